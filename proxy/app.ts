@@ -1,0 +1,172 @@
+import { Hono } from 'hono'
+import { bodyLimit } from 'hono/body-limit'
+import { cors } from 'hono/cors'
+import { rateLimiter } from 'hono-rate-limiter'
+import { errorResponse } from './error-response'
+import { BadRequestError, NotFoundError, OriginError, PayloadTooLargeError, RateLimitError, UnsupportedMediaTypeError } from './errors'
+import type { FormRegistry } from './forms/registry'
+import { type StaticAsset, serveAsset } from './http/bundle'
+import { clientIp } from './http/client-ip'
+import type { Logger } from './log'
+import type { InfobipClient } from './upstream/infobip-client'
+import { SubmissionBody } from './submissions/schema'
+import { type SubmitDeps, submit } from './submissions/submit'
+
+export interface RateLimits {
+  /** Submissions per client address per minute, per form. */
+  submissionsPerMinute: number
+  viewsPerMinute: number
+}
+
+export interface AppDeps {
+  registry: FormRegistry
+  infobip: InfobipClient
+  submitDeps: SubmitDeps
+  log: Logger
+  bundle: () => StaticAsset | null
+  /** The demo shop's files by path, served only with the built-in demo config. */
+  demoAssets?: Record<string, StaticAsset>
+  rateLimits?: RateLimits
+  trustProxy?: boolean
+  mode: 'sandbox' | 'live'
+}
+
+const MAX_BODY_BYTES = 16 * 1024
+const FORM_ID = /^[a-z0-9-]{1,64}$/
+
+/**
+ * The proxy as a web-standard handler: `app.fetch(request)`. The Node server in main.ts is only an
+ * adapter, so tests run it in-process and it can move to a serverless runtime.
+ */
+export function createApp(deps: AppDeps): Hono {
+  const { registry, log } = deps
+  const limits = deps.rateLimits ?? { submissionsPerMinute: 20, viewsPerMinute: 120 }
+  const app = new Hono()
+
+  app.onError((error) => errorResponse(error, log))
+  app.notFound(() => errorResponse(new NotFoundError('Not found.'), log))
+
+  app.get('/healthz', (c) => c.json({ status: 'ok', mode: deps.mode }))
+
+  app.on(['GET', 'HEAD'], '/flowform.js', (c) => {
+    const bundle = deps.bundle()
+    if (!bundle) {
+      log.error('dist/flowform.js is missing: run "npm run build"')
+      throw new NotFoundError('The widget bundle is not built.')
+    }
+    return serveAsset(bundle, c.req.raw, 'public, max-age=300, stale-while-revalidate=86400')
+  })
+
+  for (const [path, asset] of Object.entries(deps.demoAssets ?? {})) {
+    app.get(path, (c) => serveAsset(asset, c.req.raw, 'no-cache'))
+  }
+
+  const allowedOrigin = (formId: string | undefined, origin: string | undefined): boolean =>
+    origin !== undefined && formId !== undefined && (registry.config(formId)?.allowedOrigins.includes(origin) ?? false)
+
+  const forms = new Hono<{ Variables: { formId: string } }>()
+
+  forms.use(
+    '/:id/*',
+    cors({
+      origin: (origin, c) => (allowedOrigin(c.req.param('id'), origin) ? origin : null),
+      allowMethods: ['GET', 'POST', 'OPTIONS'],
+      allowHeaders: ['content-type'],
+      maxAge: 600,
+    }),
+  )
+  forms.use('/:id', cors({ origin: (origin, c) => (allowedOrigin(c.req.param('id'), origin) ? origin : null), allowMethods: ['GET'] }))
+
+  // Unknown ids are refused before anything else so that nothing is counted or limited for them.
+  forms.use('/:id/*', async (c, next) => {
+    const id = c.req.param('id')
+    if (!FORM_ID.test(id) || !registry.config(id)) {
+      throw new NotFoundError(`There is no form "${id}".`, 'form_not_found')
+    }
+    await next()
+  })
+
+  const checkOrigin = (c: { req: { param(name: 'id'): string; header(name: string): string | undefined } }) => {
+    const origin = c.req.header('origin')
+    if (!origin) {
+      throw new OriginError('An Origin header is required.')
+    }
+    if (!allowedOrigin(c.req.param('id'), origin)) {
+      throw new OriginError('This site is not allowed to use this form.')
+    }
+  }
+
+  forms.get('/:id', async (c) => {
+    const id = c.req.param('id')
+    if (!FORM_ID.test(id)) {
+      throw new NotFoundError(`There is no form "${id}".`, 'form_not_found')
+    }
+    const origin = c.req.header('origin')
+    if (origin !== undefined && registry.config(id) && !allowedOrigin(id, origin)) {
+      throw new OriginError('This site is not allowed to use this form.')
+    }
+    const form = await registry.resolve(id)
+    c.header('cache-control', 'public, max-age=60')
+    c.header('vary', 'origin')
+    return c.json(form.definition)
+  })
+
+  const limiter = (name: string, limit: number) =>
+    rateLimiter({
+      windowMs: 60_000,
+      limit,
+      standardHeaders: 'draft-6',
+      keyGenerator: (c) => `${name}:${c.req.param('id') ?? ''}:${clientIp(c, deps.trustProxy ?? false)}`,
+      handler: () => {
+        throw new RateLimitError(60)
+      },
+    })
+
+  forms.post('/:id/views', limiter('views', limits.viewsPerMinute), async (c) => {
+    checkOrigin(c)
+    const config = registry.config(c.req.param('id'))
+    if (config?.infobipFormId) {
+      const infobipFormId = config.infobipFormId
+      // Counting a view must never hold up the page: answer now, forward in the background.
+      void deps.infobip.incrementViews(infobipFormId).catch((error: unknown) => {
+        log.warn({ form: config.id, err: error instanceof Error ? error.message : String(error) }, 'view count not forwarded')
+      })
+    }
+    return c.body(null, 204)
+  })
+
+  forms.post(
+    '/:id/submissions',
+    bodyLimit({
+      maxSize: MAX_BODY_BYTES,
+      onError: () => {
+        throw new PayloadTooLargeError(`The request body must be at most ${MAX_BODY_BYTES} bytes.`)
+      },
+    }),
+    limiter('submissions', limits.submissionsPerMinute),
+    async (c) => {
+      checkOrigin(c)
+      const type = c.req.header('content-type') ?? ''
+      if (!/^application\/json\s*(;|$)/i.test(type)) {
+        throw new UnsupportedMediaTypeError('Send the submission as application/json.')
+      }
+      let raw: unknown
+      try {
+        raw = await c.req.json()
+      } catch {
+        throw new BadRequestError('The request body is not valid JSON.')
+      }
+      const body = SubmissionBody.safeParse(raw)
+      if (!body.success) {
+        throw new BadRequestError('The request body must be {"values": {"<field>": value, ...}}.')
+      }
+      const form = await registry.resolve(c.req.param('id'))
+      const origin = c.req.header('origin') ?? ''
+      const status = await submit(deps.submitDeps, form, body.data, { source: new URL(origin).host })
+      return c.json({ status }, status === 'queued' ? 202 : 200)
+    },
+  )
+
+  app.route('/v1/forms', forms)
+  return app
+}

@@ -1,0 +1,38 @@
+/**
+ * The config used when no file is given: the demo shop's forms, wired to the sandbox's seeded
+ * flows and form (see proxy/sandbox).
+ */
+export function demoConfig(origins: string[]): unknown {
+  return {
+    forms: [
+      {
+        id: 'welcome',
+        allowedOrigins: origins,
+        fields: [
+          { name: 'email', type: 'email', required: true, label: 'Email', placeholder: 'you@example.com' },
+          { name: 'firstName', type: 'text', label: 'First name', maxLength: 255 },
+          { name: 'consent', type: 'checkbox', required: true, label: 'I agree to receive emails' },
+        ],
+        flow: { api: 'moments', campaignId: '200000000000001' },
+        submitLabel: 'Sign up',
+        tags: ['Newsletter'],
+      },
+      {
+        id: 'welcome-legacy',
+        allowedOrigins: origins,
+        fields: [
+          { name: 'email', type: 'email', required: true, label: 'Email' },
+          { name: 'firstName', type: 'text', label: 'First name' },
+          { name: 'phone', type: 'tel', label: 'Mobile phone' },
+        ],
+        flow: { api: 'legacy', campaignId: '10159347' },
+      },
+      {
+        id: 'newsletter',
+        allowedOrigins: origins,
+        infobipFormId: 'f7cf1606-e155-40eb-9721-78183d268d24',
+        flow: { api: 'moments', campaignId: '200000000000001' },
+      },
+    ],
+  }
+}

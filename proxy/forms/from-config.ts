@@ -1,0 +1,57 @@
+import type { PublicField, PublicForm } from '../../widget/definition'
+import type { FieldConfig, FormConfig } from '../config/schema'
+
+export function fieldFromConfig(field: FieldConfig): PublicField {
+  const result: PublicField = { name: field.name, type: field.type }
+  if (field.label !== undefined) {
+    result.label = field.label
+  }
+  if (field.required) {
+    result.required = true
+  }
+  if (field.placeholder !== undefined) {
+    result.placeholder = field.placeholder
+  }
+  if (field.options) {
+    result.options = field.options.map((o) => (typeof o === 'string' ? { label: o, value: o } : o))
+  }
+  if (field.maxLength !== undefined) {
+    result.maxLength = field.maxLength
+  }
+  if (field.pattern !== undefined) {
+    result.pattern = field.pattern
+  }
+  if (field.min !== undefined) {
+    result.min = String(field.min)
+  }
+  if (field.max !== undefined) {
+    result.max = String(field.max)
+  }
+  if (field.value !== undefined) {
+    result.value = field.value
+  }
+  if (field.messages) {
+    result.messages = field.messages
+  }
+  return result
+}
+
+/** The public definition of a config-defined form. Field names double as people-data keys. */
+export function formFromConfig(form: FormConfig, fields: readonly FieldConfig[]): PublicForm {
+  const result: PublicForm = { id: form.id, fields: fields.map(fieldFromConfig) }
+  applyFormTexts(result, form)
+  return result
+}
+
+/** Form-level texts from the config win over what an upstream definition says. */
+export function applyFormTexts(result: PublicForm, form: FormConfig): void {
+  if (form.submitLabel) {
+    result.submitLabel = form.submitLabel
+  }
+  if (form.afterSubmit) {
+    result.afterSubmit = form.afterSubmit
+  }
+  if (form.texts) {
+    result.texts = form.texts
+  }
+}

@@ -1,0 +1,16 @@
+import type { Context } from 'hono'
+
+/**
+ * The caller's address: the socket's peer on Node, `unknown` in-process. X-Forwarded-For is only
+ * believed when the operator says a proxy sits in front (TRUST_PROXY), or anyone could pick a key.
+ */
+export function clientIp(c: Context, trustProxy: boolean): string {
+  if (trustProxy) {
+    const forwarded = c.req.header('x-forwarded-for')?.split(',')[0]?.trim()
+    if (forwarded) {
+      return forwarded
+    }
+  }
+  const incoming = (c.env as { incoming?: { socket?: { remoteAddress?: string } } } | undefined)?.incoming
+  return incoming?.socket?.remoteAddress ?? 'unknown'
+}

@@ -1,0 +1,41 @@
+import { pino } from 'pino'
+
+export type Logger = pino.Logger
+
+/**
+ * Paths that may carry credentials or personal data. Redaction is a safety net: the code already
+ * avoids logging these, but an upstream error object can drag request headers along.
+ */
+const REDACT = [
+  'authorization',
+  'password',
+  'apiKey',
+  'token',
+  '*.authorization',
+  '*.Authorization',
+  '*.password',
+  '*.apiKey',
+  '*.token',
+  '*.headers.authorization',
+  '*.headers.Authorization',
+  'err.options.headers',
+  'err.request.headers',
+]
+
+export function createLogger(options: { level?: string; destination?: pino.DestinationStream } = {}): Logger {
+  return pino(
+    { level: options.level ?? process.env.LOG_LEVEL ?? 'info', redact: { paths: REDACT, censor: '[redacted]' } },
+    options.destination,
+  )
+}
+
+/** A logger that keeps lines in memory, for tests that check what the operator would see. */
+export function createMemoryLogger(): { log: Logger; lines: () => Record<string, unknown>[]; text: () => string } {
+  const chunks: string[] = []
+  const log = createLogger({ level: 'debug', destination: { write: (chunk: string) => chunks.push(chunk) } })
+  return {
+    log,
+    lines: () => chunks.map((c) => JSON.parse(c) as Record<string, unknown>),
+    text: () => chunks.join(''),
+  }
+}

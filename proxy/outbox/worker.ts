@@ -1,0 +1,69 @@
+import type { Logger } from '../log'
+import type { Deliverer } from '../submissions/deliver'
+import { settle } from '../submissions/settle'
+import type { Outbox } from './outbox'
+
+export interface OutboxWorker {
+  /** One pass over what is due; resolves with how many deliveries it attempted. */
+  runOnce(): Promise<number>
+  stop(): Promise<void>
+}
+
+/**
+ * Retries what the request path could not finish: upstream outages, rate limits, Moments
+ * operations still pending. One pass at a time, a bounded batch per pass.
+ */
+export function startOutboxWorker(deps: {
+  outbox: Outbox
+  deliverer: Deliverer
+  log: Logger
+  intervalMs?: number
+  batchSize?: number
+  autoStart?: boolean
+}): OutboxWorker {
+  let running: Promise<number> | null = null
+  let stopped = false
+
+  async function pass(): Promise<number> {
+    const due = deps.outbox.claimDue(deps.batchSize ?? 50)
+    await Promise.all(
+      due.map(async (delivery) => {
+        try {
+          const outcome = await deps.deliverer.deliver(delivery, { waitMs: 0 })
+          settle(deps.outbox, delivery, outcome, deps.log)
+        } catch (error) {
+          deps.log.error({ err: error, delivery: delivery.id }, 'outbox delivery crashed; it will be retried')
+        }
+      }),
+    )
+    return due.length
+  }
+
+  function runOnce(): Promise<number> {
+    running ??= pass().finally(() => {
+      running = null
+    })
+    return running
+  }
+
+  const timer =
+    deps.autoStart === false
+      ? null
+      : setInterval(() => {
+          if (!stopped) {
+            void runOnce()
+          }
+        }, deps.intervalMs ?? 1_000)
+  timer?.unref()
+
+  return {
+    runOnce,
+    async stop() {
+      stopped = true
+      if (timer) {
+        clearInterval(timer)
+      }
+      await running
+    },
+  }
+}

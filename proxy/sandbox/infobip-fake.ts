@@ -1,0 +1,237 @@
+// In-process fake of Infobip (Forms API, Moments Flow API, legacy Flow API, auth) for sandbox mode
+// and tests. It is a web-standard fetch handler: give `fake.fetch` to ky, or serve it on loopback.
+import { AuthState } from './infobip/auth'
+import type { InfobipCredentials } from './infobip/auth'
+import { FaultQueue, RateLimiter, faultToResponse, sleep } from './infobip/faults'
+import type { FaultMatch, FaultResponse } from './infobip/faults'
+import { FlowStore } from './infobip/flows'
+import { generalError, tooManyRequests, unauthorized } from './infobip/http'
+import { PeopleStore } from './infobip/people'
+import type { Person } from './infobip/people'
+import { route } from './infobip/router'
+import { SANDBOX_SEED, defaultFlows, defaultForms } from './infobip/seed'
+import type { FormStatus, InfobipForm, SeedFlow } from './infobip/seed'
+import { reportOf } from './infobip/state'
+import type { FlowOperation, FlowParticipantsReport, FormSubmission, SandboxState } from './infobip/state'
+
+export { SANDBOX_SEED, defaultFlows, defaultForms }
+export type { FaultMatch, FaultResponse } from './infobip/faults'
+export type { InfobipCredentials } from './infobip/auth'
+export type { Person } from './infobip/people'
+export type { FormElement, FormStatus, InfobipForm, SeedFlow } from './infobip/seed'
+export type { FlowParticipantsReport, FormSubmission, ParticipantOutcome, RejectReason } from './infobip/state'
+
+export interface InfobipFakeOptions {
+  /** Flows (campaigns); default: `defaultFlows()`. */
+  flows?: SeedFlow[]
+  /** Forms; default: `defaultForms()`. */
+  forms?: InfobipForm[]
+  /** When set, only these credentials authenticate; by default any non-empty credential does. */
+  credentials?: InfobipCredentials
+  /** More than this many requests per account within a rolling second answer 429. */
+  rateLimitPerSecond?: number
+  /** How long Moments report entries stay PENDING; default 0. */
+  reportDelayMs?: number
+  now?: () => number
+  /** Delivers a Moments report to `notifyUrl`; default: POST with global fetch. Failures are swallowed. */
+  notify?: (url: string, body: unknown) => Promise<void>
+  /** People custom attributes that exist; when set, Moments rejects others with REJECTED_ATTRIBUTE_MISSED. */
+  knownCustomAttributes?: string[]
+  /** Whether form submissions create/update People profiles, as Infobip does; default true. */
+  formsCreatePeople?: boolean
+  /** Called with internal errors that were answered with 500; default: console.error. */
+  onError?: (error: unknown) => void
+}
+
+export interface RecordedCall {
+  method: string
+  path: string
+  /** Query string including `?`, or ''. */
+  search: string
+  at: number
+  /** Status answered; absent while in flight or when the call ended in a network error. */
+  status?: number
+}
+
+export interface FlowParticipantView {
+  person: Person
+  variables: Record<string, unknown>
+  addedAt: number
+  via: 'moments' | 'legacy'
+}
+
+export interface InfobipFake {
+  fetch(input: Request | URL | string, init?: RequestInit): Promise<Response>
+  /** Snapshot of every People profile. */
+  readonly people: Person[]
+  /** Snapshot of every call received, oldest first. */
+  readonly requests: RecordedCall[]
+  readonly requestCount: number
+  flowParticipants(campaignId: string | number): FlowParticipantView[]
+  formSubmissions(formId: string): FormSubmission[]
+  viewCount(formId: string): number
+  /** The report as `GET .../participants/report` would answer it now. */
+  report(operationId: string): FlowParticipantsReport | undefined
+  failNext(match: FaultMatch, response: FaultResponse, times?: number): void
+  setFlowStatus(campaignId: string | number, status: SeedFlow['status']): void
+  setFormStatus(formId: string, status: FormStatus): void
+  /** Resolves when every scheduled notifyUrl callback has run. */
+  settled(): Promise<void>
+  /** Forgets people, participants, submissions, views, operations, calls, faults and sessions' rate counters. */
+  reset(): void
+}
+
+class InjectedNetworkError extends TypeError {
+  constructor() {
+    super('fetch failed')
+  }
+}
+
+async function postJson(url: string, body: unknown): Promise<void> {
+  try {
+    await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) })
+  } catch {
+    // A dead callback endpoint must not disturb the fake; Infobip does not report it either.
+  }
+}
+
+export function createInfobipFake(options: InfobipFakeOptions = {}): InfobipFake {
+  const now = options.now ?? Date.now
+  const onError = options.onError ?? ((error: unknown) => console.error('[infobip-fake] internal error', error))
+  const notify = options.notify ?? postJson
+  const pending = new Set<Promise<void>>()
+  const state: SandboxState = {
+    now,
+    people: new PeopleStore(now),
+    flows: new FlowStore(options.flows ?? defaultFlows()),
+    forms: new Map((options.forms ?? defaultForms()).map((f) => [f.id, structuredClone(f)])),
+    views: new Map(),
+    submissions: new Map(),
+    operations: new Map<string, FlowOperation>(),
+    reportDelayMs: options.reportDelayMs ?? 0,
+    knownCustomAttributes: options.knownCustomAttributes ? new Set(options.knownCustomAttributes) : undefined,
+    formsCreatePeople: options.formsCreatePeople ?? true,
+    notify: async (url, body) => {
+      try {
+        await notify(url, body)
+      } catch {
+        // Same as the default: callback delivery is best effort.
+      }
+    },
+    schedule(delayMs, task) {
+      const run: Promise<void> = new Promise<void>((resolve) => setTimeout(resolve, delayMs))
+        .then(task)
+        .catch(onError)
+        .finally(() => pending.delete(run))
+      pending.add(run)
+    },
+  }
+  const auth = new AuthState(options.credentials, now)
+  const limiter = new RateLimiter(options.rateLimitPerSecond, now)
+  const faults = new FaultQueue()
+  const calls: RecordedCall[] = []
+
+  async function handle(request: Request, call: RecordedCall): Promise<Response> {
+    const fault = faults.take(call.method, call.path)
+    if (fault) {
+      if (fault.delayMs !== undefined) {
+        await sleep(fault.delayMs, request.signal)
+      }
+      if ('networkError' in fault) {
+        throw new InjectedNetworkError()
+      }
+      return faultToResponse(fault)
+    }
+    const url = new URL(request.url)
+    const authAnswer = await auth.handle(request, url.pathname)
+    if (authAnswer) {
+      return authAnswer
+    }
+    const account = auth.authenticate(request.headers.get('authorization'))
+    if (account === undefined) {
+      return unauthorized()
+    }
+    if (!limiter.allow(account)) {
+      return tooManyRequests()
+    }
+    return route(state, request, url)
+  }
+
+  async function fakeFetch(input: Request | URL | string, init?: RequestInit): Promise<Response> {
+    // Invalid input rejects exactly as global fetch would.
+    const request = input instanceof Request && init === undefined ? input : new Request(input, init)
+    const url = new URL(request.url)
+    const call: RecordedCall = { method: request.method, path: url.pathname, search: url.search, at: 0 }
+    calls.push(call)
+    try {
+      call.at = now()
+      const response = await handle(request, call)
+      call.status = response.status
+      return response
+    } catch (error) {
+      if (error instanceof InjectedNetworkError || request.signal.aborted) {
+        throw error
+      }
+      onError(error)
+      call.status = 500
+      return generalError()
+    }
+  }
+
+  return {
+    fetch: fakeFetch,
+    get people() {
+      return structuredClone(state.people.all())
+    },
+    get requests() {
+      return calls.map((c) => ({ ...c }))
+    },
+    get requestCount() {
+      return calls.length
+    },
+    flowParticipants(campaignId) {
+      return state.flows.participants(String(campaignId)).flatMap((p) => {
+        const person = state.people.get(p.personId)
+        return person ? [structuredClone({ person, variables: p.variables, addedAt: p.addedAt, via: p.via })] : []
+      })
+    },
+    formSubmissions(formId) {
+      return structuredClone(state.submissions.get(formId) ?? [])
+    },
+    viewCount(formId) {
+      return state.views.get(formId) ?? 0
+    },
+    report(operationId) {
+      const operation = state.operations.get(operationId)
+      return operation ? reportOf(operation, now(), state.reportDelayMs) : undefined
+    },
+    failNext(match, response, times = 1) {
+      faults.add(match, response, times)
+    },
+    setFlowStatus(campaignId, status) {
+      state.flows.setStatus(String(campaignId), status)
+    },
+    setFormStatus(formId, status) {
+      const form = state.forms.get(formId)
+      if (!form) {
+        throw new Error(`Unknown form ${formId}`)
+      }
+      form.formStatus = status
+    },
+    async settled() {
+      while (pending.size > 0) {
+        await Promise.all([...pending])
+      }
+    },
+    reset() {
+      state.people.clear()
+      state.flows.clearParticipants()
+      state.views.clear()
+      state.submissions.clear()
+      state.operations.clear()
+      calls.length = 0
+      faults.clear()
+      limiter.clear()
+    },
+  }
+}

@@ -1,0 +1,116 @@
+// Test levers: scripted failures and a per-account rolling-second rate limit.
+import { json } from './http'
+
+export interface FaultMatch {
+  method?: string
+  /** Exact pathname, or a RegExp tested against the pathname. */
+  path: RegExp | string
+}
+
+export type FaultResponse =
+  | { status: number; body?: unknown; headers?: Record<string, string>; delayMs?: number }
+  /** The fetch promise rejects with a TypeError, as a refused connection would. */
+  | { networkError: true; delayMs?: number }
+
+interface Fault {
+  match: FaultMatch
+  response: FaultResponse
+  remaining: number
+}
+
+export class FaultQueue {
+  #faults: Fault[] = []
+
+  add(match: FaultMatch, response: FaultResponse, times: number): void {
+    if (!Number.isInteger(times) || times < 1) {
+      throw new RangeError(`times must be a positive integer, got ${times}`)
+    }
+    this.#faults.push({ match, response, remaining: times })
+  }
+
+  /** The first scripted fault for this request, consuming one use of it. */
+  take(method: string, path: string): FaultResponse | undefined {
+    const fault = this.#faults.find(({ match }) => {
+      const methodOk = match.method === undefined || match.method.toUpperCase() === method
+      const pathOk = typeof match.path === 'string' ? match.path === path : match.path.test(path)
+      return methodOk && pathOk
+    })
+    if (!fault) {
+      return undefined
+    }
+    fault.remaining -= 1
+    if (fault.remaining === 0) {
+      this.#faults = this.#faults.filter((f) => f !== fault)
+    }
+    return fault.response
+  }
+
+  get pending(): number {
+    return this.#faults.reduce((sum, f) => sum + f.remaining, 0)
+  }
+
+  clear(): void {
+    this.#faults = []
+  }
+}
+
+export function faultToResponse(fault: Exclude<FaultResponse, { networkError: true }>): Response {
+  const { status, body, headers = {} } = fault
+  if (body === undefined) {
+    return new Response(null, { status, headers })
+  }
+  if (typeof body === 'string') {
+    return new Response(body, { status, headers: { 'content-type': 'text/plain;charset=UTF-8', ...headers } })
+  }
+  return json(status, body, headers)
+}
+
+/** Resolves after `ms`, or rejects as fetch does when the caller aborts meanwhile. */
+export function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal?.aborted) {
+      reject(signal.reason)
+      return
+    }
+    const onAbort = () => {
+      clearTimeout(timer)
+      reject(signal?.reason)
+    }
+    const timer = setTimeout(() => {
+      signal?.removeEventListener('abort', onAbort)
+      resolve()
+    }, ms)
+    signal?.addEventListener('abort', onAbort, { once: true })
+  })
+}
+
+export class RateLimiter {
+  readonly #limit: number | undefined
+  readonly #now: () => number
+  readonly #hits = new Map<string, number[]>()
+
+  constructor(limit: number | undefined, now: () => number) {
+    this.#limit = limit
+    this.#now = now
+  }
+
+  /** Records the request and says whether it fits in the account's rolling second. */
+  allow(account: string): boolean {
+    if (this.#limit === undefined) {
+      return true
+    }
+    const now = this.#now()
+    const recent = (this.#hits.get(account) ?? []).filter((t) => t > now - 1000)
+    if (recent.length >= this.#limit) {
+      this.#hits.set(account, recent)
+      return false
+    }
+    recent.push(now)
+    this.#hits.set(account, recent)
+    return true
+  }
+
+  clear(): void {
+    this.#hits.clear()
+  }
+}

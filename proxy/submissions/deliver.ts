@@ -1,0 +1,102 @@
+import type { FlowConfig } from '../config/schema'
+import { enrolLegacy } from '../enrol/legacy'
+import { enrolMoments, type MomentsGateway } from '../enrol/moments'
+import type { DeliveryOutcome } from '../enrol/outcome'
+import { outcomeFromError } from '../enrol/from-error'
+import type { Delivery } from '../outbox/outbox'
+import type { PersonData } from '../people/person'
+import type { InfobipClient } from '../upstream/infobip-client'
+import { InfobipHttpError } from '../upstream/infobip-errors'
+
+export interface FormDataPayload {
+  infobipFormId: string
+  data: Record<string, unknown>
+  fieldIds: string[]
+  source?: string | undefined
+  campaign?: string | undefined
+}
+
+export interface FlowPayload {
+  flow: FlowConfig
+  personData: PersonData
+}
+
+export interface Deliverer {
+  deliver(delivery: Delivery, options: { waitMs: number }): Promise<DeliveryOutcome>
+}
+
+/** Performs one attempt of one outbox delivery against its upstream. */
+export function createDeliverer(deps: { infobip: InfobipClient; moments: MomentsGateway }): Deliverer {
+  return {
+    async deliver(delivery, { waitMs }) {
+      switch (delivery.target) {
+        case 'form-data':
+          return submitFormData(deps.infobip, delivery.payload as unknown as FormDataPayload)
+        case 'flow': {
+          const { flow, personData } = delivery.payload as unknown as FlowPayload
+          if (flow.api === 'legacy') {
+            return enrolLegacy(deps.infobip, flow, personData)
+          }
+          const operationId = typeof delivery.state.operationId === 'string' ? delivery.state.operationId : undefined
+          return enrolMoments(deps.moments, flow, personData, { waitMs, operationId })
+        }
+        default:
+          return { kind: 'failed', upstream: delivery.target, reason: `no deliverer for "${delivery.target}"` }
+      }
+    },
+  }
+}
+
+async function submitFormData(infobip: InfobipClient, payload: FormDataPayload): Promise<DeliveryOutcome> {
+  try {
+    await infobip.submitFormData(payload.infobipFormId, payload.data, { source: payload.source, campaign: payload.campaign })
+    return { kind: 'done', status: 'enrolled' }
+  } catch (error) {
+    if (error instanceof InfobipHttpError && error.status === 400 && error.upstreamMessage) {
+      const fields = formDataFieldErrors(error.upstreamMessage, payload.fieldIds)
+      if (fields) {
+        return { kind: 'invalid', fields }
+      }
+    }
+    return outcomeFromError('infobip-forms', error)
+  }
+}
+
+/**
+ * Infobip names the failing field inside `serviceException.text` ("email should have a valid email
+ * format", "No data was submitted for a mandatory field: email"); the longest matching fieldId wins.
+ */
+export function formDataFieldErrors(text: string, fieldIds: readonly string[]): Record<string, string[]> | null {
+  const matches = fieldIds.filter((id) => new RegExp(`(^|[\\s:])${escape(id)}($|[\\s:.,])`).test(text))
+  const field = matches.sort((a, b) => b.length - a.length)[0]
+  if (!field) {
+    return null
+  }
+  return { [field]: [friendly(text)] }
+}
+
+function friendly(text: string): string {
+  if (/mandatory/i.test(text)) {
+    return 'This field is required.'
+  }
+  if (/email/i.test(text)) {
+    return 'Please enter a valid email address.'
+  }
+  if (/phone|number|prefix|length for network/i.test(text)) {
+    return 'Please enter a valid phone number.'
+  }
+  if (/one of valid options/i.test(text)) {
+    return 'Please choose one of the options.'
+  }
+  if (/forbidden special characters/i.test(text)) {
+    return 'Please remove special characters.'
+  }
+  if (/ISO date|earlier than current date/i.test(text)) {
+    return 'Please enter a valid date.'
+  }
+  return 'Please check this value.'
+}
+
+function escape(value: string): string {
+  return value.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
+}

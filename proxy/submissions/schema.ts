@@ -1,0 +1,71 @@
+import * as z from 'zod'
+import type { FieldValue, PublicField } from '../../widget/definition'
+import { isContentField } from '../../widget/definition'
+import { MAX_TEXT_LENGTH, validateField } from '../../widget/validate'
+import { messageFor } from './messages'
+
+/** The envelope every submission must have, whatever the form. */
+export const SubmissionBody = z.strictObject({
+  values: z.record(
+    z.string().min(1).max(100),
+    z.union([z.string().max(MAX_TEXT_LENGTH), z.boolean(), z.array(z.string().max(1000)).max(200)]),
+  ),
+  /** Where the signup happened, for upstream analytics; optional and never required. */
+  context: z
+    .strictObject({
+      campaign: z.string().max(200).optional(),
+      page: z.string().max(2000).optional(),
+    })
+    .optional(),
+})
+export type SubmissionBody = z.infer<typeof SubmissionBody>
+
+function valueSchema(field: PublicField): z.ZodType<FieldValue | undefined> {
+  switch (field.type) {
+    case 'checkbox':
+      return z.union([z.boolean(), z.literal('true'), z.literal('false'), z.literal('')]).optional()
+    case 'checkboxes':
+      return z.array(z.string()).optional()
+    default:
+      return z.string().optional()
+  }
+}
+
+const cache = new WeakMap<readonly PublicField[], z.ZodType<Record<string, FieldValue | undefined>>>()
+
+/**
+ * A zod schema for one form's values: types and unknown keys by zod, meaning by the same
+ * `validateField` rules the widget runs, so both sides agree on what is valid.
+ */
+export function valuesSchema(fields: readonly PublicField[]): z.ZodType<Record<string, FieldValue | undefined>> {
+  const cached = cache.get(fields)
+  if (cached) {
+    return cached
+  }
+  const inputs = fields.filter((f) => !isContentField(f))
+  const shape = Object.fromEntries(inputs.map((f) => [f.name, valueSchema(f)]))
+  const schema = z
+    .strictObject(shape, { error: (issue) => (issue.code === 'unrecognized_keys' ? 'This field is not part of the form.' : undefined) })
+    .superRefine((values, ctx) => {
+      for (const field of inputs) {
+        const rule = validateField(field, values[field.name])
+        if (rule) {
+          ctx.addIssue({ code: 'custom', path: [field.name], message: messageFor(field, rule) })
+        }
+      }
+    }) as z.ZodType<Record<string, FieldValue | undefined>>
+  cache.set(fields, schema)
+  return schema
+}
+
+/** Per-field messages from a failed parse, keyed by field name (unknown keys under their own name). */
+export function fieldErrors(error: z.ZodError): Record<string, string[]> {
+  const fields: Record<string, string[]> = {}
+  for (const issue of error.issues) {
+    const names = issue.code === 'unrecognized_keys' ? issue.keys : [String(issue.path[0] ?? '_form')]
+    for (const name of names) {
+      ;(fields[name] ??= []).push(issue.message)
+    }
+  }
+  return fields
+}

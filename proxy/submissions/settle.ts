@@ -1,0 +1,45 @@
+import type { DeliveryOutcome } from '../enrol/outcome'
+import type { Logger } from '../log'
+import type { Delivery, Outbox } from '../outbox/outbox'
+
+export const MAX_ATTEMPTS = 25
+const REPORT_POLL_MS = 5_000
+
+/** Exponential backoff with jitter, from 2 s up to 10 min; an upstream's Retry-After wins when longer. */
+export function backoffMs(attempts: number, retryAfterSeconds?: number, random = Math.random): number {
+  const base = Math.min(600_000, 2_000 * 2 ** Math.min(attempts, 12))
+  const jittered = base / 2 + random() * (base / 2)
+  return Math.max(jittered, (retryAfterSeconds ?? 0) * 1000)
+}
+
+/** Records what an attempt came to, so the worker knows what is left to do. */
+export function settle(outbox: Outbox, delivery: Delivery, outcome: DeliveryOutcome, log: Logger, now = Date.now()): void {
+  const where = { delivery: delivery.id, form: delivery.formId, target: delivery.target }
+  switch (outcome.kind) {
+    case 'done':
+      outbox.complete(delivery.id, outcome.status)
+      return
+    case 'awaiting':
+      outbox.await(delivery.id, outcome.state, now + REPORT_POLL_MS)
+      return
+    case 'retry':
+      if (delivery.attempts + 1 >= MAX_ATTEMPTS) {
+        log.error({ ...where, reason: outcome.reason }, 'delivery gave up after too many attempts; kept for the operator')
+        outbox.fail(delivery.id, outcome.reason)
+        return
+      }
+      log.warn({ ...where, attempts: delivery.attempts + 1, reason: outcome.reason }, 'delivery will be retried')
+      outbox.retryLater(delivery.id, outcome.reason, now + backoffMs(delivery.attempts, outcome.retryAfterSeconds))
+      return
+    case 'invalid':
+      outbox.reject([delivery.id], 'invalid values')
+      return
+    case 'failed':
+      log.error(
+        { ...where, upstream: outcome.upstream, status: outcome.status, upstreamCode: outcome.upstreamCode, reason: outcome.reason },
+        'delivery failed; the operator must act (kept in the outbox)',
+      )
+      outbox.fail(delivery.id, `${outcome.upstreamCode ?? outcome.status ?? ''} ${outcome.reason}`.trim())
+      return
+  }
+}

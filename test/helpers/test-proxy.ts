@@ -1,0 +1,67 @@
+import { mkdtempSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import type { RateLimits } from '../../proxy/app'
+import type { ProxyEnv } from '../../proxy/env'
+import { createMemoryLogger } from '../../proxy/log'
+import { createRuntime, type Runtime } from '../../proxy/runtime'
+
+export const SHOP = 'https://shop.example.com'
+
+export interface TestProxy extends Runtime {
+  logText: () => string
+  logLines: () => Record<string, unknown>[]
+  request(path: string, init?: RequestInit & { origin?: string | null }): Promise<Response>
+  submit(formId: string, values: Record<string, unknown>, extra?: Record<string, unknown>): Promise<Response>
+}
+
+export interface TestProxyOptions {
+  /** A config object written to a temp file; omitted: the built-in demo config with SHOP allowed. */
+  config?: unknown
+  infobip?: ProxyEnv['infobip']
+  fetch?: typeof fetch
+  waitMs?: number
+  rateLimits?: RateLimits
+  bundlePath?: string
+}
+
+/** The whole proxy, in-process, with a temp data dir and a log kept in memory. */
+export function createTestProxy(options: TestProxyOptions = {}): TestProxy {
+  const dir = mkdtempSync(join(tmpdir(), 'flowform-test-'))
+  let configPath: string | undefined
+  if (options.config !== undefined) {
+    configPath = join(dir, 'flowform.config.json')
+    writeFileSync(configPath, JSON.stringify(options.config))
+  }
+  const memory = createMemoryLogger()
+  const runtime = createRuntime({
+    env: { port: 0, host: '127.0.0.1', configPath, dataDir: join(dir, 'data'), infobip: options.infobip ?? null, rapidpro: null },
+    log: memory.log,
+    publicOrigins: [SHOP],
+    waitMs: options.waitMs ?? 1_000,
+    workerIntervalMs: 3_600_000,
+    rateLimits: options.rateLimits ?? { submissionsPerMinute: 1_000, viewsPerMinute: 1_000 },
+    ...(options.fetch ? { fetch: options.fetch } : {}),
+    ...(options.bundlePath ? { bundlePath: options.bundlePath } : {}),
+  })
+  const request = (path: string, init: RequestInit & { origin?: string | null } = {}) => {
+    const headers = new Headers(init.headers)
+    const origin = init.origin === undefined ? SHOP : init.origin
+    if (origin !== null) {
+      headers.set('origin', origin)
+    }
+    return Promise.resolve(runtime.app.fetch(new Request(`http://proxy.test${path}`, { ...init, headers })))
+  }
+  return {
+    ...runtime,
+    logText: memory.text,
+    logLines: memory.lines,
+    request,
+    submit: (formId, values, extra = {}) =>
+      request(`/v1/forms/${formId}/submissions`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ values, ...extra }),
+      }),
+  }
+}

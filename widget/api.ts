@@ -1,0 +1,81 @@
+import type { ErrorBody, PublicForm, SubmissionStatus, SubmissionValues } from './definition'
+
+/**
+ * The three calls the widget makes to the proxy (CONTRACT section 5), as plain fetch: the bundle
+ * has no room for an HTTP client. Every failure becomes a value, never a thrown error, because
+ * the caller always has something calm to show.
+ */
+
+export type LoadResult = { kind: 'ready'; form: PublicForm } | { kind: 'missing' } | { kind: 'failed' }
+
+export type SubmitResult =
+  | { kind: 'accepted'; status: SubmissionStatus }
+  | { kind: 'invalid'; fields: Record<string, string[]> }
+  | { kind: 'rateLimited' }
+  | { kind: 'failed' }
+
+const STATUSES: readonly string[] = ['enrolled', 'already_enrolled', 'queued']
+
+export function formUrl(endpoint: string, formId: string, action = ''): string {
+  return `${endpoint}/v1/forms/${encodeURIComponent(formId)}${action}`
+}
+
+async function readJson(res: Response): Promise<unknown> {
+  try {
+    return await res.json()
+  } catch {
+    return null
+  }
+}
+
+export async function loadForm(endpoint: string, formId: string, signal?: AbortSignal): Promise<LoadResult> {
+  try {
+    const res = await fetch(formUrl(endpoint, formId), { signal })
+    if (res.status === 404) {
+      return { kind: 'missing' }
+    }
+    const form = res.ok ? ((await readJson(res)) as PublicForm | null) : null
+    // A cheap shape check: the rest of the widget may then trust `fields` to be a list.
+    return form && Array.isArray(form.fields) ? { kind: 'ready', form } : { kind: 'failed' }
+  } catch {
+    return { kind: 'failed' }
+  }
+}
+
+export async function submitValues(endpoint: string, formId: string, values: SubmissionValues): Promise<SubmitResult> {
+  let res: Response
+  try {
+    res = await fetch(formUrl(endpoint, formId, '/submissions'), {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ values }),
+    })
+  } catch {
+    return { kind: 'failed' }
+  }
+  const body = await readJson(res)
+  if (res.ok) {
+    const status = (body as { status?: unknown } | null)?.status
+    // An accepted answer with an unexpected body still means the signup went through.
+    if (typeof status === 'string' && STATUSES.includes(status)) {
+      return { kind: 'accepted', status: status as SubmissionStatus }
+    }
+    return { kind: 'accepted', status: res.status === 202 ? 'queued' : 'enrolled' }
+  }
+  if (res.status === 422) {
+    return { kind: 'invalid', fields: (body as ErrorBody | null)?.error?.fields ?? {} }
+  }
+  return res.status === 429 ? { kind: 'rateLimited' } : { kind: 'failed' }
+}
+
+/**
+ * Counts a view. `keepalive` lets the request outlive a page that is closed right away; no body
+ * and no custom header keep it a CORS "simple" request, so no preflight delays or blocks it.
+ */
+export function sendView(endpoint: string, formId: string): void {
+  try {
+    fetch(formUrl(endpoint, formId, '/views'), { method: 'POST', keepalive: true }).catch(() => undefined)
+  } catch {
+    // A missing or throwing fetch must never break the form.
+  }
+}

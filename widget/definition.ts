@@ -1,0 +1,110 @@
+/**
+ * The public form definition: what `GET /v1/forms/:id` answers and what the widget renders.
+ * The proxy builds it from the config file or from an Infobip form; the widget knows nothing else.
+ * It never carries flow, campaign or upstream form ids.
+ */
+
+export type InputType =
+  | 'email'
+  | 'tel'
+  | 'text'
+  | 'textarea'
+  | 'number'
+  | 'date'
+  | 'datetime'
+  | 'select'
+  | 'radio'
+  | 'checkbox'
+  | 'checkboxes'
+  | 'hidden'
+
+/** Display-only elements carry text and no value. */
+export type ContentType = 'title' | 'description'
+
+export type FieldType = InputType | ContentType
+
+export interface FieldOption {
+  label: string
+  value: string
+}
+
+/** Per-rule messages that replace the built-in texts, keyed by the rule that failed. */
+export interface FieldMessages {
+  required?: string
+  format?: string
+  pattern?: string
+  maxLength?: string
+  min?: string
+  max?: string
+  forbiddenSymbols?: string
+}
+
+export interface PublicField {
+  /** The submission key: a config field's name or an Infobip element's fieldId. */
+  name: string
+  type: FieldType
+  label?: string
+  required?: boolean
+  placeholder?: string
+  options?: FieldOption[]
+  maxLength?: number
+  /** A regular expression the whole value must match (no flags, anchored by the validator). */
+  pattern?: string
+  /** Lower bound: a number for `number`, an ISO date or date-time for `date`/`datetime`. */
+  min?: string
+  max?: string
+  forbiddenSymbols?: string[]
+  /** The fixed value of a `hidden` field. */
+  value?: string
+  /** The text beside a single checkbox (Infobip `checkboxText`). */
+  checkboxText?: string
+  /** The text of a `title` or `description` element. */
+  text?: string
+  messages?: FieldMessages
+}
+
+export interface AfterSubmit {
+  type: 'message' | 'redirect'
+  value: string
+}
+
+export interface PublicForm {
+  id: string
+  fields: PublicField[]
+  submitLabel?: string
+  afterSubmit?: AfterSubmit
+  /** Overrides of the widget's built-in texts, by text key. */
+  texts?: Record<string, string>
+}
+
+/** A submitted value: text, a single checkbox, or a checkbox group. */
+export type FieldValue = string | boolean | string[]
+
+export type SubmissionValues = Record<string, FieldValue>
+
+export type SubmissionStatus = 'enrolled' | 'already_enrolled' | 'queued'
+
+export interface SubmissionAccepted {
+  status: SubmissionStatus
+}
+
+export interface ErrorBody {
+  error: {
+    code: string
+    message: string
+    fields?: Record<string, string[]>
+  }
+}
+
+/** A form id as the config file and the embed name it: `[a-z0-9-]{1,64}`. */
+export const FORM_ID = /^[a-z0-9-]{1,64}$/
+
+export function isFormId(id: unknown): id is string {
+  return typeof id === 'string' && FORM_ID.test(id)
+}
+
+export const CONTENT_TYPES: readonly FieldType[] = ['title', 'description']
+
+export function isContentField(field: PublicField): boolean {
+  return CONTENT_TYPES.includes(field.type)
+}

@@ -1,0 +1,154 @@
+import type { JSX } from 'preact'
+import { Component, createRef } from 'preact'
+import { submitValues } from '../api'
+import { countViewWhenVisible } from '../count-view'
+import type { PublicField, PublicForm } from '../definition'
+import type { Translate } from '../texts'
+import { validateField, validateValues } from '../validate'
+import { errorText } from './error-text'
+import { Field } from './field'
+import { readValue, readValues } from './read-values'
+import type { Outcome } from './submit-outcome'
+import { describeOutcome } from './submit-outcome'
+
+interface SignupFormProps {
+  form: PublicForm
+  /** The fields this bundle can draw, in order. */
+  fields: PublicField[]
+  formId: string
+  endpoint: string
+  t: Translate
+}
+
+interface SignupFormState {
+  outcome: Outcome
+  sending: boolean
+}
+
+const EMPTY: Outcome = { done: false, status: '', alert: '', errors: {} }
+
+/*
+ * A class rather than hooks: preact/hooks would cost about 1 KB of the 15 KB budget, and this is
+ * one of only two stateful components.
+ */
+export class SignupForm extends Component<SignupFormProps, SignupFormState> {
+  override state: SignupFormState = { outcome: EMPTY, sending: false }
+  private formRef = createRef<HTMLFormElement>()
+  private statusRef = createRef<HTMLDivElement>()
+  // Plain fields, not state: a second click lands before Preact has re-rendered the button.
+  private inFlight = false
+  private attempted = false
+  private focusInvalid = false
+  private stopCounting?: () => void
+
+  override componentDidMount(): void {
+    const { endpoint, formId } = this.props
+    this.stopCounting = countViewWhenVisible(this.base as Element, endpoint, formId)
+  }
+
+  override componentWillUnmount(): void {
+    this.stopCounting?.()
+  }
+
+  override componentDidUpdate(_: SignupFormProps, previous: SignupFormState): void {
+    // Focus after the render that attached the messages, so a screen reader reads them with it.
+    if (this.focusInvalid) {
+      this.focusInvalid = false
+      this.formRef.current?.querySelector<HTMLElement>('[aria-invalid="true"]')?.focus()
+    }
+    // The form is gone once accepted; keep focus from falling back to the page's body.
+    if (this.state.outcome.done && !previous.outcome.done) {
+      this.statusRef.current?.focus()
+    }
+  }
+
+  private show(outcome: Outcome): void {
+    this.focusInvalid = Object.keys(outcome.errors).length > 0
+    this.setState({ outcome })
+  }
+
+  private onSubmit = async (event: Event): Promise<void> => {
+    event.preventDefault()
+    const { form, fields, formId, endpoint, t } = this.props
+    const element = this.formRef.current
+    if (this.inFlight || !element) {
+      return
+    }
+    this.attempted = true
+    const values = readValues(element, fields)
+    const failures = validateValues(fields, values)
+    const errors: Record<string, string> = {}
+    for (const field of fields) {
+      const rule = failures[field.name]
+      if (rule) {
+        errors[field.name] = errorText(field, rule, t)
+      }
+    }
+    if (Object.keys(errors).length > 0) {
+      this.show({ ...EMPTY, errors })
+      return
+    }
+    this.inFlight = true
+    this.setState({ sending: true, outcome: EMPTY })
+    const result = await submitValues(endpoint, formId, values)
+    this.inFlight = false
+    this.setState({ sending: false })
+    const outcome = describeOutcome(result, fields, t, form.afterSubmit)
+    this.show(outcome)
+    if (outcome.redirect) {
+      window.location.assign(outcome.redirect)
+    }
+  }
+
+  /*
+   * After the first attempt a field is checked again when its value changes; for text that is when
+   * the person leaves it. A server message therefore stays until the value it judged is edited.
+   */
+  private onChange = (event: Event): void => {
+    const { fields, t } = this.props
+    const name = (event.target as HTMLInputElement | null)?.name
+    const field = fields.find((f) => f.name === name)
+    const element = this.formRef.current
+    if (!this.attempted || !field || !element) {
+      return
+    }
+    const rule = validateField(field, readValue(element, field))
+    const errors = { ...this.state.outcome.errors }
+    if (rule) {
+      errors[field.name] = errorText(field, rule, t)
+    } else {
+      delete errors[field.name]
+    }
+    this.setState({ outcome: { ...this.state.outcome, errors } })
+  }
+
+  override render({ form, fields, formId, t }: SignupFormProps, { outcome, sending }: SignupFormState): JSX.Element {
+    return (
+      <div class="root">
+        {outcome.done ? null : (
+          <form ref={this.formRef} part="form" noValidate onSubmit={this.onSubmit} onChange={this.onChange}>
+            {fields.map((field, index) => (
+              <Field
+                key={`${index}-${field.name}`}
+                field={field}
+                id={`ff-${formId}-${index}`}
+                error={outcome.errors[field.name]}
+                t={t}
+              />
+            ))}
+            <button type="submit" part="button" disabled={sending}>
+              {sending ? t('submit.busy') : (form.submitLabel ?? t('submit'))}
+            </button>
+          </form>
+        )}
+        {/* Both live regions exist from the start: screen readers announce changes, not arrivals. */}
+        <div ref={this.statusRef} role="status" part="status" class="status" tabIndex={-1}>
+          {outcome.status}
+        </div>
+        <div role="alert" part="alert" class="alert">
+          {outcome.alert}
+        </div>
+      </div>
+    )
+  }
+}

@@ -1,0 +1,32 @@
+import type { FieldType, PublicField } from '../definition'
+
+const KNOWN: readonly FieldType[] = [
+  'email',
+  'tel',
+  'text',
+  'textarea',
+  'number',
+  'date',
+  'datetime',
+  'select',
+  'radio',
+  'checkbox',
+  'checkboxes',
+  'hidden',
+  'title',
+  'description',
+]
+
+/**
+ * The fields this widget can draw. A newer proxy may send types this bundle does not know yet;
+ * they are left out (and not validated) rather than breaking the whole form.
+ */
+export function supportedFields(fields: readonly PublicField[]): PublicField[] {
+  return fields.filter((field) => {
+    if (field && KNOWN.includes(field.type)) {
+      return true
+    }
+    console.warn(`[flowform] skipping field "${field?.name}" of unknown type "${field?.type}"`)
+    return false
+  })
+}

@@ -1,0 +1,4 @@
+import { boot } from './bootstrap'
+
+// The IIFE entry of dist/flowform.js: no exports, so the bundle adds only `window.Flowform`.
+boot()
