@@ -77,7 +77,10 @@ export interface InfobipFake {
   setFormStatus(formId: string, status: FormStatus): void
   /** Resolves when every scheduled notifyUrl callback has run. */
   settled(): Promise<void>
-  /** Forgets people, participants, submissions, views, operations, calls, faults and sessions' rate counters. */
+  /**
+   * Forgets people, flow participants, submissions, views, operations, the call log, pending faults
+   * and rate-limit windows. Forms, flows and their statuses stay, and so do auth sessions.
+   */
   reset(): void
 }
 

@@ -202,6 +202,19 @@ describe('infobip fake: rate limit, faults, routing', () => {
     ])
   })
 
+  it('reset forgets recorded state and faults but keeps the seed', async () => {
+    const fake = createInfobipFake()
+    await send(fake, 'POST', `${formPath(FORM)}/data`, { email: 'a@b.co', consent: true })
+    await send(fake, 'POST', `/communication/1/flows/${SANDBOX_SEED.legacyCampaignId}/participants?email=a%40b.co`)
+    fake.failNext({ path: formPath(FORM) }, { status: 500 })
+    fake.reset()
+    expect(fake.people).toEqual([])
+    expect(fake.formSubmissions(FORM)).toEqual([])
+    expect(fake.flowParticipants(SANDBOX_SEED.legacyCampaignId)).toEqual([])
+    expect(fake.requestCount).toBe(0)
+    expect((await send(fake, 'GET', formPath(FORM))).status).toBe(200)
+  })
+
   it('answers unknown paths and methods with 404 NOT_FOUND', async () => {
     const fake = createInfobipFake()
     const unknown = await send(fake, 'GET', '/sms/2/text/advanced')

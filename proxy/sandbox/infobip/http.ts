@@ -51,7 +51,7 @@ export function problem(path: string, detail = 'Failed to read request'): Respon
   return json(400, { type: 'about:blank', title: 'Bad Request', status: 400, detail, instance: path })
 }
 
-/** Reads a body as JSON; `undefined` body text means "no body at all". */
+/** Reads a body as JSON; an empty or blank body is `{ ok: true, value: undefined, empty: true }`. */
 export async function readJson(request: Request): Promise<{ ok: true; value: unknown; empty: boolean } | { ok: false }> {
   const text = await request.text()
   if (text.trim() === '') {

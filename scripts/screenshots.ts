@@ -1,0 +1,60 @@
+/**
+ * Takes the README's screenshots in real Chromium against the sandbox: `npm run screenshots`.
+ * Each shot names a page path and what to do before the picture.
+ */
+import { mkdirSync } from 'node:fs'
+import type { Page } from 'playwright-core'
+import { launchChromium } from '../test/helpers/browser'
+import { startProxy } from '../test/helpers/start-proxy'
+
+interface Shot {
+  file: string
+  path: string
+  width?: number
+  height?: number
+  prepare?: (page: Page) => Promise<void>
+}
+
+const SHOTS: Shot[] = [
+  {
+    file: 'demo-shop.png',
+    path: '/',
+    prepare: async (page) => {
+      await page.getByRole('textbox', { name: /email/i }).waitFor()
+      await page.locator('[data-flowform]').scrollIntoViewIfNeeded()
+    },
+  },
+  {
+    file: 'demo-signed-up.png',
+    path: '/',
+    prepare: async (page) => {
+      await page.getByRole('textbox', { name: /email/i }).fill('ana@example.com')
+      await page.getByRole('textbox', { name: /first name/i }).fill('Ana')
+      await page.getByRole('checkbox', { name: /agree/i }).check()
+      await page.getByRole('button', { name: 'Sign up' }).click()
+      await page.getByRole('status').filter({ hasText: /thanks/i }).waitFor()
+    },
+  },
+]
+
+async function main(): Promise<void> {
+  const out = new URL('../docs/screenshots/', import.meta.url).pathname
+  mkdirSync(out, { recursive: true })
+  const proxy = await startProxy()
+  const browser = await launchChromium()
+  try {
+    for (const shot of SHOTS) {
+      const page = await browser.newPage({ viewport: { width: shot.width ?? 1100, height: shot.height ?? 900 } })
+      await page.goto(`${proxy.url}${shot.path}`)
+      await shot.prepare?.(page)
+      await page.screenshot({ path: `${out}${shot.file}`, fullPage: true })
+      await page.close()
+      console.info(`wrote docs/screenshots/${shot.file}`)
+    }
+  } finally {
+    await browser.close()
+    await proxy.close()
+  }
+}
+
+await main()

@@ -1,0 +1,26 @@
+import { mkdtempSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { type ProxyEnv, readEnv } from '../../proxy/env'
+import { createMemoryLogger } from '../../proxy/log'
+import { type RunningServer, startServer } from '../../proxy/server'
+
+/**
+ * The real Node server on a free loopback port, built from environment variables exactly as
+ * `npm start` builds it, with a temp data dir.
+ */
+export async function startProxy(
+  vars: Record<string, string> = {},
+  options: { config?: unknown } = {},
+): Promise<RunningServer & { env: ProxyEnv; logText: () => string }> {
+  const dir = mkdtempSync(join(tmpdir(), 'flowform-e2e-'))
+  const extra: Record<string, string> = { PORT: '0', HOST: '127.0.0.1', FLOWFORM_DATA_DIR: join(dir, 'data') }
+  if (options.config !== undefined) {
+    extra.FLOWFORM_CONFIG = join(dir, 'flowform.config.json')
+    writeFileSync(extra.FLOWFORM_CONFIG, JSON.stringify(options.config))
+  }
+  const env = readEnv({ ...extra, ...vars })
+  const memory = createMemoryLogger()
+  const server = await startServer({ env, log: memory.log, waitMs: 3_000 })
+  return { ...server, env, logText: memory.text }
+}
