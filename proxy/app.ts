@@ -29,6 +29,8 @@ export interface AppDeps {
   rateLimits?: RateLimits
   trustProxy?: boolean
   mode: 'sandbox' | 'live'
+  /** Server-to-server callbacks mounted under /v1/hooks (the Moments report hook). */
+  hooks?: Hono
 }
 
 const MAX_BODY_BYTES = 16 * 1024
@@ -168,5 +170,8 @@ export function createApp(deps: AppDeps): Hono {
   )
 
   app.route('/v1/forms', forms)
+  if (deps.hooks) {
+    app.route('/v1/hooks', deps.hooks)
+  }
   return app
 }

@@ -14,8 +14,15 @@ const Env = z
     INFOBIP_USERNAME: z.string().min(1).optional(),
     INFOBIP_PASSWORD: z.string().min(1).optional(),
     INFOBIP_API_KEY: z.string().min(1).optional(),
+    INFOBIP_AUTH: z.enum(['basic', 'ibsso'], { error: 'must be "basic" or "ibsso"' }).optional(),
+    INFOBIP_CLIENT_ID: z.string().min(1).optional(),
+    INFOBIP_CLIENT_SECRET: z.string().min(1).optional(),
     RAPIDPRO_BASE_URL: Url.optional(),
     RAPIDPRO_TOKEN: z.string().min(1).optional(),
+    FLOWFORM_NOTIFY_URL: Url.optional(),
+    FLOWFORM_NOTIFY_SECRET: z.string().min(16, { error: 'must be at least 16 characters' }).optional(),
+    FLOWFORM_MOMENTS_BATCH_MS: z.coerce.number({ error: 'must be a number of milliseconds' }).int().min(0).max(10_000).optional(),
+    INFOBIP_REQUESTS_PER_SECOND: z.coerce.number({ error: 'must be a number' }).int().min(1).max(1_000).optional(),
   })
   .superRefine((env, ctx) => {
     if (env.INFOBIP_USERNAME !== undefined && env.INFOBIP_PASSWORD === undefined) {
@@ -24,23 +31,67 @@ const Env = z
     if (env.INFOBIP_PASSWORD !== undefined && env.INFOBIP_USERNAME === undefined) {
       ctx.addIssue({ code: 'custom', path: ['INFOBIP_USERNAME'], message: 'is required with INFOBIP_PASSWORD' })
     }
-    const hasCredentials = env.INFOBIP_API_KEY !== undefined || env.INFOBIP_USERNAME !== undefined
+    if (env.INFOBIP_CLIENT_ID !== undefined && env.INFOBIP_CLIENT_SECRET === undefined) {
+      ctx.addIssue({ code: 'custom', path: ['INFOBIP_CLIENT_SECRET'], message: 'is required with INFOBIP_CLIENT_ID' })
+    }
+    if (env.INFOBIP_CLIENT_SECRET !== undefined && env.INFOBIP_CLIENT_ID === undefined) {
+      ctx.addIssue({ code: 'custom', path: ['INFOBIP_CLIENT_ID'], message: 'is required with INFOBIP_CLIENT_SECRET' })
+    }
+    if (env.INFOBIP_AUTH !== undefined && env.INFOBIP_USERNAME === undefined) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['INFOBIP_AUTH'],
+        message: 'chooses how INFOBIP_USERNAME and INFOBIP_PASSWORD are used; set them too, or unset INFOBIP_AUTH',
+      })
+    }
+    // Names only, never values: which kinds of credentials are present.
+    const kinds = [
+      env.INFOBIP_API_KEY !== undefined ? 'INFOBIP_API_KEY' : null,
+      env.INFOBIP_USERNAME !== undefined || env.INFOBIP_PASSWORD !== undefined ? 'INFOBIP_USERNAME/INFOBIP_PASSWORD' : null,
+      env.INFOBIP_CLIENT_ID !== undefined || env.INFOBIP_CLIENT_SECRET !== undefined ? 'INFOBIP_CLIENT_ID/INFOBIP_CLIENT_SECRET' : null,
+    ].filter((k): k is string => k !== null)
+    if (kinds.length > 1) {
+      ctx.addIssue({
+        code: 'custom',
+        path: [],
+        message: `set one kind of Infobip credentials, not several (found ${kinds.join(' and ')})`,
+      })
+    }
+    const hasCredentials = kinds.length > 0
     if (env.INFOBIP_BASE_URL !== undefined && !hasCredentials) {
       ctx.addIssue({
         code: 'custom',
         path: ['INFOBIP_BASE_URL'],
-        message: 'is set but no credentials are: set INFOBIP_API_KEY, or INFOBIP_USERNAME and INFOBIP_PASSWORD',
+        message:
+          'is set but no credentials are: set INFOBIP_API_KEY, or INFOBIP_USERNAME and INFOBIP_PASSWORD, or INFOBIP_CLIENT_ID and INFOBIP_CLIENT_SECRET',
       })
     }
     if (hasCredentials && env.INFOBIP_BASE_URL === undefined) {
       ctx.addIssue({ code: 'custom', path: ['INFOBIP_BASE_URL'], message: 'is required when Infobip credentials are set' })
+    }
+    if ((env.FLOWFORM_NOTIFY_URL === undefined) !== (env.FLOWFORM_NOTIFY_SECRET === undefined)) {
+      ctx.addIssue({ code: 'custom', path: ['FLOWFORM_NOTIFY_SECRET'], message: 'FLOWFORM_NOTIFY_URL and FLOWFORM_NOTIFY_SECRET go together' })
+    }
+    // Infobip refuses a notifyUrl over 1000 characters, and the secret travels inside it.
+    if (env.FLOWFORM_NOTIFY_URL && env.FLOWFORM_NOTIFY_SECRET) {
+      const url = new URL(env.FLOWFORM_NOTIFY_URL)
+      url.searchParams.set('secret', env.FLOWFORM_NOTIFY_SECRET)
+      if (url.toString().length > 1000) {
+        ctx.addIssue({ code: 'custom', path: ['FLOWFORM_NOTIFY_URL'], message: 'with its secret must stay within 1000 characters' })
+      }
     }
     if ((env.RAPIDPRO_BASE_URL === undefined) !== (env.RAPIDPRO_TOKEN === undefined)) {
       ctx.addIssue({ code: 'custom', path: ['RAPIDPRO_TOKEN'], message: 'RAPIDPRO_BASE_URL and RAPIDPRO_TOKEN go together' })
     }
   })
 
-export type InfobipAuth = { kind: 'basic'; username: string; password: string } | { kind: 'app'; apiKey: string }
+export type InfobipAuth =
+  | { kind: 'basic'; username: string; password: string }
+  | { kind: 'app'; apiKey: string }
+  /** IBSSO session made from the username and password (`INFOBIP_AUTH=ibsso`). */
+  | { kind: 'ibsso'; username: string; password: string }
+  /** OAuth 2 client credentials. */
+  | { kind: 'oauth'; clientId: string; clientSecret: string }
 
 export interface ProxyEnv {
   port: number
@@ -50,6 +101,15 @@ export interface ProxyEnv {
   /** null: sandbox mode, with the in-process fake. */
   infobip: { baseUrl: string; auth: InfobipAuth } | null
   rapidpro: { baseUrl: string; token: string } | null
+  /**
+   * Where Infobip should post Moments reports (FLOWFORM_NOTIFY_URL, public) and the secret that
+   * proves a post comes from there (FLOWFORM_NOTIFY_SECRET). Absent: reports are polled only.
+   */
+  momentsNotify?: { url: string; secret: string } | null
+  /** FLOWFORM_MOMENTS_BATCH_MS: how long a Moments batch waits for company; default 150. */
+  momentsBatchWindowMs?: number | undefined
+  /** INFOBIP_REQUESTS_PER_SECOND: the account's rate limit shared by every call; default 10. */
+  infobipRequestsPerSecond?: number | undefined
 }
 
 export class EnvError extends Error {
@@ -68,8 +128,10 @@ export function readEnv(source: Record<string, string | undefined> = process.env
   const auth: InfobipAuth | null = env.INFOBIP_API_KEY
     ? { kind: 'app', apiKey: env.INFOBIP_API_KEY }
     : env.INFOBIP_USERNAME && env.INFOBIP_PASSWORD
-      ? { kind: 'basic', username: env.INFOBIP_USERNAME, password: env.INFOBIP_PASSWORD }
-      : null
+      ? { kind: env.INFOBIP_AUTH ?? 'basic', username: env.INFOBIP_USERNAME, password: env.INFOBIP_PASSWORD }
+      : env.INFOBIP_CLIENT_ID && env.INFOBIP_CLIENT_SECRET
+        ? { kind: 'oauth', clientId: env.INFOBIP_CLIENT_ID, clientSecret: env.INFOBIP_CLIENT_SECRET }
+        : null
   return {
     port: env.PORT,
     host: env.HOST,
@@ -78,5 +140,9 @@ export function readEnv(source: Record<string, string | undefined> = process.env
     infobip: env.INFOBIP_BASE_URL && auth ? { baseUrl: env.INFOBIP_BASE_URL, auth } : null,
     rapidpro:
       env.RAPIDPRO_BASE_URL && env.RAPIDPRO_TOKEN ? { baseUrl: env.RAPIDPRO_BASE_URL, token: env.RAPIDPRO_TOKEN } : null,
+    momentsNotify:
+      env.FLOWFORM_NOTIFY_URL && env.FLOWFORM_NOTIFY_SECRET ? { url: env.FLOWFORM_NOTIFY_URL, secret: env.FLOWFORM_NOTIFY_SECRET } : null,
+    momentsBatchWindowMs: env.FLOWFORM_MOMENTS_BATCH_MS,
+    infobipRequestsPerSecond: env.INFOBIP_REQUESTS_PER_SECOND,
   }
 }

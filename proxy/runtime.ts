@@ -2,21 +2,27 @@ import { readFileSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import type { Hono } from 'hono'
 import { createApp, type RateLimits } from './app'
+import { createClients } from './clients'
 import { type LoadedConfig, loadConfig } from './config/load'
 import { directMomentsGateway, type MomentsGateway } from './enrol/moments'
+import { MomentsBatcher } from './enrol/moments-batcher'
+import { momentsHooks, notifyUrlWithSecret } from './enrol/moments-hook'
+import { MomentsReportTracker } from './enrol/moments-tracker'
 import type { ProxyEnv } from './env'
 import { FormRegistry } from './forms/registry'
 import { readBundle, type StaticAsset, staticAsset } from './http/bundle'
 import type { Logger } from './log'
 import { Outbox } from './outbox/outbox'
 import { type OutboxWorker, startOutboxWorker } from './outbox/worker'
-import { createInfobipFake, type InfobipFake } from './sandbox/infobip-fake'
+import type { RapidproClient } from './rapidpro/client'
+import { createRapidpro } from './rapidpro/from-env'
+import type { RapidproFake, RapidproFakeOptions } from './sandbox/rapidpro-fake'
+import type { InfobipFake, InfobipFakeOptions } from './sandbox/infobip-fake'
 import { createDeliverer } from './submissions/deliver'
-import { staticAuth } from './upstream/infobip-auth'
-import { InfobipClient } from './upstream/infobip-client'
+import type { AccountLimiterOptions } from './upstream/account-limiter'
+import type { InfobipClient } from './upstream/infobip-client'
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url))
-const SANDBOX_BASE_URL = 'https://sandbox.infobip.invalid'
 
 export interface Runtime {
   app: Hono
@@ -27,6 +33,10 @@ export interface Runtime {
   infobip: InfobipClient
   /** The in-process Infobip fake, in sandbox mode. */
   fake: InfobipFake | null
+  /** null when RapidPro is off (live Infobip without RAPIDPRO_BASE_URL/RAPIDPRO_TOKEN). */
+  rapidpro: RapidproClient | null
+  /** The in-process RapidPro fake, in sandbox mode. */
+  rapidproFake: RapidproFake | null
   close(): Promise<void>
 }
 
@@ -37,34 +47,89 @@ export interface RuntimeOptions {
   publicOrigins: string[]
   bundlePath?: string
   fetch?: typeof fetch
+  /** Clock for Infobip session and token lifetimes (tests). */
+  now?: () => number
   waitMs?: number
   rateLimits?: RateLimits
   workerIntervalMs?: number
   trustProxy?: boolean
+  /** Moments batching and report tracking (defaults: env, then moments-batcher.ts / moments-tracker.ts). */
+  moments?: MomentsOptions
+  /** The Infobip account limiter (default perSecond: INFOBIP_REQUESTS_PER_SECOND, else 10). */
+  limiter?: AccountLimiterOptions
+  /** Options of the in-process Infobip fake in sandbox mode (tests, benchmark). */
+  sandbox?: InfobipFakeOptions
+  /** Options of the in-process RapidPro fake in sandbox mode (tests). */
+  rapidproSandbox?: RapidproFakeOptions
+}
+
+export interface MomentsOptions {
+  /** false: one call and one report poll per participant (the old behaviour; benchmark baseline). */
+  batching?: boolean
+  windowMs?: number
+  maxBatch?: number
+  pollMs?: number
+  maxPollMs?: number
+  /** Operations not final after this fail for the operator; default 24 h. */
+  maxAgeMs?: number
 }
 
 /** Builds the whole proxy from its environment: the one place where the parts are wired together. */
 export function createRuntime(options: RuntimeOptions): Runtime {
   const { env, log } = options
   const loaded = loadConfig({ path: env.configPath, demoOrigins: options.publicOrigins })
-  const fake = env.infobip ? null : createInfobipFake()
-  const infobip = new InfobipClient(
-    env.infobip
-      ? { baseUrl: env.infobip.baseUrl, auth: staticAuth(env.infobip.auth), ...(options.fetch ? { fetch: options.fetch } : {}) }
-      : { baseUrl: SANDBOX_BASE_URL, auth: staticAuth({ kind: 'app', apiKey: 'sandbox' }), fetch: (input, init) => fake!.fetch(new Request(input, init)) },
-  )
-  const moments: MomentsGateway = directMomentsGateway(infobip)
+  let app: Hono | null = null
+  const { infobip, fake, mode } = createClients(env, {
+    ...(options.fetch ? { fetch: options.fetch } : {}),
+    ...(options.now ? { now: options.now } : {}),
+    ...(options.limiter ? { limiter: options.limiter } : {}),
+    // The fake posts Moments reports to notifyUrl; the public URL points at this proxy, so it is
+    // delivered in-process and the sandbox exercises the hook as Infobip would.
+    sandbox: { notify: (url, body) => postInProcess(app, url, body), ...options.sandbox },
+  })
+  const { client: rapidpro, fake: rapidproFake } = createRapidpro(env, {
+    ...(options.fetch ? { fetch: options.fetch } : {}),
+    ...(options.rapidproSandbox ? { sandbox: options.rapidproSandbox } : {}),
+  })
+  const skipped = loaded.config.forms.filter((f) => f.rapidpro).map((f) => f.id)
+  if (!rapidpro && skipped.length > 0) {
+    log.warn({ forms: skipped }, 'RapidPro is not configured (RAPIDPRO_BASE_URL, RAPIDPRO_TOKEN): the "rapidpro" blocks of these forms are skipped')
+  }
   const outbox = Outbox.open(env.dataDir)
-  const deliverer = createDeliverer({ infobip, moments })
+  let closed = false
+  const wakeAwaiting = (operationId: string) => {
+    // A finished operation settles its waiting deliveries now instead of at their next poll.
+    if (!closed && outbox.wakeAwaiting(operationId) > 0) {
+      void worker.runOnce()
+    }
+  }
+  const notify = env.momentsNotify ?? null
+  const tracker = new MomentsReportTracker({
+    fetchReport: (campaignId, operationId) => infobip.getMomentsReport(campaignId, operationId),
+    log,
+    onComplete: wakeAwaiting,
+    ...pick(options.moments, ['pollMs', 'maxPollMs', 'maxAgeMs']),
+  })
+  const moments: MomentsGateway =
+    options.moments?.batching === false
+      ? directMomentsGateway(infobip)
+      : new MomentsBatcher({
+          client: infobip,
+          tracker,
+          log,
+          windowMs: options.moments?.windowMs ?? env.momentsBatchWindowMs ?? 150,
+          ...pick(options.moments, ['maxBatch']),
+          notifyUrl: notify ? notifyUrlWithSecret(notify.url, notify.secret) : undefined,
+        })
+  const deliverer = createDeliverer({ infobip, moments, rapidpro })
   const worker = startOutboxWorker({ outbox, deliverer, log, intervalMs: options.workerIntervalMs ?? 1_000 })
   const registry = new FormRegistry({ config: loaded.config, infobip, log })
   const bundlePath = options.bundlePath ?? `${ROOT}dist/flowform.js`
   let bundle: StaticAsset | null = readBundle(bundlePath)
-  const mode = env.infobip ? 'live' : 'sandbox'
-  const app = createApp({
+  app = createApp({
     registry,
     infobip,
-    submitDeps: { outbox, deliverer, log, waitMs: options.waitMs ?? 3_000 },
+    submitDeps: { outbox, deliverer, log, waitMs: options.waitMs ?? 3_000, rapidproEnabled: rapidpro !== null },
     log,
     // Read again when missing so that `npm run dev` can build after the server started.
     bundle: () => (bundle ??= readBundle(bundlePath)),
@@ -72,6 +137,7 @@ export function createRuntime(options: RuntimeOptions): Runtime {
     mode,
     ...(options.rateLimits ? { rateLimits: options.rateLimits } : {}),
     ...(options.trustProxy !== undefined ? { trustProxy: options.trustProxy } : {}),
+    hooks: momentsHooks({ secret: notify?.secret ?? null, feed: (report) => tracker.feed(report), log }),
   })
   return {
     app,
@@ -81,8 +147,13 @@ export function createRuntime(options: RuntimeOptions): Runtime {
     worker,
     infobip,
     fake,
+    rapidpro,
+    rapidproFake,
     async close() {
       await worker.stop()
+      await moments.close?.()
+      tracker.close()
+      closed = true
       outbox.close()
     },
   }
@@ -93,4 +164,19 @@ function demoAssets(): Record<string, StaticAsset> {
     '/': staticAsset(readFileSync(`${ROOT}demo/index.html`), 'text/html; charset=utf-8'),
     '/demo/shop.css': staticAsset(readFileSync(`${ROOT}demo/shop.css`), 'text/css; charset=utf-8'),
   }
+}
+
+async function postInProcess(app: Hono | null, url: string, body: unknown): Promise<void> {
+  await app?.fetch(new Request(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) }))
+}
+
+/** The keys of `source` that are set, for passing optional settings on without `undefined`s. */
+function pick<T extends object, K extends keyof T>(source: T | undefined, keys: K[]): Partial<Pick<T, K>> {
+  const result: Partial<Pick<T, K>> = {}
+  for (const key of keys) {
+    if (source?.[key] !== undefined) {
+      result[key] = source[key]
+    }
+  }
+  return result
 }

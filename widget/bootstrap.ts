@@ -57,11 +57,20 @@ export function installGlobal(win: Window, defaultEndpoint?: string): void {
   win.Flowform = Object.assign(win.Flowform ?? {}, api)
 }
 
-function findTarget(doc: Document, selector: string): Element | null {
+function query(doc: Document, selector: string): Element | null {
   try {
     return doc.querySelector(selector)
   } catch {
     return null
+  }
+}
+
+/** Runs `run`, turning anything it throws into a console error: the shop's page must not see it. */
+function safely(run: () => void): void {
+  try {
+    run()
+  } catch (error) {
+    fail(error instanceof Error ? error.message : String(error))
   }
 }
 
@@ -70,7 +79,7 @@ function mountFromScript(script: HTMLScriptElement, form: string, endpoint: stri
   const selector = script.getAttribute('data-target')
   // The page's CSP nonce for scripts usually covers styles too, so it is the fallback.
   const nonce = script.getAttribute('data-nonce') || script.nonce || undefined
-  const options: MountOptions = { form, ...(endpoint ? { endpoint } : {}), ...(nonce ? { nonce } : {}) }
+  const options: MountOptions = { form, endpoint, nonce }
 
   if (selector === null) {
     if (!script.parentElement || script.closest('head')) {
@@ -82,37 +91,25 @@ function mountFromScript(script: HTMLScriptElement, form: string, endpoint: stri
     mount(slot, options)
     return
   }
-  const place = (): boolean => {
-    const target = findTarget(doc, selector)
+  const place = (): void => {
+    const target = query(doc, selector)
     if (target) {
       mount(target, options)
+    } else {
+      fail(`data-target "${selector}" matches no element`)
     }
-    return target !== null
   }
-  if (place()) {
-    return
-  }
-  const giveUp = (): void => fail(`data-target "${selector}" matches no element`)
-  // An async script can run before the parser reaches the target: try once more when it has.
-  if (doc.readyState === 'loading') {
-    doc.addEventListener('DOMContentLoaded', () => (guard(place) ? undefined : giveUp()), { once: true })
+  // An async script can run before the parser reaches the target: look again once it has.
+  if (doc.readyState === 'loading' && !query(doc, selector)) {
+    doc.addEventListener('DOMContentLoaded', () => safely(place), { once: true })
   } else {
-    giveUp()
-  }
-}
-
-function guard(run: () => boolean): boolean {
-  try {
-    return run()
-  } catch (error) {
-    fail(error instanceof Error ? error.message : String(error))
-    return true
+    place()
   }
 }
 
 /** Runs the embed for the script tag that loaded this bundle. Never throws. */
 export function boot(doc: Document = document): void {
-  guard(() => {
+  safely(() => {
     const script = findOwnScript(doc)
     installGlobal(window, originOf(script ?? (doc.currentScript as HTMLScriptElement | null)))
     if (!script) {
@@ -120,16 +117,14 @@ export function boot(doc: Document = document): void {
       if (!doc.querySelector(`script[${INIT_ATTRIBUTE}]`)) {
         fail('no <script data-form="your-form-id"> found: add data-form to the flowform script tag')
       }
-      return true
+      return
     }
     script.setAttribute(INIT_ATTRIBUTE, '')
     const form = script.getAttribute('data-form')
-    if (!isFormId(form)) {
+    if (isFormId(form)) {
+      mountFromScript(script, form, script.getAttribute('data-endpoint') ?? originOf(script))
+    } else {
       fail(`data-form must match [a-z0-9-]{1,64}, got ${JSON.stringify(form)}`)
-      return true
     }
-    const endpoint = script.getAttribute('data-endpoint') ?? originOf(script)
-    mountFromScript(script, form, endpoint)
-    return true
   })
 }

@@ -78,7 +78,7 @@ export function mount(target: Element, options: MountOptions): FlowformHandle {
         return
       }
       mounted.delete(target)
-      // Rendering nothing runs every effect's cleanup: observers disconnect, fetches abort.
+      // Rendering nothing unmounts every component: observers disconnect, a pending load aborts.
       render(null, root)
       host.remove()
     },

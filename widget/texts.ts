@@ -3,6 +3,8 @@
  * same id, so a shop can reword the widget from its config without a new bundle. More languages
  * plug in later as tables of the same shape.
  */
+// The bundle carries these few non-ASCII characters as UTF-8: it must be served with
+// `charset=utf-8` (the proxy does), or a page in another encoding would garble them.
 export const EN = {
   'load.failed': 'The form could not be loaded. Please try again later.',
   'load.missing': 'This form is not available.',

@@ -1,6 +1,6 @@
 /**
  * The config used when no file is given: the demo shop's forms, wired to the sandbox's seeded
- * flows and form (see proxy/sandbox).
+ * flows, form, RapidPro groups and fields (see proxy/sandbox).
  */
 export function demoConfig(origins: string[]): unknown {
   return {
@@ -14,6 +14,8 @@ export function demoConfig(origins: string[]): unknown {
           { name: 'consent', type: 'checkbox', required: true, label: 'I agree to receive emails' },
         ],
         flow: { api: 'moments', campaignId: '200000000000001' },
+        // The sandbox's RapidPro fake has these (proxy/sandbox/rapidpro/state.ts).
+        rapidpro: { groups: ['Newsletter'], language: 'eng' },
         submitLabel: 'Sign up',
         tags: ['Newsletter'],
       },

@@ -66,6 +66,9 @@ export const FieldConfig = z
   })
 export type FieldConfig = z.infer<typeof FieldConfig>
 
+/** The legacy API's query identifiers; each is also the name of the field (people-data key) that carries it. */
+export const LEGACY_IDENTIFIERS = ['email', 'phone', 'externalId', 'pushRegistrationId'] as const
+
 const CampaignId = z.union([z.string().regex(/^\d{1,19}$/, 'must be a numeric id'), z.int().positive()]).transform(String)
 
 export const FlowConfig = z.discriminatedUnion('api', [
@@ -79,17 +82,45 @@ export const FlowConfig = z.discriminatedUnion('api', [
     api: z.literal('legacy'),
     campaignId: CampaignId,
     flowVariables: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])).optional(),
+    /**
+     * How the legacy API identifies the person (a query parameter, seed 000). Unset: create the
+     * person, and upsert by email (or phone) only when Infobip says the person exists (40002).
+     */
+    identifyBy: z.enum(LEGACY_IDENTIFIERS).optional(),
   }),
 ])
 export type FlowConfig = z.infer<typeof FlowConfig>
 
+/** URN schemes a RapidPro contact can get from a signup (email → mailto, phone → tel/whatsapp, externalId → ext). */
+export const RAPIDPRO_URN_SCHEMES = ['mailto', 'tel', 'whatsapp', 'ext'] as const
+
+const RapidproGroupRef = z
+  .string()
+  .min(1)
+  .max(64)
+  .refine((name) => name === name.trim() && !/["\\]/.test(name), {
+    error: 'must be a RapidPro group name (no surrounding spaces, no " or \\) or a group UUID',
+  })
+
+const RapidproFieldKey = z
+  .string()
+  .regex(/^[a-z][a-z0-9_]{0,35}$/, 'must be a RapidPro field key: lower-case letters, digits and _, starting with a letter')
+  .refine((key) => !['has', 'is', 'fields', 'urns', 'created_on', 'last_seen_on'].includes(key), {
+    error: 'is a reserved RapidPro field key',
+  })
+
 export const RapidproConfig = z.strictObject({
-  groups: z.array(z.string().min(1).max(64)).max(100).optional(),
+  /** Groups the contact is added to: names or UUIDs. */
+  groups: z.array(RapidproGroupRef).max(100).optional(),
+  /** ISO 639-3 language for contacts that have none and did not choose one. */
   language: z
     .string()
     .regex(/^[a-z]{3}$/, 'must be an ISO 639-3 code such as "eng"')
     .optional(),
-  fields: z.record(z.string(), z.string()).optional(),
+  /** Submitted field name (or people key) → RapidPro field key, instead of the snake_case default. */
+  fields: z.record(z.string(), RapidproFieldKey).optional(),
+  /** Which URNs the contact gets; default ["mailto", "tel"]. */
+  urns: z.array(z.enum(RAPIDPRO_URN_SCHEMES)).min(1).max(RAPIDPRO_URN_SCHEMES.length).optional(),
 })
 export type RapidproConfig = z.infer<typeof RapidproConfig>
 
@@ -124,6 +155,23 @@ export const FormConfig = z
         code: 'custom',
         path: ['fields'],
         message: 'a form with a flow needs an "email" or a "phone" field to identify the person',
+      })
+    }
+    const identifiesContact = (name: string) =>
+      name === 'email' || name === 'phone' || (name === 'externalId' && (form.rapidpro?.urns ?? []).includes('ext'))
+    if (form.fields && form.rapidpro && !form.fields.some((f) => identifiesContact(f.name))) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['rapidpro'],
+        message: 'a form with "rapidpro" needs an "email" or a "phone" field to identify the contact',
+      })
+    }
+    const identifyBy = form.flow?.api === 'legacy' ? form.flow.identifyBy : undefined
+    if (form.fields && identifyBy && !form.fields.some((f) => f.name === identifyBy)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['flow', 'identifyBy'],
+        message: `is "${identifyBy}" but the form has no "${identifyBy}" field to take it from`,
       })
     }
   })

@@ -16,7 +16,8 @@ export interface ResolvedForm {
 
 interface CacheEntry {
   form: ResolvedForm | null
-  fetchedAt: number
+  /** Served without asking Infobip until then. */
+  freshUntil: number
 }
 
 export interface FormRegistryOptions {
@@ -25,6 +26,8 @@ export interface FormRegistryOptions {
   log: Logger
   /** How long an Infobip definition is served before it is fetched again. */
   ttlMs?: number
+  /** After a failed refresh, how long the last good definition is served before Infobip is asked again. */
+  errorRetryMs?: number
   now?: () => number
 }
 
@@ -76,10 +79,14 @@ export class FormRegistry {
     return resolved
   }
 
+  #now(): number {
+    return (this.#options.now ?? Date.now)()
+  }
+
   async #fromInfobip(config: FormConfig): Promise<ResolvedForm | null> {
-    const now = (this.#options.now ?? Date.now)()
+    const now = this.#now()
     const cached = this.#cache.get(config.id)
-    if (cached && now - cached.fetchedAt < (this.#options.ttlMs ?? 60_000)) {
+    if (cached && now < cached.freshUntil) {
       return cached.form
     }
     let pending = this.#inFlight.get(config.id)
@@ -100,23 +107,28 @@ export class FormRegistry {
       if (!mapping.active) {
         log.warn({ form: config.id, infobipFormStatus: upstream.formStatus }, 'Infobip form is not ACTIVE; not shown')
       }
-      this.#cache.set(config.id, { form, fetchedAt: (this.#options.now ?? Date.now)() })
+      this.#cache.set(config.id, { form, freshUntil: this.#now() + (this.#options.ttlMs ?? 60_000) })
       return form
     } catch (error) {
       if (error instanceof InfobipHttpError && error.status === 404) {
         log.error({ form: config.id, infobipFormId }, 'Infobip form not found; check infobipFormId')
-        this.#cache.set(config.id, { form: null, fetchedAt: (this.#options.now ?? Date.now)() })
+        this.#cache.set(config.id, { form: null, freshUntil: this.#now() + (this.#options.ttlMs ?? 60_000) })
         return null
       }
       if (cached?.form) {
         log.warn({ form: config.id, err: describe(error) }, 'Infobip form fetch failed; serving the last good definition')
+        // Not every page view should wait for a timeout while Infobip is down: retry a little later.
+        this.#cache.set(config.id, { form: cached.form, freshUntil: this.#now() + (this.#options.errorRetryMs ?? 10_000) })
         return cached.form
       }
-      throw new UpstreamError({
-        upstream: 'infobip-forms',
-        ...(error instanceof InfobipHttpError ? { status: error.status, upstreamCode: error.upstreamCode } : {}),
-        reason: describe(error),
-      })
+      throw new UpstreamError(
+        {
+          upstream: 'infobip-forms',
+          ...(error instanceof InfobipHttpError ? { status: error.status, upstreamCode: error.upstreamCode } : {}),
+          reason: describe(error),
+        },
+        'This form cannot be shown right now. Please try again in a few minutes.',
+      )
     }
   }
 }

@@ -148,6 +148,20 @@ export class Outbox {
       .run(JSON.stringify(state), nextAttemptAt, this.#now(), id)
   }
 
+  /**
+   * Makes the deliveries awaiting one upstream operation due now (its report just became final), so
+   * the worker settles them without waiting for their next poll. Returns how many there were.
+   */
+  wakeAwaiting(operationId: string): number {
+    const now = this.#now()
+    return this.#db
+      .prepare(
+        `UPDATE deliveries SET next_attempt_at = ?, updated_at = ?
+         WHERE status = 'awaiting' AND next_attempt_at > ? AND json_extract(state, '$.operationId') = ?`,
+      )
+      .run(now, now, now, operationId).changes
+  }
+
   retryLater(id: number, error: string, nextAttemptAt: number): void {
     this.#db
       .prepare(

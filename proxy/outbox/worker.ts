@@ -3,6 +3,8 @@ import type { Deliverer } from '../submissions/deliver'
 import { settle } from '../submissions/settle'
 import type { Outbox } from './outbox'
 
+const ADD_WAIT_MS = 20_000
+
 export interface OutboxWorker {
   /** One pass over what is due; resolves with how many deliveries it attempted. */
   runOnce(): Promise<number>
@@ -29,7 +31,8 @@ export function startOutboxWorker(deps: {
     await Promise.all(
       due.map(async (delivery) => {
         try {
-          const outcome = await deps.deliverer.deliver(delivery, { waitMs: 0 })
+          // Wait for a batched add to go out (bounded), but not for a Moments report: the next pass looks again.
+          const outcome = await deps.deliverer.deliver(delivery, { waitMs: 0, addWaitMs: ADD_WAIT_MS })
           settle(deps.outbox, delivery, outcome, deps.log)
         } catch (error) {
           deps.log.error({ err: error, delivery: delivery.id }, 'outbox delivery crashed; it will be retried')

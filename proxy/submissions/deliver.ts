@@ -5,6 +5,8 @@ import type { DeliveryOutcome } from '../enrol/outcome'
 import { outcomeFromError } from '../enrol/from-error'
 import type { Delivery } from '../outbox/outbox'
 import type { PersonData } from '../people/person'
+import type { RapidproClient } from '../rapidpro/client'
+import { deliverToRapidpro } from '../rapidpro/deliver'
 import type { InfobipClient } from '../upstream/infobip-client'
 import { InfobipHttpError } from '../upstream/infobip-errors'
 
@@ -21,14 +23,26 @@ export interface FlowPayload {
   personData: PersonData
 }
 
+export interface DeliverOptions {
+  /** How long to wait for an upstream's final word (the request path's budget; 0 in the worker). */
+  waitMs: number
+  /** How long to wait for a batched call to be sent at all; default waitMs. */
+  addWaitMs?: number
+}
+
 export interface Deliverer {
-  deliver(delivery: Delivery, options: { waitMs: number }): Promise<DeliveryOutcome>
+  deliver(delivery: Delivery, options: DeliverOptions): Promise<DeliveryOutcome>
 }
 
 /** Performs one attempt of one outbox delivery against its upstream. */
-export function createDeliverer(deps: { infobip: InfobipClient; moments: MomentsGateway }): Deliverer {
+export function createDeliverer(deps: {
+  infobip: InfobipClient
+  moments: MomentsGateway
+  /** null or absent: RapidPro is off, and a `rapidpro` delivery fails for the operator. */
+  rapidpro?: RapidproClient | null
+}): Deliverer {
   return {
-    async deliver(delivery, { waitMs }) {
+    async deliver(delivery, { waitMs, addWaitMs }) {
       switch (delivery.target) {
         case 'form-data':
           return submitFormData(deps.infobip, delivery.payload as unknown as FormDataPayload)
@@ -37,9 +51,18 @@ export function createDeliverer(deps: { infobip: InfobipClient; moments: Moments
           if (flow.api === 'legacy') {
             return enrolLegacy(deps.infobip, flow, personData)
           }
-          const operationId = typeof delivery.state.operationId === 'string' ? delivery.state.operationId : undefined
-          return enrolMoments(deps.moments, flow, personData, { waitMs, operationId })
+          const { state } = delivery
+          return enrolMoments(deps.moments, flow, personData, {
+            waitMs,
+            addWaitMs,
+            operationId: typeof state.operationId === 'string' ? state.operationId : undefined,
+            addedAt: typeof state.addedAt === 'number' ? state.addedAt : delivery.createdAt,
+            // A retry while the first add is still queued joins it instead of sending the person twice.
+            key: `delivery:${delivery.id}`,
+          })
         }
+        case 'rapidpro':
+          return deliverToRapidpro(deps.rapidpro ?? null, delivery, { waitMs })
         default:
           return { kind: 'failed', upstream: delivery.target, reason: `no deliverer for "${delivery.target}"` }
       }

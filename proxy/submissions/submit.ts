@@ -3,8 +3,9 @@ import type { SubmissionStatus, SubmissionValues } from '../../widget/definition
 import { UpstreamError, ValidationError } from '../errors'
 import type { ResolvedForm } from '../forms/registry'
 import type { Logger } from '../log'
-import type { Outbox } from '../outbox/outbox'
+import type { DeliveryTarget, Outbox } from '../outbox/outbox'
 import { toPersonData } from '../people/person'
+import { contactSaved, rapidproPayload } from '../rapidpro/deliver'
 import type { Deliverer, FlowPayload, FormDataPayload } from './deliver'
 import { fieldErrors, type SubmissionBody, valuesSchema } from './schema'
 import { settle } from './settle'
@@ -15,6 +16,8 @@ export interface SubmitDeps {
   log: Logger
   /** How long a request may wait for upstreams before the person is told "queued". */
   waitMs: number
+  /** RapidPro is configured: forms with a `rapidpro` block also write a contact. */
+  rapidproEnabled?: boolean
 }
 
 export interface SubmitContext {
@@ -50,7 +53,7 @@ export async function submit(
     throw new ValidationError(fieldErrors(parsed.error))
   }
   const values = normalise(form, parsed.data)
-  const items: { target: 'form-data' | 'flow'; payload: Record<string, unknown> }[] = []
+  const items: { target: DeliveryTarget; payload: Record<string, unknown> }[] = []
   if (form.config.infobipFormId) {
     const payload: FormDataPayload = {
       infobipFormId: form.config.infobipFormId,
@@ -68,6 +71,12 @@ export async function submit(
     }
     items.push({ target: 'flow', payload: { ...payload } })
   }
+  // After the flow, so that RapidPro adds at most one round trip once the flow has answered.
+  if (form.config.rapidpro && deps.rapidproEnabled) {
+    items.push({ target: 'rapidpro', payload: { ...rapidproPayload(values, form) } })
+  }
+  // The flow decides what the person is told; a form without one answers from RapidPro.
+  const decider: DeliveryTarget = form.config.flow ? 'flow' : 'rapidpro'
   const submissionId = randomUUID()
   const deliveries = deps.outbox.add(submissionId, form.config.id, items)
   let status: SubmissionStatus = 'enrolled'
@@ -82,8 +91,10 @@ export async function submit(
       )
       throw new ValidationError(outcome.fields)
     }
-    if (delivery.target !== 'flow') {
-      queued ||= outcome.kind === 'retry' || outcome.kind === 'awaiting'
+    if (delivery.target !== decider) {
+      if (delivery.target !== 'rapidpro') {
+        queued ||= outcome.kind === 'retry' || outcome.kind === 'awaiting'
+      }
       continue
     }
     if (outcome.kind === 'failed') {
@@ -96,6 +107,10 @@ export async function submit(
     }
     if (outcome.kind === 'done') {
       status = outcome.status
+      queued = false
+    } else if (contactSaved(outcome)) {
+      // The contact is in RapidPro; its groups and extra URNs follow from the outbox.
+      status = 'enrolled'
       queued = false
     } else {
       queued = true

@@ -1,5 +1,6 @@
 import ky, { HTTPError, type KyInstance, type Options } from 'ky'
 import type * as z from 'zod'
+import { type AccountLimiter, rateLimitBackoffMs, retryAfterMs } from './account-limiter'
 import type { InfobipAuthProvider } from './infobip-auth'
 import { InfobipHttpError, InfobipNetworkError, parseInfobipErrorBody } from './infobip-errors'
 import {
@@ -17,20 +18,35 @@ export interface InfobipClientOptions {
   /** Injected in sandbox mode (the in-process fake) and in tests. */
   fetch?: typeof fetch
   timeoutMs?: number
+  /**
+   * The account's shared limiter (account-limiter.ts). Every call waits for it; a 429 pauses it and
+   * the call is sent again: a 429 was not processed, so even a POST to a flow is safe to repeat.
+   */
+  limiter?: AccountLimiter
+  /** 429 answers retried per call before the caller gets the 429; default 3. */
+  rateLimitRetries?: number
 }
+
+/** A Retry-After longer than this is not waited out in-line: the caller gets the 429 (outbox retry). */
+const MAX_INLINE_PAUSE_MS = 30_000
 
 export type LegacyIdentifier = { email: string } | { phone: string } | { externalId: string } | { pushRegistrationId: string }
 
 /**
- * A thin typed client for the Infobip endpoints Flowform uses. It does not retry: callers decide,
- * because a retried POST to a flow can enrol a person twice.
+ * A thin typed client for the Infobip endpoints Flowform uses. It repeats only calls the upstream
+ * refused without processing (429, and 401 with a renewable session); anything else goes to the
+ * callers, because a retried POST to a flow can enrol a person twice.
  */
 export class InfobipClient {
   readonly #http: KyInstance
   readonly #auth: InfobipAuthProvider
+  readonly #limiter: AccountLimiter | undefined
+  readonly #rateLimitRetries: number
 
   constructor(options: InfobipClientOptions) {
     this.#auth = options.auth
+    this.#limiter = options.limiter
+    this.#rateLimitRetries = options.rateLimitRetries ?? 3
     this.#http = ky.create({
       prefixUrl: options.baseUrl.replace(/\/+$/, ''),
       timeout: options.timeoutMs ?? 10_000,
@@ -116,15 +132,33 @@ export class InfobipClient {
     return parsed.data
   }
 
-  async #send(method: 'get' | 'post' | 'delete', path: string, options: Options): Promise<Response> {
+  async #send(
+    method: 'get' | 'post' | 'delete',
+    path: string,
+    options: Options,
+    afterRefusal = false,
+    rateLimited = 0,
+  ): Promise<Response> {
     const authorization = await this.#auth.header()
     const headers = { ...(options.headers as Record<string, string> | undefined), authorization }
+    await this.#limiter?.acquire({ retry: rateLimited > 0 })
     try {
       return await this.#http(path, { ...options, method, headers })
     } catch (error) {
       if (error instanceof HTTPError) {
-        if (error.response.status === 401) {
-          this.#auth.invalidate()
+        if (error.response.status === 429 && this.#limiter) {
+          const pauseMs = retryAfterMs(error.response.headers.get('retry-after')) ?? rateLimitBackoffMs(rateLimited)
+          this.#limiter.pause(Math.min(pauseMs, MAX_INLINE_PAUSE_MS))
+          if (rateLimited < this.#rateLimitRetries && pauseMs <= MAX_INLINE_PAUSE_MS) {
+            await error.response.body?.cancel().catch(() => {})
+            return this.#send(method, path, options, afterRefusal, rateLimited + 1)
+          }
+        }
+        // A 401 means the call was not carried out, so one retry with a renewed session or token
+        // is safe even for a POST to a flow; static credentials are not retried.
+        if (error.response.status === 401 && this.#auth.invalidate(authorization) && !afterRefusal) {
+          await error.response.body?.cancel().catch(() => {})
+          return this.#send(method, path, options, true, rateLimited)
         }
         const body: unknown = await error.response.json().catch(() => undefined)
         const { code, message } = parseInfobipErrorBody(body)

@@ -4,7 +4,7 @@ import { join } from 'node:path'
 import type { RateLimits } from '../../proxy/app'
 import type { ProxyEnv } from '../../proxy/env'
 import { createMemoryLogger } from '../../proxy/log'
-import { createRuntime, type Runtime } from '../../proxy/runtime'
+import { createRuntime, type Runtime, type RuntimeOptions } from '../../proxy/runtime'
 
 export const SHOP = 'https://shop.example.com'
 
@@ -23,6 +23,10 @@ export interface TestProxyOptions {
   waitMs?: number
   rateLimits?: RateLimits
   bundlePath?: string
+  /** More environment (notify URL, batching window, ...). */
+  env?: Partial<ProxyEnv>
+  /** More runtime options (Moments batching, limiter, sandbox fake options, ...). */
+  runtime?: Partial<Omit<RuntimeOptions, 'env' | 'log'>>
 }
 
 /** The whole proxy, in-process, with a temp data dir and a log kept in memory. */
@@ -35,7 +39,15 @@ export function createTestProxy(options: TestProxyOptions = {}): TestProxy {
   }
   const memory = createMemoryLogger()
   const runtime = createRuntime({
-    env: { port: 0, host: '127.0.0.1', configPath, dataDir: join(dir, 'data'), infobip: options.infobip ?? null, rapidpro: null },
+    env: {
+      port: 0,
+      host: '127.0.0.1',
+      configPath,
+      dataDir: join(dir, 'data'),
+      infobip: options.infobip ?? null,
+      rapidpro: null,
+      ...options.env,
+    },
     log: memory.log,
     publicOrigins: [SHOP],
     waitMs: options.waitMs ?? 1_000,
@@ -43,6 +55,7 @@ export function createTestProxy(options: TestProxyOptions = {}): TestProxy {
     rateLimits: options.rateLimits ?? { submissionsPerMinute: 1_000, viewsPerMinute: 1_000 },
     ...(options.fetch ? { fetch: options.fetch } : {}),
     ...(options.bundlePath ? { bundlePath: options.bundlePath } : {}),
+    ...options.runtime,
   })
   const request = (path: string, init: RequestInit & { origin?: string | null } = {}) => {
     const headers = new Headers(init.headers)

@@ -21,8 +21,14 @@ interface AppState {
 
 /** Loads the form's definition, then draws it; a missing or unreachable form gets a calm alert. */
 export class App extends Component<AppProps, AppState> {
-  override state: AppState = { t: createTranslate() }
-  private controller = new AbortController()
+  // Declared and set in the constructor, not a class field: see SignupForm.
+  private declare controller: AbortController
+
+  constructor(props: AppProps) {
+    super(props)
+    this.state = { t: createTranslate() }
+    this.controller = new AbortController()
+  }
 
   override componentDidMount(): void {
     const { endpoint, formId } = this.props

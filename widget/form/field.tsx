@@ -55,7 +55,8 @@ function nativeRules(field: PublicField): NativeRules {
 /** One field of the form, drawn by its type; `title` and `description` are text only. */
 export function Field({ field, id, error, t }: FieldProps): JSX.Element | null {
   const { type, name, required } = field
-  const label = field.label ?? field.placeholder ?? name
+  // `||`, not `??`: an empty label from upstream must not leave an input unnamed.
+  const label = field.label || field.placeholder || name
   if (type === 'hidden') {
     return <input type="hidden" name={name} value={field.value ?? ''} />
   }

@@ -1,0 +1,151 @@
+import { parseArgs } from 'node:util'
+import type { UpstreamClients } from '../clients'
+import { ConfigError, type LoadedConfig } from '../config/load'
+import type { FormConfig } from '../config/schema'
+import { EnvError, type ProxyEnv } from '../env'
+import { describeAuth } from '../upstream/infobip-auth'
+import { InfobipHttpError } from '../upstream/infobip-errors'
+import { createCliContext, readCliConfig, readCliEnv } from './context'
+import { probeFlow } from './flow-probe'
+import { type CliIo, describeError, type Printer, table } from './io'
+import { checkRapidproRows } from './rapidpro'
+
+
+export type CheckResult = 'ok' | 'FAIL' | 'warn' | 'skip'
+
+export interface CheckRow {
+  check: string
+  target: string
+  result: CheckResult
+  detail: string
+}
+
+/**
+ * `flowform check`: the config (same loader and messages as the server), every configured upstream
+ * with the configured credentials, each Infobip form (exists, ACTIVE) and each flow (exists,
+ * active). Prints a table; exit code 1 when any row FAILs.
+ */
+export async function check(args: string[], io: CliIo, print: Printer): Promise<number> {
+  parseArgs({ args, options: {}, strict: true, allowPositionals: false })
+  const rows: CheckRow[] = []
+  // Env and config first, by themselves, so that a broken one is reported in the table too.
+  let env: ProxyEnv
+  let loaded: LoadedConfig
+  try {
+    env = readCliEnv(io)
+  } catch (error) {
+    if (!(error instanceof EnvError)) {
+      throw error
+    }
+    return finish(print, [{ check: 'environment', target: '(process environment)', result: 'FAIL', detail: 'invalid, see below' }], [error.message])
+  }
+  try {
+    loaded = readCliConfig(env, io)
+  } catch (error) {
+    if (!(error instanceof ConfigError)) {
+      throw error
+    }
+    return finish(print, [{ check: 'config', target: env.configPath ?? './flowform.config.json', result: 'FAIL', detail: 'invalid, see below' }], [error.message])
+  }
+  const { clients } = createCliContext(io, print, { env, loaded })
+  const forms = loaded.config.forms
+  rows.push({
+    check: 'config',
+    target: loaded.source ?? 'built-in demo config',
+    result: 'ok',
+    detail: `${forms.length} form${forms.length === 1 ? '' : 's'}: ${forms.map((f) => f.id).join(', ')}`,
+  })
+  const reached = await checkInfobip(env, clients, forms)
+  rows.push(reached.row)
+  for (const form of forms) {
+    if (form.infobipFormId) {
+      rows.push(reached.ok ? await checkForm(clients, form, form.infobipFormId) : skipped('infobip form', `${form.id} → ${form.infobipFormId}`))
+    }
+  }
+  const probed = new Map<string, Promise<CheckRow>>()
+  for (const form of forms) {
+    if (form.flow) {
+      const target = `${form.id} → ${form.flow.api} flow ${form.flow.campaignId}`
+      if (!reached.ok) {
+        rows.push(skipped('flow', target))
+        continue
+      }
+      // Two forms can share a flow: probe it once.
+      const campaignId = form.flow.campaignId
+      let row = probed.get(campaignId)
+      if (!row) {
+        row = checkFlow(clients, campaignId)
+        probed.set(campaignId, row)
+      }
+      rows.push({ ...(await row), target })
+    }
+  }
+  rows.push(...(await checkRapidproRows(env, forms, io)))
+  return finish(print, rows)
+}
+
+function finish(print: Printer, rows: CheckRow[], problems: string[] = []): number {
+  print.out(table(['CHECK', 'TARGET', 'RESULT', 'DETAIL'], rows.map((r) => [r.check, r.target, r.result, r.detail])))
+  for (const problem of problems) {
+    print.out()
+    print.out(problem)
+  }
+  const failed = rows.filter((r) => r.result === 'FAIL').length
+  const warned = rows.filter((r) => r.result === 'warn').length
+  print.out()
+  if (failed > 0) {
+    print.out(`${failed} check${failed === 1 ? '' : 's'} failed.`)
+    return 1
+  }
+  print.out(warned > 0 ? `All checks passed, with ${warned} warning${warned === 1 ? '' : 's'}.` : 'All checks passed.')
+  return 0
+}
+
+const skipped = (check: string, target: string): CheckRow => ({ check, target, result: 'skip', detail: 'Infobip not usable, see above' })
+
+/** Reaches Infobip with the configured credentials: one small read (`GET /forms/1/forms?limit=1`). */
+async function checkInfobip(env: ProxyEnv, clients: UpstreamClients, forms: FormConfig[]): Promise<{ ok: boolean; row: CheckRow }> {
+  const target = env.infobip ? env.infobip.baseUrl : 'sandbox (in-process fake)'
+  const scheme = env.infobip ? describeAuth(env.infobip.auth) : 'sandbox API key'
+  const row = (result: CheckResult, detail: string) => ({ check: 'infobip', target, result, detail })
+  try {
+    await clients.infobip.listForms({ limit: 1 })
+    return { ok: true, row: row('ok', `reached; ${scheme} accepted`) }
+  } catch (error) {
+    if (error instanceof InfobipHttpError && error.status === 403) {
+      // Authenticated, but not allowed to list forms: only a problem when a form comes from Infobip.
+      const needsForms = forms.some((f) => f.infobipFormId)
+      return {
+        ok: true,
+        row: row(needsForms ? 'FAIL' : 'ok', `reached; ${scheme} accepted, but listing forms is forbidden (403): the credentials lack the forms scopes`),
+      }
+    }
+    if (error instanceof InfobipHttpError && error.status === 401) {
+      const where = error.path.startsWith('/auth/') ? ` when asking ${error.path} for a session or token` : ''
+      return { ok: false, row: row('FAIL', `${scheme} refused (401${where}): check the credentials`) }
+    }
+    return { ok: false, row: row('FAIL', describeError(error)) }
+  }
+}
+
+async function checkForm(clients: UpstreamClients, form: FormConfig, infobipFormId: string): Promise<CheckRow> {
+  const row = (result: CheckResult, detail: string) => ({ check: 'infobip form', target: `${form.id} → ${infobipFormId}`, result, detail })
+  try {
+    const upstream = await clients.infobip.getForm(infobipFormId)
+    const summary = `"${upstream.name}", ${upstream.elements.length} elements`
+    return upstream.formStatus === 'ACTIVE'
+      ? row('ok', `ACTIVE, ${summary}`)
+      : row('FAIL', `${upstream.formStatus}, ${summary}: only ACTIVE forms are shown`)
+  } catch (error) {
+    if (error instanceof InfobipHttpError && error.status === 404) {
+      return row('FAIL', 'not found: check infobipFormId (`flowform forms list` shows the ids)')
+    }
+    return row('FAIL', describeError(error))
+  }
+}
+
+async function checkFlow(clients: UpstreamClients, campaignId: string): Promise<CheckRow> {
+  const probe = await probeFlow(clients.infobip, campaignId)
+  const result: CheckResult = probe.state === 'active' ? 'ok' : probe.state === 'unknown' ? 'warn' : 'FAIL'
+  return { check: 'flow', target: campaignId, result, detail: probe.detail }
+}

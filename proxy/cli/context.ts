@@ -1,0 +1,45 @@
+import { createClients, type UpstreamClients } from '../clients'
+import { type LoadedConfig, loadConfig } from '../config/load'
+import { type ProxyEnv, readEnv } from '../env'
+import { describeAuth } from '../upstream/infobip-auth'
+import type { CliIo, Printer } from './io'
+
+/** What every command works with: the server's own environment, config and upstream clients. */
+export interface CliContext {
+  env: ProxyEnv
+  loaded: LoadedConfig
+  clients: UpstreamClients
+  /** Where the config came from, for messages. */
+  configName: string
+}
+
+export function readCliEnv(io: CliIo): ProxyEnv {
+  return readEnv(io.env ?? process.env)
+}
+
+export function readCliConfig(env: ProxyEnv, io: CliIo): LoadedConfig {
+  return loadConfig({
+    path: env.configPath,
+    ...(io.cwd ? { cwd: io.cwd } : {}),
+    // Only the demo config uses these: the origins the server would allow on this port.
+    demoOrigins: [`http://${env.host}:${env.port}`, `http://localhost:${env.port}`, `http://127.0.0.1:${env.port}`],
+  })
+}
+
+/**
+ * Reads env and config unless given (throwing EnvError / ConfigError with the server's messages),
+ * builds the clients, then says on stderr which Infobip it talks to. No secret appears in that line.
+ */
+export function createCliContext(io: CliIo, print: Printer, read?: { env: ProxyEnv; loaded: LoadedConfig }): CliContext {
+  const env = read?.env ?? readCliEnv(io)
+  const loaded = read?.loaded ?? readCliConfig(env, io)
+  const clients = createClients(env, io.fetch ? { fetch: io.fetch } : {})
+  if (env.infobip) {
+    print.err(`flowform: calling Infobip at ${env.infobip.baseUrl} (${describeAuth(env.infobip.auth)}).`)
+  } else {
+    print.err(
+      'flowform: SANDBOX mode: no Infobip credentials are set, so a fresh in-process fake of Infobip answers (nothing real is read or changed).',
+    )
+  }
+  return { env, loaded, clients, configName: loaded.source ?? 'the built-in demo config' }
+}

@@ -1,0 +1,98 @@
+import { realpathSync } from 'node:fs'
+import { fileURLToPath } from 'node:url'
+import { ConfigError } from '../config/load'
+import { EnvError } from '../env'
+import { type CliIo, printer, type Printer, UsageError } from './io'
+
+/**
+ * The operator CLI (`npx flowform …`, bin/flowform.js). It reads the same environment and config
+ * as the server and builds the same clients; without credentials it talks to a fresh sandbox fake.
+ * Exit codes: 0 fine, 1 something failed (config, upstream, a check), 2 the command line is wrong.
+ */
+
+type Command = (args: string[], io: CliIo, print: Printer) => Promise<number>
+
+// Commands are loaded when run, so one command's dependencies never stop another from working.
+const COMMANDS: Record<string, { usage: string; run: () => Promise<Command> }> = {
+  'forms list': {
+    usage: 'flowform forms list [--status ACTIVE|DRAFT|DISABLED] [--type OPT_IN|OPT_OUT|FACEBOOK|LIVECHAT|APPLE|CSAT|WA_FLOW]',
+    run: async () => (await import('./forms-list')).formsList,
+  },
+  'flow remove': {
+    usage: 'flowform flow remove --form <form id> (--email <address> | --phone <number> | --external-id <id>)',
+    run: async () => (await import('./flow-remove')).flowRemove,
+  },
+  check: { usage: 'flowform check', run: async () => (await import('./check')).check },
+  'rapidpro sync': {
+    usage: 'flowform rapidpro sync --form <form id>',
+    run: async () => (await import('./rapidpro')).rapidproSync,
+  },
+  'rapidpro delete': {
+    usage: 'flowform rapidpro delete (--email <address> | --phone <number>)',
+    run: async () => (await import('./rapidpro')).rapidproDelete,
+  },
+}
+
+export const USAGE = [
+  'Usage:',
+  ...Object.values(COMMANDS).map((c) => `  ${c.usage}`),
+  '',
+  'Reads the same environment (INFOBIP_*, RAPIDPRO_*, FLOWFORM_CONFIG) and config file as the server.',
+  'Without Infobip credentials it talks to a fresh in-process sandbox fake.',
+].join('\n')
+
+export async function runCli(argv: readonly string[], io: CliIo = {}): Promise<number> {
+  const print = printer(io)
+  const [first, second] = argv
+  if (first === undefined || first === 'help' || first === '--help' || first === '-h') {
+    print.out(USAGE)
+    return first === undefined ? 2 : 0
+  }
+  const name = COMMANDS[`${first} ${second ?? ''}`] ? `${first} ${second}` : first
+  const command = COMMANDS[name]
+  if (!command) {
+    print.err(`flowform: unknown command "${argv.slice(0, 2).join(' ')}"\n\n${USAGE}`)
+    return 2
+  }
+  const rest = argv.slice(name.split(' ').length)
+  if (rest.includes('--help') || rest.includes('-h')) {
+    print.out(`Usage: ${command.usage}`)
+    return 0
+  }
+  try {
+    const run = await command.run()
+    return await run(rest, io, print)
+  } catch (error) {
+    if (error instanceof UsageError || isParseArgsError(error)) {
+      print.err(`flowform: ${(error as Error).message}\nUsage: ${command.usage}`)
+      return 2
+    }
+    if (error instanceof ConfigError || error instanceof EnvError) {
+      print.err(`flowform: ${error.message}`)
+      return 1
+    }
+    throw error
+  }
+}
+
+function isParseArgsError(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code
+  return typeof code === 'string' && code.startsWith('ERR_PARSE_ARGS_')
+}
+
+/** Run as a script: `node --import tsx proxy/cli/main.ts …`. */
+function isMain(): boolean {
+  const script = process.argv[1]
+  if (!script) {
+    return false
+  }
+  try {
+    return realpathSync(script) === realpathSync(fileURLToPath(import.meta.url))
+  } catch {
+    return false
+  }
+}
+
+if (isMain()) {
+  process.exitCode = await runCli(process.argv.slice(2))
+}

@@ -1,0 +1,27 @@
+import type { RapidproClient } from './client'
+import { mailtoUrn, telUrn, whatsappUrn } from './contact'
+
+/**
+ * An erasure request: deletes every RapidPro contact reachable by the person's email or phone
+ * (as mailto, tel and whatsapp URNs, the ways a signup can have stored them).
+ */
+export async function eraseContact(
+  client: RapidproClient,
+  who: { email?: string; phone?: string },
+): Promise<'deleted' | 'not_found'> {
+  const urns = [
+    ...(who.email?.trim() ? [mailtoUrn(who.email)] : []),
+    ...(who.phone?.trim() ? [telUrn(who.phone), whatsappUrn(who.phone)] : []),
+  ]
+  if (urns.length === 0) {
+    throw new TypeError('eraseContact needs an email or a phone')
+  }
+  let deleted = false
+  for (const urn of urns) {
+    // One by one: a contact deleted by its first URN answers 404 for its others.
+    if ((await client.deleteContact(urn)) === 'deleted') {
+      deleted = true
+    }
+  }
+  return deleted ? 'deleted' : 'not_found'
+}

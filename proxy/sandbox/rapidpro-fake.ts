@@ -1,0 +1,261 @@
+// In-process fake of RapidPro's API v2 (contacts, contact actions, fields, groups) for sandbox mode
+// and tests. It is a web-standard fetch handler: give `fake.fetch` to ky, or serve it on loopback.
+// Semantics follow temba/api/v2 (see shared/reference/upstream-apis.md section 4).
+import { contactAction, deleteContact, listContacts, writeContact } from './rapidpro/contacts'
+import { deleteGroup, listFields, listGroups, writeField, writeGroup } from './rapidpro/catalog'
+import { detail, methodNotAllowed, notFound } from './rapidpro/http'
+import {
+  contactJson,
+  type ContactJson,
+  defaultRapidproFields,
+  defaultRapidproGroups,
+  fieldJson,
+  type FieldJson,
+  type FakeLimits,
+  groupJson,
+  type GroupJson,
+  RAPIDPRO_SANDBOX_SEED,
+  type RapidproState,
+  type SeedField,
+  type SeedGroup,
+  seedFields,
+  seedGroups,
+} from './rapidpro/state'
+import { normaliseUrn, parseUrn } from './rapidpro/urns'
+import { FaultQueue, type FaultMatch, type FaultResponse, faultToResponse, sleep } from './infobip/faults'
+
+export { RAPIDPRO_SANDBOX_SEED, defaultRapidproFields, defaultRapidproGroups }
+export type { ContactJson, FieldJson, GroupJson, SeedField, SeedGroup } from './rapidpro/state'
+export type { FaultMatch, FaultResponse } from './infobip/faults'
+
+export interface RapidproFakeOptions {
+  /** When set, only this API token authenticates; by default any non-empty token does. */
+  token?: string
+  /** Default: `defaultRapidproGroups()` ("Newsletter", "VIP"). */
+  groups?: SeedGroup[]
+  /** Default: `defaultRapidproFields()` ("consent"). */
+  fields?: SeedField[]
+  /** Workspace limits (RapidPro's default: 250 fields, 250 groups); past them creation answers 409. */
+  limits?: Partial<FakeLimits>
+  /** More than `requests` within `windowSeconds` per token answer 429 with Retry-After. */
+  rateLimit?: { requests: number; windowSeconds: number }
+  /** Items per page of every list; default 250. */
+  pageSize?: number
+  now?: () => number
+  /** Called with internal errors that were answered with 500; default: console.error. */
+  onError?: (error: unknown) => void
+}
+
+export interface RapidproRecordedCall {
+  method: string
+  path: string
+  /** Query string including `?`, or ''. */
+  search: string
+  authorization: string | null
+  /** The body, parsed when it is JSON; undefined when there was none. */
+  body: unknown
+  /** Status answered; absent while in flight or when the call ended in a network error. */
+  status?: number
+}
+
+export interface RapidproFake {
+  fetch(input: Request | URL | string, init?: RequestInit): Promise<Response>
+  /** Snapshots, as the API would list them. */
+  readonly contacts: ContactJson[]
+  readonly fields: FieldJson[]
+  readonly groups: GroupJson[]
+  /** Every call received, oldest first. */
+  readonly requests: RapidproRecordedCall[]
+  /** The contact that has this URN (normalised as RapidPro does), if any. */
+  contact(urn: string): ContactJson | undefined
+  failNext(match: FaultMatch, response: FaultResponse, times?: number): void
+  /** Back to the seed: contacts, calls, faults and rate counters forgotten; fields and groups re-seeded. */
+  reset(): void
+}
+
+class InjectedNetworkError extends TypeError {
+  constructor() {
+    super('fetch failed')
+  }
+}
+
+const AUTH_MISSING = 'Authentication credentials were not provided.'
+
+export function createRapidproFake(options: RapidproFakeOptions = {}): RapidproFake {
+  const now = options.now ?? Date.now
+  const onError = options.onError ?? ((error: unknown) => console.error('[rapidpro-fake] internal error', error))
+  const seed = () => ({
+    fields: seedFields(options.fields ?? defaultRapidproFields()),
+    groups: seedGroups(options.groups ?? defaultRapidproGroups()),
+  })
+  const state: RapidproState = {
+    now,
+    pageSize: options.pageSize ?? 250,
+    limits: { fields: options.limits?.fields ?? 250, groups: options.limits?.groups ?? 250 },
+    contacts: new Map(),
+    ...seed(),
+  }
+  const faults = new FaultQueue()
+  const calls: RapidproRecordedCall[] = []
+  const hits = new Map<string, number[]>()
+
+  /** The token the request acts for, or the 401 to answer. */
+  function authenticate(header: string | null): { token: string } | { response: Response } {
+    const match = /^(\S+) +(\S+)$/.exec(header?.trim() ?? '')
+    const scheme = match?.[1]?.toLowerCase()
+    let token: string | undefined
+    if (scheme === 'token') {
+      token = match?.[2]
+    } else if (scheme === 'basic') {
+      // RapidPro also takes Basic auth with the user's email and the API token as password.
+      const decoded = Buffer.from(match?.[2] ?? '', 'base64').toString('utf8')
+      token = decoded.includes(':') ? decoded.slice(decoded.indexOf(':') + 1) : ''
+    } else {
+      return { response: detail(401, AUTH_MISSING) }
+    }
+    if (!token || (options.token !== undefined && token !== options.token)) {
+      return { response: detail(401, 'Invalid token.') }
+    }
+    return { token }
+  }
+
+  /** DRF's throttle: a rolling window per token; the answer says when to come back. */
+  function throttle(token: string): Response | undefined {
+    const limit = options.rateLimit
+    if (!limit) {
+      return undefined
+    }
+    const windowMs = limit.windowSeconds * 1000
+    const t = now()
+    const recent = (hits.get(token) ?? []).filter((at) => at > t - windowMs)
+    if (recent.length >= limit.requests) {
+      hits.set(token, recent)
+      const wait = Math.max(1, Math.ceil(((recent[0] ?? t) + windowMs - t) / 1000))
+      return detail(429, `Request was throttled. Expected available in ${wait} second${wait === 1 ? '' : 's'}.`, {
+        'retry-after': String(wait),
+      })
+    }
+    recent.push(t)
+    hits.set(token, recent)
+    return undefined
+  }
+
+  function route(request: Request, url: URL): Response | Promise<Response> {
+    const method = request.method
+    switch (url.pathname) {
+      case '/api/v2/contacts.json':
+        if (method === 'GET') {
+          return listContacts(state, url)
+        }
+        if (method === 'POST') {
+          return writeContact(state, request, url)
+        }
+        return method === 'DELETE' ? deleteContact(state, url) : methodNotAllowed(method)
+      case '/api/v2/contact_actions.json':
+        return method === 'POST' ? contactAction(state, request) : methodNotAllowed(method)
+      case '/api/v2/fields.json':
+        if (method === 'GET') {
+          return listFields(state, url)
+        }
+        return method === 'POST' ? writeField(state, request, url) : methodNotAllowed(method)
+      case '/api/v2/groups.json':
+        if (method === 'GET') {
+          return listGroups(state, url)
+        }
+        if (method === 'POST') {
+          return writeGroup(state, request, url)
+        }
+        return method === 'DELETE' ? deleteGroup(state, url) : methodNotAllowed(method)
+      default:
+        return notFound()
+    }
+  }
+
+  async function handle(request: Request, url: URL): Promise<Response> {
+    const fault = faults.take(request.method, url.pathname)
+    if (fault) {
+      if (fault.delayMs !== undefined) {
+        await sleep(fault.delayMs, request.signal)
+      }
+      if ('networkError' in fault) {
+        throw new InjectedNetworkError()
+      }
+      return faultToResponse(fault)
+    }
+    const auth = authenticate(request.headers.get('authorization'))
+    if ('response' in auth) {
+      return auth.response
+    }
+    return throttle(auth.token) ?? route(request, url)
+  }
+
+  async function fakeFetch(input: Request | URL | string, init?: RequestInit): Promise<Response> {
+    // Invalid input rejects exactly as global fetch would.
+    const request = input instanceof Request && init === undefined ? input : new Request(input, init)
+    const url = new URL(request.url)
+    const text = await request.clone().text()
+    const call: RapidproRecordedCall = {
+      method: request.method,
+      path: url.pathname,
+      search: url.search,
+      authorization: request.headers.get('authorization'),
+      body: parseBody(text),
+    }
+    calls.push(call)
+    try {
+      const response = await handle(request, url)
+      call.status = response.status
+      return response
+    } catch (error) {
+      if (error instanceof InjectedNetworkError || request.signal.aborted) {
+        throw error
+      }
+      onError(error)
+      call.status = 500
+      return new Response('<h1>Server Error (500)</h1>', { status: 500, headers: { 'content-type': 'text/html' } })
+    }
+  }
+
+  return {
+    fetch: fakeFetch,
+    get contacts() {
+      return [...state.contacts.values()].map((c) => contactJson(state, c))
+    },
+    get fields() {
+      return state.fields.map(fieldJson)
+    },
+    get groups() {
+      return state.groups.map((g) => groupJson(state, g))
+    },
+    get requests() {
+      return calls.map((c) => ({ ...c }))
+    },
+    contact(urn) {
+      const parsed = parseUrn(urn)
+      const identity = parsed ? normaliseUrn(parsed) : urn
+      const found = [...state.contacts.values()].find((c) => c.urns.includes(identity))
+      return found ? contactJson(state, found) : undefined
+    },
+    failNext(match, response, times = 1) {
+      faults.add(match, response, times)
+    },
+    reset() {
+      state.contacts.clear()
+      Object.assign(state, seed())
+      calls.length = 0
+      faults.clear()
+      hits.clear()
+    },
+  }
+}
+
+function parseBody(text: string): unknown {
+  if (text === '') {
+    return undefined
+  }
+  try {
+    return JSON.parse(text) as unknown
+  } catch {
+    return text
+  }
+}

@@ -1,0 +1,375 @@
+// /api/v2/contacts.json and /api/v2/contact_actions.json, with RapidPro's validation order and
+// messages (temba/api/v2/serializers.py ContactWriteSerializer, ContactBulkActionSerializer).
+import { randomUUID } from 'node:crypto'
+import { detail, fieldErrors, isObject, json, noContent, notFound, paginate, pyType, readObject } from './http'
+import { type ContactStatus, contactJson, findGroup, type RapidproState, type StoredContact, type StoredGroup } from './state'
+import { invalidUrnMessage, isValidUrn, normaliseUrn, parseUrn } from './urns'
+
+const MAX_ITEMS = 100
+const MAX_NAME = 64
+
+type Lookup = { kind: 'none' } | { kind: 'uuid'; uuid: string } | { kind: 'urn'; urn: string } | { kind: 'error'; response: Response }
+
+/** `?uuid=` or `?urn=` (normalised), never both. */
+function lookupOf(url: URL): Lookup {
+  const uuid = url.searchParams.get('uuid')
+  const urn = url.searchParams.get('urn')
+  if (uuid !== null && urn !== null) {
+    return { kind: 'error', response: detail(400, 'URL can only contain one of the following parameters: urn, uuid') }
+  }
+  if (uuid !== null) {
+    return { kind: 'uuid', uuid }
+  }
+  if (urn !== null) {
+    const parsed = parseUrn(urn)
+    return parsed ? { kind: 'urn', urn: normaliseUrn(parsed) } : { kind: 'error', response: detail(400, `Invalid URN: ${urn}`) }
+  }
+  return { kind: 'none' }
+}
+
+function byUrn(state: RapidproState, urn: string): StoredContact | undefined {
+  for (const contact of state.contacts.values()) {
+    if (contact.urns.includes(urn)) {
+      return contact
+    }
+  }
+  return undefined
+}
+
+export function listContacts(state: RapidproState, url: URL): Response {
+  let contacts = [...state.contacts.values()]
+  const uuid = url.searchParams.get('uuid')
+  if (uuid !== null) {
+    contacts = contacts.filter((c) => c.uuid === uuid)
+  }
+  const urn = url.searchParams.get('urn')
+  if (urn !== null) {
+    const parsed = parseUrn(urn)
+    if (!parsed) {
+      return detail(400, `Invalid URN: ${urn}`)
+    }
+    const identity = normaliseUrn(parsed)
+    contacts = contacts.filter((c) => c.urns.includes(identity))
+  }
+  const groupRef = url.searchParams.get('group')
+  if (groupRef !== null) {
+    const group = state.groups.find((g) => g.uuid === groupRef || g.name === groupRef)
+    contacts = group ? contacts.filter((c) => c.groups.includes(group.uuid)) : []
+  }
+  if (url.searchParams.get('deleted') === 'true') {
+    // Deleted contacts are forgotten entirely by the fake.
+    contacts = []
+  }
+  contacts.sort((a, b) => b.modifiedOn - a.modifiedOn)
+  return paginate(state, url, contacts.map((c) => contactJson(state, c)))
+}
+
+interface ContactInput {
+  name?: string | null
+  language?: string | null
+  urns?: string[]
+  groups?: StoredGroup[]
+  fields?: Record<string, string | null>
+}
+
+/** Field by field, the checks of ContactWriteSerializer; the first problem of each field is kept. */
+function validateContact(state: RapidproState, body: Record<string, unknown>, lookupByUrn: boolean): { input: ContactInput; errors: Record<string, unknown> } {
+  const input: ContactInput = {}
+  const errors: Record<string, unknown> = {}
+  if ('name' in body) {
+    const name = body.name
+    if (name !== null && typeof name !== 'string') {
+      errors.name = ['Not a valid string.']
+    } else if (typeof name === 'string' && Array.from(name.trim()).length > MAX_NAME) {
+      errors.name = [`Ensure this field has no more than ${MAX_NAME} characters.`]
+    } else {
+      input.name = typeof name === 'string' ? name.trim() : null
+    }
+  }
+  if ('language' in body) {
+    const language = body.language
+    if (language !== null && typeof language !== 'string') {
+      errors.language = ['Not a valid string.']
+    } else if (typeof language === 'string' && language.length < 3) {
+      errors.language = ['Ensure this field has at least 3 characters.']
+    } else if (typeof language === 'string' && language.length > 3) {
+      errors.language = ['Ensure this field has no more than 3 characters.']
+    } else if (typeof language === 'string' && !/^[a-z]{3}$/.test(language)) {
+      errors.language = ['Not a valid ISO639-3 language code.']
+    } else {
+      input.language = language
+    }
+  }
+  if ('urns' in body) {
+    const urns = body.urns
+    if (!Array.isArray(urns)) {
+      errors.urns = [`Expected a list of items but got type "${pyType(urns)}".`]
+    } else if (urns.length > MAX_ITEMS) {
+      errors.urns = [`Ensure this field has no more than ${MAX_ITEMS} elements.`]
+    } else {
+      const itemErrors: Record<string, string[]> = {}
+      const normalised: string[] = []
+      urns.forEach((urn: unknown, index) => {
+        if (typeof urn !== 'string') {
+          itemErrors[index] = ['Not a valid string.']
+          return
+        }
+        const parsed = parseUrn(urn)
+        const identity = parsed ? normaliseUrn(parsed) : null
+        if (!identity || !isValidUrn(identity)) {
+          itemErrors[index] = [invalidUrnMessage(urn)]
+          return
+        }
+        normalised.push(identity)
+      })
+      if (Object.keys(itemErrors).length > 0) {
+        errors.urns = itemErrors
+      } else if (lookupByUrn) {
+        errors.urns = ['Field not allowed when using URN in URL']
+      } else {
+        input.urns = [...new Set(normalised)]
+      }
+    }
+  }
+  if ('groups' in body) {
+    const refs = body.groups
+    if (!Array.isArray(refs)) {
+      errors.groups = [`Expected a list of items but got type "${pyType(refs)}".`]
+    } else if (refs.length > MAX_ITEMS) {
+      errors.groups = [`Ensure this field has no more than ${MAX_ITEMS} elements.`]
+    } else {
+      const groups: StoredGroup[] = []
+      for (const ref of refs as unknown[]) {
+        // Refs may be UUIDs, names, or {uuid, name} objects as the read serializer shows them.
+        const key = isObject(ref) ? String(ref.uuid ?? ref.name ?? '') : String(ref)
+        const group = findGroup(state, key)
+        if (!group || group.system) {
+          errors.groups = [`No such object: ${key}`]
+          break
+        }
+        if (group.query) {
+          errors.groups = [`Contact group must not be query based: ${key}`]
+          break
+        }
+        groups.push(group)
+      }
+      if (!errors.groups) {
+        input.groups = groups
+      }
+    }
+  }
+  if ('fields' in body) {
+    const fields = body.fields
+    if (!isObject(fields)) {
+      errors.fields = [`Expected a dictionary of items but got type "${pyType(fields)}".`]
+    } else if (Object.keys(fields).length > MAX_ITEMS) {
+      errors.fields = [`Ensure this field has no more than ${MAX_ITEMS} elements.`]
+    } else {
+      const valueErrors: Record<string, string[]> = {}
+      for (const [key, value] of Object.entries(fields)) {
+        if (value !== null && typeof value !== 'string') {
+          valueErrors[key] = ['Not a valid string.']
+        }
+      }
+      const unknown = Object.keys(fields).find((key) => !state.fields.some((f) => f.key === key))
+      if (Object.keys(valueErrors).length > 0) {
+        errors.fields = valueErrors
+      } else if (unknown !== undefined) {
+        errors.fields = [`Invalid contact field key: ${unknown}`]
+      } else {
+        input.fields = fields as Record<string, string | null>
+      }
+    }
+  }
+  return { input, errors }
+}
+
+export async function writeContact(state: RapidproState, request: Request, url: URL): Promise<Response> {
+  const lookup = lookupOf(url)
+  if (lookup.kind === 'error') {
+    return lookup.response
+  }
+  const read = await readObject(request)
+  if (!read.ok) {
+    return read.response
+  }
+  let instance: StoredContact | undefined
+  if (lookup.kind === 'uuid') {
+    instance = state.contacts.get(lookup.uuid)
+    if (!instance) {
+      return notFound()
+    }
+  } else if (lookup.kind === 'urn') {
+    // An unknown URN is no 404 here: the contact is created with it.
+    instance = byUrn(state, lookup.urn)
+  }
+  const { input, errors } = validateContact(state, read.value, lookup.kind === 'urn')
+  if (Object.keys(errors).length > 0) {
+    return fieldErrors(errors)
+  }
+  if (lookup.kind === 'urn' && !instance && !input.urns) {
+    if (!isValidUrn(lookup.urn)) {
+      return fieldErrors({ non_field_errors: [invalidUrnMessage(lookup.urn)] })
+    }
+    input.urns = [lookup.urn]
+  }
+  if (instance && instance.status !== 'active' && input.groups && input.groups.length > 0) {
+    return fieldErrors({ groups: ["Non-active contacts can't be added to groups"] })
+  }
+  const taken = (input.urns ?? []).findIndex((urn) => {
+    const owner = byUrn(state, urn)
+    return owner !== undefined && owner !== instance
+  })
+  if (taken >= 0) {
+    return fieldErrors({ urns: { [taken]: ['URN is in use by another contact.'] } })
+  }
+  const now = state.now()
+  if (!instance) {
+    const contact: StoredContact = {
+      uuid: randomUUID(),
+      name: input.name ?? null,
+      language: input.language ?? null,
+      urns: input.urns ?? [],
+      groups: (input.groups ?? []).map((g) => g.uuid),
+      fields: Object.fromEntries(Object.entries(input.fields ?? {}).filter((e): e is [string, string] => Boolean(e[1]))),
+      status: 'active',
+      createdOn: now,
+      modifiedOn: now,
+    }
+    state.contacts.set(contact.uuid, contact)
+    return json(201, contactJson(state, contact))
+  }
+  // Only what the body names changes; `urns` and `groups` replace the contact's lists.
+  if (input.name !== undefined) {
+    instance.name = input.name
+  }
+  if (input.language !== undefined) {
+    instance.language = input.language
+  }
+  if (input.urns) {
+    instance.urns = input.urns
+  }
+  if (input.groups) {
+    instance.groups = input.groups.map((g) => g.uuid)
+  }
+  for (const [key, value] of Object.entries(input.fields ?? {})) {
+    if (value === null || value === '') {
+      delete instance.fields[key]
+    } else {
+      instance.fields[key] = value
+    }
+  }
+  instance.modifiedOn = now
+  return json(200, contactJson(state, instance))
+}
+
+export function deleteContact(state: RapidproState, url: URL): Response {
+  const lookup = lookupOf(url)
+  if (lookup.kind === 'error') {
+    return lookup.response
+  }
+  if (lookup.kind === 'none') {
+    return detail(400, 'URL must contain one of the following parameters: urn, uuid')
+  }
+  const contact = lookup.kind === 'uuid' ? state.contacts.get(lookup.uuid) : byUrn(state, lookup.urn)
+  if (!contact) {
+    return notFound()
+  }
+  // RapidPro releases the contact: its URNs, groups and values go with it.
+  state.contacts.delete(contact.uuid)
+  return noContent()
+}
+
+const ACTIONS = ['add', 'remove', 'block', 'unblock', 'interrupt', 'archive_messages', 'delete', 'archive'] as const
+const WITH_GROUP = new Set(['add', 'remove'])
+
+export async function contactAction(state: RapidproState, request: Request): Promise<Response> {
+  const read = await readObject(request)
+  if (!read.ok) {
+    return read.response
+  }
+  const body = read.value
+  const errors: Record<string, string[]> = {}
+  const contacts: StoredContact[] = []
+  if (!('contacts' in body)) {
+    errors.contacts = ['This field is required.']
+  } else if (!Array.isArray(body.contacts)) {
+    errors.contacts = [`Expected a list of items but got type "${pyType(body.contacts)}".`]
+  } else if (body.contacts.length > MAX_ITEMS) {
+    errors.contacts = [`Ensure this field has no more than ${MAX_ITEMS} elements.`]
+  } else {
+    for (const ref of body.contacts as unknown[]) {
+      const key = String(ref)
+      const parsed = parseUrn(key)
+      const contact = state.contacts.get(key) ?? (parsed ? byUrn(state, normaliseUrn(parsed)) : undefined)
+      if (!contact) {
+        errors.contacts = [`No such object: ${key}`]
+        break
+      }
+      contacts.push(contact)
+    }
+    if (!errors.contacts && contacts.length === 0) {
+      errors.contacts = ["Contacts can't be empty."]
+    }
+  }
+  const action = body.action
+  if (action === undefined) {
+    errors.action = ['This field is required.']
+  } else if (typeof action !== 'string' || !(ACTIONS as readonly string[]).includes(action)) {
+    errors.action = [`"${String(action)}" is not a valid choice.`]
+  }
+  let group: StoredGroup | undefined
+  if (body.group !== undefined && body.group !== null) {
+    const ref = String(body.group)
+    group = findGroup(state, ref)
+    if (!group || group.system) {
+      errors.group = [`No such object: ${ref}`]
+    } else if (group.query) {
+      errors.group = [`Contact group must not be query based: ${ref}`]
+    }
+  }
+  if (Object.keys(errors).length > 0) {
+    return fieldErrors(errors)
+  }
+  const verb = action as (typeof ACTIONS)[number]
+  if (WITH_GROUP.has(verb) && !group) {
+    return fieldErrors({ non_field_errors: [`For action "${verb}" you should also specify a group`] })
+  }
+  if (!WITH_GROUP.has(verb) && group) {
+    return fieldErrors({ non_field_errors: [`For action "${verb}" you should not specify a group`] })
+  }
+  if (verb === 'add') {
+    const inactive = contacts.filter((c) => c.status !== 'active').map((c) => c.uuid)
+    if (inactive.length > 0) {
+      return fieldErrors({ non_field_errors: [`Non-active contacts cannot be added to groups: ${inactive.join(', ')}`] })
+    }
+  }
+  const now = state.now()
+  for (const contact of contacts) {
+    switch (verb) {
+      case 'add':
+        if (group && !contact.groups.includes(group.uuid)) {
+          contact.groups.push(group.uuid)
+        }
+        break
+      case 'remove':
+        contact.groups = contact.groups.filter((uuid) => uuid !== group?.uuid)
+        break
+      case 'block':
+      case 'unblock':
+        contact.status = (verb === 'block' ? 'blocked' : 'active') satisfies ContactStatus
+        if (verb === 'block') {
+          contact.groups = []
+        }
+        break
+      case 'delete':
+        state.contacts.delete(contact.uuid)
+        break
+      default:
+        // interrupt, archive_messages: nothing the fake keeps changes.
+        break
+    }
+    contact.modifiedOn = now
+  }
+  return noContent()
+}

@@ -1,0 +1,38 @@
+// bin/flowform.js as a real child process, the way `npx flowform` runs it: sandbox mode.
+import { execFile } from 'node:child_process'
+import { mkdtempSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { describe, expect, it } from 'vitest'
+import { SANDBOX_SEED } from '../../proxy/sandbox/infobip-fake'
+
+const BIN = fileURLToPath(new URL('../../bin/flowform.js', import.meta.url))
+
+function run(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  // No upstream settings from the developer's shell: this must be the sandbox.
+  const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^(INFOBIP_|RAPIDPRO_|FLOWFORM_)/.test(k)))
+  return new Promise((resolve) => {
+    execFile(process.execPath, [BIN, ...args], { env, cwd: mkdtempSync(join(tmpdir(), 'flowform-bin-')), timeout: 30_000 }, (error, stdout, stderr) => {
+      const code = error ? (typeof error.code === 'number' ? error.code : -1) : 0
+      resolve({ code, stdout, stderr })
+    })
+  })
+}
+
+describe('bin/flowform.js', () => {
+  it('lists the sandbox forms as a child process, exit 0', async () => {
+    const result = await run(['forms', 'list'])
+    expect(result.stderr).toContain('SANDBOX mode')
+    expect(result.code).toBe(0)
+    expect(result.stdout).toMatch(/^ID\s+NAME\s+TYPE\s+STATUS\s+ELEMENTS$/m)
+    expect(result.stdout).toContain(`${SANDBOX_SEED.activeFormId}  Company Newsletter`)
+    expect(result.stdout).toContain('3 forms.')
+  }, 30_000)
+
+  it('exits 2 on a wrong command line', async () => {
+    const result = await run(['forms', 'list', '--status', 'LIVE'])
+    expect(result.code).toBe(2)
+    expect(result.stderr).toContain('--status must be one of')
+  }, 30_000)
+})

@@ -1,0 +1,141 @@
+import { afterEach, describe, expect, it, vi } from 'vitest'
+import { createInfobipFake, type RecordedCall } from '../../proxy/sandbox/infobip-fake'
+import { AccountLimiter, accountKey, LimiterBusyError, retryAfterMs, sharedAccountLimiter } from '../../proxy/upstream/account-limiter'
+import { staticAuth } from '../../proxy/upstream/infobip-auth'
+import { InfobipClient } from '../../proxy/upstream/infobip-client'
+import { InfobipHttpError } from '../../proxy/upstream/infobip-errors'
+import { maxInRollingWindow } from '../helpers/rate-window'
+import { createTestProxy, SHOP, type TestProxy } from '../helpers/test-proxy'
+
+const FORM_ID = 'f7cf1606-e155-40eb-9721-78183d268d24'
+const TOO_MANY = { requestError: { serviceException: { messageId: 'TOO_MANY_REQUESTS', text: 'Too many requests' } } }
+
+afterEach(() => {
+  vi.useRealTimers()
+})
+
+describe('account limiter', () => {
+  it('lets at most perSecond calls start in any rolling second, in arrival order', async () => {
+    vi.useFakeTimers({ now: 0 })
+    const limiter = new AccountLimiter({ perSecond: 10, marginMs: 0, maxQueueMs: 60_000 })
+    const starts: { i: number; at: number }[] = []
+    const all = Array.from({ length: 35 }, (_, i) => limiter.acquire().then(() => starts.push({ i, at: Date.now() })))
+    await vi.advanceTimersByTimeAsync(5_000)
+    await Promise.all(all)
+    expect(starts.map((s) => s.i)).toEqual([...Array(35).keys()])
+    expect(maxInRollingWindow(starts.map((s) => s.at))).toBe(10)
+    // 35 calls at 10 per second: the last batch starts in the fourth second, not later.
+    expect(starts.at(-1)?.at).toBe(3_000)
+  })
+
+  it('pauses the whole account, and a retried call goes first', async () => {
+    vi.useFakeTimers({ now: 0 })
+    const limiter = new AccountLimiter({ perSecond: 10 })
+    const order: string[] = []
+    limiter.pause(2_000)
+    const first = limiter.acquire().then(() => order.push(`first@${Date.now()}`))
+    const retried = limiter.acquire({ retry: true }).then(() => order.push(`retried@${Date.now()}`))
+    await vi.advanceTimersByTimeAsync(1_999)
+    expect(order).toEqual([])
+    await vi.advanceTimersByTimeAsync(1)
+    await Promise.all([first, retried])
+    expect(order).toEqual(['retried@2000', 'first@2000'])
+  })
+
+  it('refuses at once when the queue would hold a caller longer than maxQueueMs', async () => {
+    vi.useFakeTimers({ now: 0 })
+    const limiter = new AccountLimiter({ perSecond: 10, maxQueueMs: 1_500 })
+    const queued = Array.from({ length: 20 }, () => limiter.acquire())
+    await expect(limiter.acquire()).rejects.toBeInstanceOf(LimiterBusyError)
+    await vi.advanceTimersByTimeAsync(3_000)
+    await Promise.all(queued)
+    await expect(limiter.acquire()).resolves.toBeUndefined()
+  })
+
+  it('is shared by every client of one account, and only of that account', () => {
+    const a = { baseUrl: 'https://abc.api.infobip.com', auth: { kind: 'app', apiKey: 'k1' } } as const
+    expect(sharedAccountLimiter(a)).toBe(sharedAccountLimiter({ ...a, baseUrl: 'https://ABC.api.infobip.com/' }))
+    expect(sharedAccountLimiter(a)).not.toBe(sharedAccountLimiter({ ...a, auth: { kind: 'app', apiKey: 'k2' } }))
+    expect(accountKey(a)).not.toContain('k1')
+  })
+
+  it('reads Retry-After as seconds or as a date', () => {
+    expect(retryAfterMs('3')).toBe(3_000)
+    expect(retryAfterMs(new Date(61_000).toUTCString(), 1_000)).toBe(60_000)
+    expect(retryAfterMs(null)).toBeUndefined()
+    expect(retryAfterMs('soon')).toBeUndefined()
+  })
+})
+
+describe('Infobip client with the account limiter', () => {
+  function client(fake: ReturnType<typeof createInfobipFake>, limiter = new AccountLimiter({ perSecond: 10 })) {
+    return new InfobipClient({
+      baseUrl: 'https://xyz.api.infobip.com',
+      auth: staticAuth({ kind: 'app', apiKey: 'key' }),
+      fetch: (input, init) => fake.fetch(new Request(input, init)),
+      limiter,
+    })
+  }
+
+  it('retries a 429 after Retry-After and holds every other call of the account meanwhile', async () => {
+    const fake = createInfobipFake()
+    fake.failNext({ method: 'POST', path: /participants$/ }, { status: 429, body: TOO_MANY, headers: { 'retry-after': '1' } }, 2)
+    const infobip = client(fake)
+    const adding = infobip.addMomentsParticipants('200000000000001', {
+      participants: [{ identifyBy: { identifier: 'ana@example.com', type: 'EMAIL' } }],
+    })
+    await vi.waitFor(() => expect(fake.requestCount).toBe(1))
+    // A view counted while the account is paused must wait for the pause too.
+    const viewing = infobip.incrementViews(FORM_ID)
+    await expect(adding).resolves.toMatch(/-/)
+    await viewing
+    const calls = fake.requests
+    const adds = calls.filter((c) => c.method === 'POST' && c.path.endsWith('/participants'))
+    expect(adds.map((c) => c.status)).toEqual([429, 429, 200])
+    expect((adds[1]?.at ?? 0) - (adds[0]?.at ?? 0)).toBeGreaterThanOrEqual(990)
+    expect((adds[2]?.at ?? 0) - (adds[1]?.at ?? 0)).toBeGreaterThanOrEqual(990)
+    const view = calls.find((c) => c.path.endsWith('/views')) as RecordedCall
+    expect(view.at - (adds[0]?.at ?? 0)).toBeGreaterThanOrEqual(990)
+  })
+
+  it('gives the caller the 429 after a bounded number of retries', async () => {
+    const fake = createInfobipFake()
+    fake.failNext({ method: 'GET', path: /report$/ }, { status: 429, body: TOO_MANY, headers: { 'retry-after': '0.05' } }, 10)
+    const infobip = client(fake)
+    const error = await infobip.getMomentsReport('200000000000001', 'op').catch((e: unknown) => e)
+    expect(error).toBeInstanceOf(InfobipHttpError)
+    expect((error as InfobipHttpError).status).toBe(429)
+    expect((error as InfobipHttpError).transient).toBe(true)
+    expect(fake.requestCount).toBe(4)
+  })
+})
+
+describe('account limit through the proxy', () => {
+  let proxy: TestProxy | undefined
+  afterEach(async () => {
+    await proxy?.close()
+    proxy = undefined
+  })
+
+  it('keeps views, definitions and enrolments of one account within 10 calls in any rolling second', async () => {
+    const form = { id: 'nl', allowedOrigins: [SHOP], infobipFormId: FORM_ID, flow: { api: 'moments', campaignId: '200000000000001' } }
+    proxy = createTestProxy({
+      config: { forms: [form] },
+      rateLimits: { submissionsPerMinute: 10_000, viewsPerMinute: 10_000 },
+      waitMs: 5_000,
+      runtime: { sandbox: { rateLimitPerSecond: 10 } },
+    })
+    const p = proxy
+    const views = Array.from({ length: 18 }, () => p.request('/v1/forms/nl/views', { method: 'POST' }))
+    const signups = Array.from({ length: 4 }, (_, i) => p.submit('nl', { email: `v${i}@example.com`, consent: true }))
+    expect(new Set((await Promise.all(views)).map((r) => r.status))).toEqual(new Set([204]))
+    const answers = await Promise.all(signups)
+    expect(answers.map((r) => r.status)).toEqual([200, 200, 200, 200])
+    await vi.waitFor(() => expect(p.fake?.viewCount(FORM_ID)).toBe(18), { timeout: 8_000 })
+    const calls = p.fake?.requests ?? []
+    // 18 views + 4 form data + 1 definition + 1 batch + report polls: several seconds' worth at 10/s.
+    expect(calls.length).toBeGreaterThan(20)
+    expect(calls.filter((c) => c.status === 429)).toEqual([])
+    expect(maxInRollingWindow(calls.map((c) => c.at))).toBeLessThanOrEqual(10)
+  }, 15_000)
+})

@@ -1,0 +1,40 @@
+import { render, screen } from '@testing-library/preact'
+import { afterEach, describe, expect, it, vi } from 'vitest'
+import { App } from '../../widget/form/app'
+import { ENDPOINT, errorBody, json, stubFetch, stubIntersectionObserver } from './support'
+
+describe('loading the definition', () => {
+  afterEach(() => {
+    vi.unstubAllGlobals()
+    vi.restoreAllMocks()
+  })
+
+  it('GETs {endpoint}/v1/forms/{id} and reserves space while it waits', async () => {
+    stubIntersectionObserver()
+    const fetchMock = stubFetch()
+    const { container } = render(<App endpoint={ENDPOINT} formId="welcome" />)
+    expect(container.querySelector('[aria-busy="true"]')?.className).toBe('loading')
+    expect(String(fetchMock.mock.calls[0]?.[0])).toBe('https://api.test/v1/forms/welcome')
+    await screen.findByRole('button', { name: 'Sign up' })
+    expect(container.querySelector('[aria-busy]')).toBeNull()
+  })
+
+  it('a 404 gives a calm alert and a prefixed console error for the developer', async () => {
+    const error = vi.spyOn(console, 'error').mockImplementation(() => undefined)
+    stubFetch({ form: errorBody(404, 'unknown_form') })
+    render(<App endpoint={ENDPOINT} formId="gone" />)
+    expect((await screen.findByRole('alert')).textContent).toBe('This form is not available.')
+    expect(error).toHaveBeenCalledWith(expect.stringMatching(/^\[flowform\] form "gone" was not found/))
+    expect(document.querySelector('form')).toBeNull()
+  })
+
+  it.each([
+    ['a network failure', new TypeError('Failed to fetch')],
+    ['a 500', errorBody(500, 'internal')],
+    ['a body that is not a form', json({ hello: 'world' })],
+  ])('%s gives a calm alert', async (_, answer) => {
+    stubFetch({ form: answer })
+    render(<App endpoint={ENDPOINT} formId="welcome" />)
+    expect((await screen.findByRole('alert')).textContent).toBe('The form could not be loaded. Please try again later.')
+  })
+})

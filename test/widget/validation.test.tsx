@@ -1,0 +1,142 @@
+import { fireEvent, render, screen, waitFor } from '@testing-library/preact'
+import { afterEach, describe, expect, it, vi } from 'vitest'
+import type { PublicForm } from '../../widget/definition'
+import { App } from '../../widget/form/app'
+import { callsTo, ENDPOINT, stubFetch, stubIntersectionObserver } from './support'
+
+const form: PublicForm = {
+  id: 'checks',
+  fields: [
+    { name: 'email', type: 'email', label: 'Email', required: true },
+    { name: 'age', type: 'number', label: 'Age', min: '18', messages: { min: 'Grown-ups only, sorry.' } },
+    { name: 'zip', type: 'text', label: 'Postcode', maxLength: 5 },
+    {
+      name: 'topics',
+      type: 'checkboxes',
+      label: 'Topics',
+      required: true,
+      options: [{ label: 'News', value: 'news' }],
+    },
+  ],
+}
+
+async function setup(definition: PublicForm = form): Promise<ReturnType<typeof stubFetch>> {
+  const fetchMock = stubFetch({ form: definition })
+  stubIntersectionObserver()
+  render(<App endpoint={ENDPOINT} formId={definition.id} />)
+  await screen.findByRole('button', { name: 'Sign up' })
+  return fetchMock
+}
+
+/** The text of the element(s) an input's aria-describedby points to. */
+function description(input: HTMLElement): string {
+  const ids = input.getAttribute('aria-describedby')?.split(' ') ?? []
+  return ids.map((id) => document.getElementById(id)?.textContent ?? '').join(' ')
+}
+
+function type(input: HTMLElement, value: string): void {
+  fireEvent.input(input, { target: { value } })
+  fireEvent.change(input, { target: { value } })
+}
+
+describe('client-side validation', () => {
+  afterEach(() => {
+    vi.unstubAllGlobals()
+  })
+
+  it('shows each message next to its field, linked by aria-describedby, and sends nothing', async () => {
+    const fetchMock = await setup()
+    const email = screen.getByRole('textbox', { name: 'Email' })
+    type(email, 'not-an-email')
+    type(screen.getByLabelText('Age'), '12')
+    type(screen.getByRole('textbox', { name: 'Postcode' }), '123456')
+    fireEvent.click(screen.getByRole('button', { name: 'Sign up' }))
+
+    await waitFor(() => expect(email.getAttribute('aria-invalid')).toBe('true'))
+    expect(description(email)).toBe('Please enter a valid email address.')
+    // The error sits inside the field's own wrapper, right after the input.
+    const ownError = email.closest('[part="field"]')?.querySelector('[part="error"]')
+    expect(ownError?.id).toBe(email.getAttribute('aria-describedby'))
+    expect(description(screen.getByLabelText('Age'))).toBe('Grown-ups only, sorry.')
+    expect(description(screen.getByRole('textbox', { name: 'Postcode' }))).toBe('Please use at most 5 characters.')
+    const news = screen.getByRole('checkbox', { name: 'News' })
+    expect(news.getAttribute('aria-invalid')).toBe('true')
+    expect(description(news)).toBe('Please fill in this field.')
+    expect(callsTo(fetchMock, '/submissions')).toHaveLength(0)
+  })
+
+  it('moves focus to the first invalid field', async () => {
+    await setup()
+    type(screen.getByLabelText('Age'), '12')
+    fireEvent.click(screen.getByRole('button', { name: 'Sign up' }))
+    await waitFor(() => expect(document.activeElement).toBe(screen.getByRole('textbox', { name: 'Email' })))
+  })
+
+  it('leaves valid fields unmarked', async () => {
+    await setup()
+    type(screen.getByRole('textbox', { name: 'Email' }), 'ana@example.com')
+    fireEvent.click(screen.getByRole('button', { name: 'Sign up' }))
+    const news = screen.getByRole('checkbox', { name: 'News' })
+    await waitFor(() => expect(news.getAttribute('aria-invalid')).toBe('true'))
+    const email = screen.getByRole('textbox', { name: 'Email' })
+    expect(email.hasAttribute('aria-invalid')).toBe(false)
+    expect(email.hasAttribute('aria-describedby')).toBe(false)
+  })
+
+  it('says nothing while the person types before the first attempt', async () => {
+    await setup()
+    const email = screen.getByRole('textbox', { name: 'Email' })
+    type(email, 'half@')
+    fireEvent.blur(email)
+    await new Promise((r) => setTimeout(r, 20))
+    expect(email.hasAttribute('aria-invalid')).toBe(false)
+    expect(screen.queryByText('Please enter a valid email address.')).toBeNull()
+  })
+
+  it('checks a field again when it changes after the first attempt', async () => {
+    await setup()
+    const email = screen.getByRole('textbox', { name: 'Email' })
+    fireEvent.click(screen.getByRole('button', { name: 'Sign up' }))
+    await waitFor(() => expect(description(email)).toBe('Please fill in this field.'))
+
+    type(email, 'ana@')
+    await waitFor(() => expect(description(email)).toBe('Please enter a valid email address.'))
+    type(email, 'ana@example.com')
+    await waitFor(() => expect(email.hasAttribute('aria-invalid')).toBe(false))
+    expect(screen.queryByText('Please enter a valid email address.')).toBeNull()
+  })
+
+  it('while typing, only lets a message go away, never appear or change', async () => {
+    await setup()
+    fireEvent.input(screen.getByLabelText('Age'), { target: { value: '30' } })
+    fireEvent.click(screen.getByRole('button', { name: 'Sign up' }))
+    const email = screen.getByRole('textbox', { name: 'Email' })
+    await waitFor(() => expect(description(email)).toBe('Please fill in this field.'))
+
+    fireEvent.input(email, { target: { value: 'ana@' } })
+    await new Promise((r) => setTimeout(r, 20))
+    expect(description(email)).toBe('Please fill in this field.')
+
+    fireEvent.input(email, { target: { value: 'ana@example.com' } })
+    await waitFor(() => expect(email.hasAttribute('aria-invalid')).toBe(false))
+
+    // A valid field turned invalid is flagged when the person leaves it, not while typing.
+    const age = screen.getByLabelText('Age')
+    fireEvent.input(age, { target: { value: '12' } })
+    await new Promise((r) => setTimeout(r, 20))
+    expect(age.hasAttribute('aria-invalid')).toBe(false)
+    fireEvent.change(age)
+    await waitFor(() => expect(description(age)).toBe('Grown-ups only, sorry.'))
+  })
+
+  it('lets the field’s own message win over the built-in text', async () => {
+    await setup({
+      id: 'custom',
+      fields: [
+        { name: 'email', type: 'email', label: 'Email', required: true, messages: { required: 'We need your email.' } },
+      ],
+    })
+    fireEvent.click(screen.getByRole('button', { name: 'Sign up' }))
+    await waitFor(() => expect(description(screen.getByRole('textbox', { name: 'Email' }))).toBe('We need your email.'))
+  })
+})
