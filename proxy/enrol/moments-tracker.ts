@@ -75,7 +75,7 @@ export class MomentsReportTracker {
     this.#freshMs = options.freshMs ?? 1_000
     this.#maxAgeMs = options.maxAgeMs ?? DAY_MS
     this.#retainMs = options.retainMs ?? 10 * 60_000
-    this.#maxOperations = options.maxOperations ?? 5_000
+    this.#maxOperations = options.maxOperations ?? 1_000
     this.#onComplete = options.onComplete
     this.#log = options.log
     this.#now = options.now ?? Date.now
