@@ -39,7 +39,7 @@ export function toPersonData(
   const person: Person = {}
   const result: PersonData = { person }
   for (const [key, raw] of Object.entries(values)) {
-    const target = personFields[key]
+    const target = Object.hasOwn(personFields, key) ? personFields[key] : undefined
     if (!target || raw === '' || (Array.isArray(raw) && raw.length === 0)) {
       continue
     }

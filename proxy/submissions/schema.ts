@@ -1,7 +1,10 @@
 import * as z from 'zod'
 import type { FieldValue, PublicField } from '../../widget/definition'
 import { isContentField } from '../../widget/definition'
+import { createTranslate } from '../../widget/texts'
 import { MAX_TEXT_LENGTH, validateField } from '../../widget/validate'
+import type { TextsConfig } from '../config/schema'
+import { formTexts, resolveLocale } from '../forms/localise'
 import { messageFor } from './messages'
 
 /** The envelope every submission must have, whatever the form. */
@@ -15,6 +18,8 @@ export const SubmissionBody = z.strictObject({
     .strictObject({
       campaign: z.string().max(200).optional(),
       page: z.string().max(2000).optional(),
+      /** The language the form was shown in (BCP 47): the language of the 422 messages. */
+      locale: z.string().max(35).optional(),
     })
     .optional(),
 })
@@ -31,36 +36,49 @@ function valueSchema(field: PublicField): z.ZodType<FieldValue | undefined> {
   }
 }
 
-const cache = new WeakMap<readonly PublicField[], z.ZodType<Record<string, FieldValue | undefined>>>()
+type ValuesSchema = z.ZodType<Record<string, FieldValue | undefined>>
+
+/** By form definition, then by language: a form's config texts never change while its fields stay the same. */
+const cache = new WeakMap<readonly PublicField[], Map<string, ValuesSchema>>()
 
 /**
  * A zod schema for one form's values: types and unknown keys by zod, meaning by the same
- * `validateField` rules the widget runs, so both sides agree on what is valid.
+ * `validateField` rules the widget runs, so both sides agree on what is valid. Messages are in the
+ * best built-in language for `locale`, with the form's config `texts` applied.
  */
-export function valuesSchema(fields: readonly PublicField[]): z.ZodType<Record<string, FieldValue | undefined>> {
-  const cached = cache.get(fields)
+export function valuesSchema(fields: readonly PublicField[], locale?: string, texts?: TextsConfig): ValuesSchema {
+  const language = resolveLocale(locale)
+  let byLanguage = cache.get(fields)
+  if (!byLanguage) {
+    byLanguage = new Map()
+    cache.set(fields, byLanguage)
+  }
+  const cached = byLanguage.get(language)
   if (cached) {
     return cached
   }
+  const words = formTexts(texts, language)
+  const t = createTranslate(words)
   const inputs = fields.filter((f) => !isContentField(f))
   const shape = Object.fromEntries(inputs.map((f) => [f.name, valueSchema(f)]))
   const schema = z
-    .strictObject(shape, { error: (issue) => (issue.code === 'unrecognized_keys' ? 'This field is not part of the form.' : undefined) })
+    .strictObject(shape, { error: (issue) => (issue.code === 'unrecognized_keys' ? words['error.unknown'] : undefined) })
     .superRefine((values, ctx) => {
       for (const field of inputs) {
         const rule = validateField(field, values[field.name])
         if (rule) {
-          ctx.addIssue({ code: 'custom', path: [field.name], message: messageFor(field, rule) })
+          ctx.addIssue({ code: 'custom', path: [field.name], message: messageFor(field, rule, t) })
         }
       }
-    }) as z.ZodType<Record<string, FieldValue | undefined>>
-  cache.set(fields, schema)
+    }) as ValuesSchema
+  byLanguage.set(language, schema)
   return schema
 }
 
 /** Per-field messages from a failed parse, keyed by field name (unknown keys under their own name). */
 export function fieldErrors(error: z.ZodError): Record<string, string[]> {
-  const fields: Record<string, string[]> = {}
+  // No prototype: a submitted key such as "constructor" must not find Object.prototype's.
+  const fields: Record<string, string[]> = Object.create(null) as Record<string, string[]>
   for (const issue of error.issues) {
     const names = issue.code === 'unrecognized_keys' ? issue.keys : [String(issue.path[0] ?? '_form')]
     for (const name of names) {
