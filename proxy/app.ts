@@ -4,6 +4,7 @@ import { cors } from 'hono/cors'
 import { rateLimiter } from 'hono-rate-limiter'
 import { errorResponse } from './error-response'
 import { BadRequestError, NotFoundError, OriginError, PayloadTooLargeError, RateLimitError, UnsupportedMediaTypeError } from './errors'
+import { localiseForm } from './forms/localise'
 import type { FormRegistry } from './forms/registry'
 import { type StaticAsset, serveAsset } from './http/bundle'
 import { clientIp } from './http/client-ip'
@@ -34,6 +35,13 @@ export interface AppDeps {
 }
 
 const MAX_BODY_BYTES = 16 * 1024
+
+/**
+ * The policy of the demo pages: what a careful shop sends. The widget must work under it (no
+ * inline script or style, no eval), so the demo proves it on every page.
+ */
+export const DEMO_CSP =
+  "default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; img-src 'self' data:; base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
 const FORM_ID = /^[a-z0-9-]{1,64}$/
 
 /**
@@ -45,7 +53,17 @@ export function createApp(deps: AppDeps): Hono {
   const limits = deps.rateLimits ?? { submissionsPerMinute: 20, viewsPerMinute: 120 }
   const app = new Hono()
 
-  app.onError((error) => errorResponse(error, log))
+  app.onError((error, c) => {
+    const response = errorResponse(error, log)
+    // A shop whose origin is refused, or that names a form that does not exist, must be able to
+    // read why: the answer carries no data, only the error, so it is readable from any origin.
+    const origin = c.req.header('origin')
+    if (origin && c.req.path.startsWith('/v1/forms/') && !response.headers.has('access-control-allow-origin')) {
+      response.headers.set('access-control-allow-origin', origin)
+      response.headers.append('vary', 'origin')
+    }
+    return response
+  })
   app.notFound(() => errorResponse(new NotFoundError('Not found.'), log))
 
   app.get('/healthz', (c) => c.json({ status: 'ok', mode: deps.mode }))
@@ -60,13 +78,20 @@ export function createApp(deps: AppDeps): Hono {
   })
 
   for (const [path, asset] of Object.entries(deps.demoAssets ?? {})) {
-    app.get(path, (c) => serveAsset(asset, c.req.raw, 'no-cache'))
+    app.get(path, (c) => {
+      const response = serveAsset(asset, c.req.raw, 'no-cache')
+      if (asset.contentType.startsWith('text/html')) {
+        response.headers.set('content-security-policy', DEMO_CSP)
+      }
+      return response
+    })
   }
 
   const allowedOrigin = (formId: string | undefined, origin: string | undefined): boolean =>
     origin !== undefined && formId !== undefined && (registry.config(formId)?.allowedOrigins.includes(origin) ?? false)
 
   const forms = new Hono<{ Variables: { formId: string } }>()
+  const droppedViews = viewDropCounter(log)
 
   forms.use(
     '/:id/*',
@@ -110,7 +135,8 @@ export function createApp(deps: AppDeps): Hono {
     const form = await registry.resolve(id)
     c.header('cache-control', 'public, max-age=60')
     c.header('vary', 'origin')
-    return c.json(form.definition)
+    // Texts in the visitor's language; English without ?locale=.
+    return c.json(localiseForm(form.definition, form.config.texts, c.req.query('locale')))
   })
 
   const limiter = (name: string, limit: number) =>
@@ -130,9 +156,16 @@ export function createApp(deps: AppDeps): Hono {
     if (config?.infobipFormId) {
       const infobipFormId = config.infobipFormId
       // Counting a view must never hold up the page: answer now, forward in the background.
-      void deps.infobip.incrementViews(infobipFormId).catch((error: unknown) => {
-        log.warn({ form: config.id, err: error instanceof Error ? error.message : String(error) }, 'view count not forwarded')
-      })
+      void deps.infobip.incrementViews(infobipFormId).then(
+        (sent) => {
+          if (!sent) {
+            droppedViews.count(config.id)
+          }
+        },
+        (error: unknown) => {
+          droppedViews.count(config.id, error instanceof Error ? error.message : String(error))
+        },
+      )
     }
     return c.body(null, 204)
   })
@@ -174,4 +207,34 @@ export function createApp(deps: AppDeps): Hono {
     app.route('/v1/hooks', deps.hooks)
   }
   return app
+}
+
+/**
+ * Views not forwarded upstream: the first is logged at once, the rest of that minute as one line with
+ * a count, so a busy day does not write a log line per page view.
+ */
+function viewDropCounter(log: Logger, intervalMs = 60_000): { count(form: string, reason?: string): void } {
+  const pending = new Map<string, { dropped: number; reason: string }>()
+  let timer: ReturnType<typeof setTimeout> | null = null
+  const flush = () => {
+    timer = null
+    for (const [form, { dropped, reason }] of pending) {
+      log.warn({ form, dropped, reason }, 'view count not forwarded')
+    }
+    pending.clear()
+  }
+  return {
+    count(form, reason = 'Infobip calls are queueing; signups go first') {
+      if (!timer) {
+        log.warn({ form, dropped: 1, reason }, 'view count not forwarded')
+        timer = setTimeout(flush, intervalMs)
+        timer.unref?.()
+        return
+      }
+      const entry = pending.get(form) ?? { dropped: 0, reason }
+      entry.dropped++
+      entry.reason = reason
+      pending.set(form, entry)
+    },
+  }
 }

@@ -2,6 +2,22 @@ import { ConfigError } from './config/load'
 import { EnvError, type ProxyEnv, readEnv } from './env'
 import { createLogger } from './log'
 import { type RunningServer, startServer } from './server'
+import { describeAuth } from './upstream/infobip-auth'
+
+/** One line an operator can act on, for the usual ways a start fails. */
+function startupProblem(error: unknown): string {
+  if (error instanceof ConfigError || error instanceof EnvError) {
+    return error.message
+  }
+  const { code, path, message } = error as NodeJS.ErrnoException
+  if (code === 'EADDRINUSE') {
+    return `cannot listen: the port is in use (${message}); set PORT to another port`
+  }
+  if (code === 'EACCES' || code === 'EPERM' || code === 'EROFS' || code === 'ENOTDIR' || code === 'SQLITE_CANTOPEN') {
+    return `cannot use ${path ?? 'the data directory'} (${code}): set FLOWFORM_DATA_DIR to a writable directory`
+  }
+  return `cannot start: ${error instanceof Error ? error.message : String(error)}`
+}
 
 /** The Node entry: read the environment, start the server, say which mode it runs in, stop cleanly. */
 async function main(): Promise<void> {
@@ -12,11 +28,8 @@ async function main(): Promise<void> {
     env = readEnv()
     server = await startServer({ env, log, trustProxy: process.env.TRUST_PROXY === '1' })
   } catch (error) {
-    if (error instanceof ConfigError || error instanceof EnvError) {
-      console.error(`flowform: ${error.message}`)
-      process.exit(1)
-    }
-    throw error
+    console.error(`flowform: ${startupProblem(error)}`)
+    process.exit(1)
   }
   const { runtime, url } = server
   const config = runtime.loaded.source ?? 'the built-in demo config'
@@ -26,11 +39,17 @@ async function main(): Promise<void> {
           'flowform: SANDBOX mode: no Infobip credentials are set, so an in-process fake of Infobip answers.',
           `  demo shop:  ${url}/`,
         ]
-      : [`flowform: LIVE mode: calling Infobip at ${env.infobip?.baseUrl}.`]
+      : [`flowform: LIVE mode: calling Infobip at ${env.infobip?.baseUrl} with ${env.infobip ? describeAuth(env.infobip.auth) : ''}.`]
   if (runtime.loaded.source !== null && runtime.mode === 'sandbox') {
     lines.push('  (no demo page: a config file is in use)')
   }
-  lines.push(`  widget:     ${url}/flowform.js`, `  config:     ${config}`, `  data:       ${env.dataDir}`)
+  lines.push(
+    `  widget:     ${url}/flowform.js`,
+    `  config:     ${config}`,
+    `  data:       ${env.dataDir}`,
+    `  rapidpro:   ${runtime.rapidproFake ? 'sandbox fake' : runtime.rapidpro ? (env.rapidpro?.baseUrl ?? 'on') : 'off'}`,
+    `  moments:    reports ${env.momentsNotify ? `pushed to ${new URL(env.momentsNotify.url).pathname}` : 'polled'}`,
+  )
   console.info(lines.join('\n'))
   log.info({ url, mode: runtime.mode }, 'listening')
 

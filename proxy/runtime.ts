@@ -3,7 +3,7 @@ import { fileURLToPath } from 'node:url'
 import type { Hono } from 'hono'
 import { createApp, type RateLimits } from './app'
 import { createClients } from './clients'
-import { type LoadedConfig, loadConfig } from './config/load'
+import { ConfigError, type LoadedConfig, loadConfig } from './config/load'
 import { directMomentsGateway, type MomentsGateway } from './enrol/moments'
 import { MomentsBatcher } from './enrol/moments-batcher'
 import { momentsHooks, notifyUrlWithSecret } from './enrol/moments-hook'
@@ -50,6 +50,8 @@ export interface RuntimeOptions {
   /** Clock for Infobip session and token lifetimes (tests). */
   now?: () => number
   waitMs?: number
+  /** How long a submission request may take in all before it answers "queued". */
+  requestDeadlineMs?: number
   rateLimits?: RateLimits
   workerIntervalMs?: number
   trustProxy?: boolean
@@ -91,6 +93,14 @@ export function createRuntime(options: RuntimeOptions): Runtime {
     ...(options.fetch ? { fetch: options.fetch } : {}),
     ...(options.rapidproSandbox ? { sandbox: options.rapidproSandbox } : {}),
   })
+  const stranded = loaded.config.forms.filter((f) => f.rapidpro && !f.flow && !f.infobipFormId)
+  if (!rapidpro && stranded.length > 0) {
+    // Their signups would go nowhere: better not to start than to thank people and drop them.
+    const ids = stranded.map((f) => `"${f.id}"`).join(', ')
+    throw new ConfigError(
+      `Config ${loaded.source ?? 'built-in demo config'}: form ${ids} delivers only to RapidPro, but RAPIDPRO_BASE_URL and RAPIDPRO_TOKEN are not set`,
+    )
+  }
   const skipped = loaded.config.forms.filter((f) => f.rapidpro).map((f) => f.id)
   if (!rapidpro && skipped.length > 0) {
     log.warn({ forms: skipped }, 'RapidPro is not configured (RAPIDPRO_BASE_URL, RAPIDPRO_TOKEN): the "rapidpro" blocks of these forms are skipped')
@@ -129,7 +139,14 @@ export function createRuntime(options: RuntimeOptions): Runtime {
   app = createApp({
     registry,
     infobip,
-    submitDeps: { outbox, deliverer, log, waitMs: options.waitMs ?? 3_000, rapidproEnabled: rapidpro !== null },
+    submitDeps: {
+      outbox,
+      deliverer,
+      log,
+      waitMs: options.waitMs ?? 3_000,
+      rapidproEnabled: rapidpro !== null,
+      ...(options.requestDeadlineMs !== undefined ? { deadlineMs: options.requestDeadlineMs } : {}),
+    },
     log,
     // Read again when missing so that `npm run dev` can build after the server started.
     bundle: () => (bundle ??= readBundle(bundlePath)),
@@ -159,11 +176,25 @@ export function createRuntime(options: RuntimeOptions): Runtime {
   }
 }
 
+/** The demo shop: one page per display mode, served under a strict CSP (app.ts). */
+export const DEMO_PAGES: Record<string, string> = {
+  '/': 'index.html',
+  '/popup': 'popup.html',
+  '/slide-in': 'slide-in.html',
+  '/dark': 'dark.html',
+  '/de': 'de.html',
+  '/two-forms': 'two-forms.html',
+}
+
 function demoAssets(): Record<string, StaticAsset> {
-  return {
-    '/': staticAsset(readFileSync(`${ROOT}demo/index.html`), 'text/html; charset=utf-8'),
+  const assets: Record<string, StaticAsset> = {
     '/demo/shop.css': staticAsset(readFileSync(`${ROOT}demo/shop.css`), 'text/css; charset=utf-8'),
+    '/demo/demo.js': staticAsset(readFileSync(`${ROOT}demo/demo.js`), 'text/javascript; charset=utf-8'),
   }
+  for (const [path, file] of Object.entries(DEMO_PAGES)) {
+    assets[path] = staticAsset(readFileSync(`${ROOT}demo/${file}`), 'text/html; charset=utf-8')
+  }
+  return assets
 }
 
 async function postInProcess(app: Hono | null, url: string, body: unknown): Promise<void> {

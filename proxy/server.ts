@@ -7,7 +7,8 @@ import { createRuntime, type Runtime, type RuntimeOptions } from './runtime'
 export interface RunningServer {
   url: string
   runtime: Runtime
-  close(): Promise<void>
+  /** Waits up to `graceMs` for requests in progress, then closes the rest and the runtime. */
+  close(graceMs?: number): Promise<void>
 }
 
 /**
@@ -40,12 +41,19 @@ export async function startServer(
   return {
     url,
     runtime: ready,
-    async close() {
-      await new Promise<void>((resolve) => {
-        server.close(() => resolve())
-        // Keep-alive sockets would hold close() open for seconds.
-        ;(server as { closeAllConnections?: () => void }).closeAllConnections?.()
+    async close(graceMs = 10_000) {
+      // Stop accepting, let signups in progress get their answer, then cut what is left.
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()))
+      const sockets = server as { closeIdleConnections?: () => void; closeAllConnections?: () => void }
+      sockets.closeIdleConnections?.()
+      let timer: ReturnType<typeof setTimeout> | undefined
+      const grace = new Promise<void>((resolve) => {
+        timer = setTimeout(resolve, graceMs)
       })
+      await Promise.race([closed, grace])
+      clearTimeout(timer)
+      sockets.closeAllConnections?.()
+      await closed
       await ready.close()
     },
   }

@@ -12,7 +12,15 @@ interface Shot {
   path: string
   width?: number
   height?: number
+  /** Default true; false for the viewport only (a popup or slide-in sits on the viewport). */
+  fullPage?: boolean
   prepare?: (page: Page) => Promise<void>
+}
+
+/** Waits until the widget's email field and submit button are drawn. */
+async function formReady(page: Page, button: RegExp | string = 'Sign up'): Promise<void> {
+  await page.getByRole('textbox', { name: /e-?mail/i }).first().waitFor()
+  await page.getByRole('button', { name: button }).first().waitFor()
 }
 
 const SHOTS: Shot[] = [
@@ -35,6 +43,43 @@ const SHOTS: Shot[] = [
       await page.getByRole('status').filter({ hasText: /thanks/i }).waitFor()
     },
   },
+  {
+    file: 'demo-popup.png',
+    path: '/popup',
+    fullPage: false,
+    prepare: async (page) => {
+      await page.waitForFunction(() => typeof (window as { Flowform?: { open?: unknown } }).Flowform?.open === 'function')
+      await page.getByRole('button', { name: /join the club/i }).click()
+      await page.getByRole('dialog').waitFor()
+      await formReady(page)
+    },
+  },
+  {
+    file: 'demo-slide-in.png',
+    path: '/slide-in',
+    fullPage: false,
+    prepare: async (page) => {
+      // The demo's slide-in arrives 2 s after load.
+      await page.getByRole('dialog').waitFor({ timeout: 10_000 })
+      await formReady(page)
+    },
+  },
+  {
+    file: 'demo-dark.png',
+    path: '/dark',
+    prepare: async (page) => {
+      await formReady(page)
+      await page.locator('[data-flowform]').scrollIntoViewIfNeeded()
+    },
+  },
+  {
+    file: 'demo-de.png',
+    path: '/de',
+    prepare: async (page) => {
+      await formReady(page, 'Anmelden')
+      await page.locator('[data-flowform]').scrollIntoViewIfNeeded()
+    },
+  },
 ]
 
 async function main(): Promise<void> {
@@ -47,7 +92,7 @@ async function main(): Promise<void> {
       const page = await browser.newPage({ viewport: { width: shot.width ?? 1100, height: shot.height ?? 900 } })
       await page.goto(`${proxy.url}${shot.path}`)
       await shot.prepare?.(page)
-      await page.screenshot({ path: `${out}${shot.file}`, fullPage: true })
+      await page.screenshot({ path: `${out}${shot.file}`, fullPage: shot.fullPage ?? true, animations: 'disabled' })
       await page.close()
       console.info(`wrote docs/screenshots/${shot.file}`)
     }

@@ -1,4 +1,4 @@
-import type { ErrorBody, PublicForm, SubmissionStatus, SubmissionValues } from './definition'
+import type { ErrorBody, PublicForm, SubmissionContext, SubmissionStatus, SubmissionValues } from './definition'
 
 /**
  * The three calls the widget makes to the proxy (CONTRACT section 5), as plain fetch: the bundle
@@ -8,11 +8,12 @@ import type { ErrorBody, PublicForm, SubmissionStatus, SubmissionValues } from '
 
 export type LoadResult = { kind: 'ready'; form: PublicForm } | { kind: 'missing' } | { kind: 'failed' }
 
+/** `code` is the proxy's error code, `http_<status>` without one, or `network`: safe for events. */
 export type SubmitResult =
   | { kind: 'accepted'; status: SubmissionStatus }
-  | { kind: 'invalid'; fields: Record<string, string[]> }
-  | { kind: 'rateLimited' }
-  | { kind: 'failed' }
+  | { kind: 'invalid'; fields: Record<string, string[]>; code: string }
+  | { kind: 'rateLimited'; code: string }
+  | { kind: 'failed'; code: string }
 
 const STATUSES: readonly string[] = ['enrolled', 'already_enrolled', 'queued']
 
@@ -28,9 +29,15 @@ async function readJson(res: Response): Promise<unknown> {
   }
 }
 
-export async function loadForm(endpoint: string, formId: string, signal?: AbortSignal): Promise<LoadResult> {
+export async function loadForm(
+  endpoint: string,
+  formId: string,
+  locale: string,
+  signal?: AbortSignal,
+): Promise<LoadResult> {
   try {
-    const res = await fetch(formUrl(endpoint, formId), { signal })
+    // English is the proxy's default: its URL stays the plain one, as every cache already knows it.
+    const res = await fetch(formUrl(endpoint, formId) + (locale === 'en' ? '' : `?locale=${locale}`), { signal })
     if (res.status === 404) {
       return { kind: 'missing' }
     }
@@ -42,16 +49,21 @@ export async function loadForm(endpoint: string, formId: string, signal?: AbortS
   }
 }
 
-export async function submitValues(endpoint: string, formId: string, values: SubmissionValues): Promise<SubmitResult> {
+export async function submitValues(
+  endpoint: string,
+  formId: string,
+  values: SubmissionValues,
+  context?: SubmissionContext,
+): Promise<SubmitResult> {
   let res: Response
   try {
     res = await fetch(formUrl(endpoint, formId, '/submissions'), {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ values }),
+      body: JSON.stringify({ values, context }),
     })
   } catch {
-    return { kind: 'failed' }
+    return { kind: 'failed', code: 'network' }
   }
   const body = await readJson(res)
   if (res.ok) {
@@ -62,10 +74,12 @@ export async function submitValues(endpoint: string, formId: string, values: Sub
     }
     return { kind: 'accepted', status: res.status === 202 ? 'queued' : 'enrolled' }
   }
+  const error = (body as ErrorBody | null)?.error
+  const code = typeof error?.code === 'string' ? error.code : `http_${res.status}`
   if (res.status === 422) {
-    return { kind: 'invalid', fields: (body as ErrorBody | null)?.error?.fields ?? {} }
+    return { kind: 'invalid', fields: error?.fields ?? {}, code }
   }
-  return res.status === 429 ? { kind: 'rateLimited' } : { kind: 'failed' }
+  return { kind: res.status === 429 ? 'rateLimited' : 'failed', code }
 }
 
 /**

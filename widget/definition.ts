@@ -73,8 +73,20 @@ export interface PublicForm {
   fields: PublicField[]
   submitLabel?: string
   afterSubmit?: AfterSubmit
-  /** Overrides of the widget's built-in texts, by text key. */
+  /** The widget's texts by text key, translated for `locale` and merged with the config's overrides. */
   texts?: Record<string, string>
+  /** The language the proxy chose for `texts` (BCP 47); the widget sets it as `lang`. */
+  locale?: string
+}
+
+/** Where a signup happened, sent beside the values; never personal data. */
+export interface SubmissionContext {
+  /** `utm_campaign` of the page, for Infobip's "Analytics by Campaign". */
+  campaign?: string | undefined
+  /** The page's URL without query or fragment. */
+  page?: string | undefined
+  /** The language the form was shown in. */
+  locale?: string | undefined
 }
 
 /** A submitted value: text, a single checkbox, or a checkbox group. */

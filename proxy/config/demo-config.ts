@@ -18,6 +18,16 @@ export function demoConfig(origins: string[]): unknown {
         rapidpro: { groups: ['Newsletter'], language: 'eng' },
         submitLabel: 'Sign up',
         tags: ['Newsletter'],
+        // The labels above are English; the German demo page (demo/de.html) gets these instead.
+        texts: {
+          de: {
+            submit: 'Anmelden',
+            'field.email.label': 'E-Mail',
+            'field.email.placeholder': 'sie@beispiel.de',
+            'field.firstName.label': 'Vorname',
+            'field.consent.label': 'Ich möchte E-Mails erhalten',
+          },
+        },
       },
       {
         id: 'welcome-legacy',

@@ -1,8 +1,29 @@
 import * as z from 'zod'
+import { EN, LOCALES } from '../../widget/texts'
 
 /** The config file's shape (contract section 3). Unknown keys are refused so typos surface at start. */
 
-const FIELD_TYPES = ['email', 'tel', 'text', 'textarea', 'number', 'date', 'select', 'radio', 'checkbox', 'hidden'] as const
+const FIELD_TYPES = [
+  'email',
+  'tel',
+  'text',
+  'textarea',
+  'number',
+  'date',
+  'datetime',
+  'select',
+  'radio',
+  'checkbox',
+  'checkboxes',
+  'hidden',
+  'title',
+  'description',
+] as const
+
+/** Display-only types: they show `text` (or `label`), carry no value and need no name. */
+const CONTENT_TYPES: readonly string[] = ['title', 'description']
+
+const CHOICE_TYPES: readonly string[] = ['select', 'radio', 'checkboxes']
 
 const Origin = z.string().refine(
   (value) => {
@@ -28,7 +49,13 @@ const Pattern = z.string().refine(
   { error: 'must be a valid regular expression' },
 )
 
-const Option = z.union([z.string().min(1), z.strictObject({ label: z.string().min(1), value: z.string().min(1) })])
+const OptionValue = z.union([z.string().min(1), z.number().transform(String)])
+
+/** `"Red"`, `42` or `{ "label": "Red", "value": "red" }`; plain ones are both label and value. */
+const Option = z.union([
+  OptionValue.transform((value) => ({ label: value, value })),
+  z.strictObject({ label: z.string().min(1), value: OptionValue }),
+])
 
 const Messages = z.strictObject({
   required: z.string().optional(),
@@ -42,7 +69,10 @@ const Messages = z.strictObject({
 
 export const FieldConfig = z
   .strictObject({
-    name: z.string().regex(/^[A-Za-z][A-Za-z0-9_-]{0,63}$/, 'must start with a letter and hold only letters, digits, _ or -'),
+    name: z
+      .string()
+      .regex(/^[A-Za-z][A-Za-z0-9_-]{0,63}$/, 'must start with a letter and hold only letters, digits, _ or -')
+      .optional(),
     type: z.enum(FIELD_TYPES),
     required: z.boolean().optional(),
     label: z.string().min(1).max(500).optional(),
@@ -53,18 +83,76 @@ export const FieldConfig = z
     min: z.union([z.string(), z.number()]).optional(),
     max: z.union([z.string(), z.number()]).optional(),
     value: z.string().max(4000).optional(),
+    /** The text beside a single checkbox; `label` then names the question above it. */
+    checkboxText: z.string().min(1).max(500).optional(),
+    /** Characters the value must not contain. */
+    forbiddenSymbols: z.array(z.string().min(1).max(10)).max(100).optional(),
+    /** The text of a `title` or `description`. */
+    text: z.string().min(1).max(2000).optional(),
     messages: Messages.optional(),
   })
   .superRefine((field, ctx) => {
-    const needsOptions = field.type === 'select' || field.type === 'radio'
-    if (needsOptions && !field.options) {
+    const content = CONTENT_TYPES.includes(field.type)
+    const only = (key: 'value' | 'checkboxText' | 'text', allowed: boolean, what: string) => {
+      if (field[key] !== undefined && !allowed) {
+        ctx.addIssue({ code: 'custom', path: [key], message: `only ${what} takes "${key}"` })
+      }
+    }
+    if (CHOICE_TYPES.includes(field.type) && !field.options) {
       ctx.addIssue({ code: 'custom', path: ['options'], message: `a "${field.type}" field needs options` })
     }
-    if (field.value !== undefined && field.type !== 'hidden') {
-      ctx.addIssue({ code: 'custom', path: ['value'], message: 'only a "hidden" field takes a fixed value' })
+    if (!content && field.name === undefined) {
+      ctx.addIssue({ code: 'custom', path: ['name'], message: `a "${field.type}" field needs a name` })
     }
+    if (content && field.text === undefined && field.label === undefined) {
+      ctx.addIssue({ code: 'custom', path: ['text'], message: `a "${field.type}" needs a text` })
+    }
+    only('value', field.type === 'hidden', 'a "hidden" field')
+    only('checkboxText', field.type === 'checkbox', 'a "checkbox" field')
+    only('text', content, 'a "title" or "description"')
   })
 export type FieldConfig = z.infer<typeof FieldConfig>
+
+/** A field of a loaded form: content elements without a name are named by type and position. */
+export type FormFieldConfig = FieldConfig & { name: string }
+
+/** `field.<name>.label` etc.: a text of one field, for translating labels (also of Infobip forms). */
+const FIELD_TEXT = /^field\..+\.(label|placeholder|checkboxText|text)$/
+
+/** Every text id a config may override: the widget's, the proxy's own, and field texts. */
+export function isTextId(key: string): boolean {
+  return key in EN || key === 'error.unknown' || FIELD_TEXT.test(key)
+}
+
+const TextValue = z.string().max(2000)
+
+/**
+ * Overrides of the built-in texts: `{ "submit": "Join" }` for every language, and/or
+ * `{ "de": { "submit": "Beitreten" } }` for one; the latter wins for its language.
+ */
+export const TextsConfig = z.record(z.string(), z.union([TextValue, z.record(z.string(), TextValue)])).superRefine((texts, ctx) => {
+  const locales: readonly string[] = LOCALES
+  const unknown = (path: string[]) =>
+    ctx.addIssue({
+      code: 'custom',
+      path,
+      message: `is not a text id (see widget/texts.ts, or "field.<name>.label"); a language block must be one of ${LOCALES.join(', ')}`,
+    })
+  for (const [key, value] of Object.entries(texts)) {
+    if (typeof value === 'string') {
+      if (!isTextId(key)) {
+        unknown([key])
+      }
+    } else if (!locales.includes(key)) {
+      ctx.addIssue({ code: 'custom', path: [key], message: `is not a built-in language; use one of ${LOCALES.join(', ')}` })
+    } else {
+      for (const id of Object.keys(value).filter((id) => !isTextId(id))) {
+        unknown([key, id])
+      }
+    }
+  }
+})
+export type TextsConfig = z.infer<typeof TextsConfig>
 
 /** The legacy API's query identifiers; each is also the name of the field (people-data key) that carries it. */
 export const LEGACY_IDENTIFIERS = ['email', 'phone', 'externalId', 'pushRegistrationId'] as const
@@ -128,7 +216,12 @@ export const FormConfig = z
   .strictObject({
     id: z.string().regex(/^[a-z0-9-]{1,64}$/, 'must match [a-z0-9-]{1,64}'),
     allowedOrigins: z.array(Origin).min(1, 'must list at least one origin'),
-    fields: z.array(FieldConfig).min(1).max(100).optional(),
+    fields: z
+      .array(FieldConfig)
+      .min(1)
+      .max(100)
+      .transform((fields) => fields.map((f, index): FormFieldConfig => ({ ...f, name: f.name ?? `${f.type}-${index + 1}` })))
+      .optional(),
     infobipFormId: z.string().min(1).max(100).optional(),
     flow: FlowConfig.optional(),
     rapidpro: RapidproConfig.optional(),
@@ -137,18 +230,30 @@ export const FormConfig = z
     afterSubmit: z
       .strictObject({ type: z.enum(['message', 'redirect']), value: z.string().min(1).max(2000) })
       .optional(),
-    texts: z.record(z.string(), z.string().max(2000)).optional(),
+    texts: TextsConfig.optional(),
   })
   .superRefine((form, ctx) => {
     if (!form.fields && !form.infobipFormId) {
       ctx.addIssue({ code: 'custom', path: ['fields'], message: 'a form needs "fields" or an "infobipFormId"' })
     }
+    if (!form.flow && !form.infobipFormId && !form.rapidpro) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['flow'],
+        message: 'a form needs somewhere to deliver signups: a "flow", an "infobipFormId" or a "rapidpro" block',
+      })
+    }
     const seen = new Set<string>()
     form.fields?.forEach((field, index) => {
-      if (seen.has(field.name)) {
-        ctx.addIssue({ code: 'custom', path: ['fields', index, 'name'], message: `duplicate field name "${field.name}"` })
+      // Unnamed only when a field failed its own checks (the transform naming content did not run).
+      const name: string | undefined = field.name
+      if (name === undefined) {
+        return
       }
-      seen.add(field.name)
+      if (seen.has(name)) {
+        ctx.addIssue({ code: 'custom', path: ['fields', index, 'name'], message: `duplicate field name "${name}"` })
+      }
+      seen.add(name)
     })
     if (form.fields && form.flow && !form.fields.some((f) => f.name === 'email' || f.name === 'phone')) {
       ctx.addIssue({

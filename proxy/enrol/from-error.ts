@@ -1,8 +1,12 @@
+import { LimiterBusyError } from '../upstream/account-limiter'
 import { InfobipHttpError, isInfobipError } from '../upstream/infobip-errors'
 import type { DeliveryOutcome } from './outcome'
 
 /** The outcome of an Infobip failure that no enrolment-specific rule claimed. */
 export function outcomeFromError(upstream: string, error: unknown): DeliveryOutcome {
+  if (error instanceof LimiterBusyError) {
+    return { kind: 'retry', reason: error.message, retryAfterSeconds: Math.ceil(error.waitMs / 1000), free: true }
+  }
   if (isInfobipError(error) && error.transient) {
     return {
       kind: 'retry',

@@ -38,7 +38,12 @@ export interface MomentsGateway {
   close?(): Promise<void>
 }
 
-const ALREADY_IN_FLOW = new Set(['REJECTED_PERSON_IN_FLOW', 'REJECTED_PERSON_ALREADY_IN_FLOW'])
+const ALREADY_IN_FLOW = new Set([
+  'REJECTED_PERSON_IN_FLOW',
+  'REJECTED_PERSON_ALREADY_IN_FLOW',
+  // Someone who went through the welcome flow before and may not re-enter it yet: signed up already.
+  'REJECTED_PERSON_NOT_ALLOWED_TO_REENTER',
+])
 
 /** How a participant is named in a report: Infobip may change the case of an email. */
 export function identityKey(who: { identifier: string; type: string }): string {

@@ -7,7 +7,13 @@ export type DeliveryOutcome =
   /** Upstream accepted the work but has not said how it ended (Moments operations). */
   | { kind: 'awaiting'; state: Record<string, unknown> }
   /** Upstream was busy or broken: try again later, the person's data is kept. */
-  | { kind: 'retry'; reason: string; retryAfterSeconds?: number | undefined }
+  | {
+      kind: 'retry'
+      reason: string
+      retryAfterSeconds?: number | undefined
+      /** Held back on our side (the account limiter), not refused upstream: no attempt is used up. */
+      free?: boolean
+    }
   /** The person can fix this: per-field messages. */
   | { kind: 'invalid'; fields: Record<string, string[]> }
   /** Only the operator can fix this (flow inactive, credentials, config). */

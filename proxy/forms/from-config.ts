@@ -1,7 +1,7 @@
 import type { PublicField, PublicForm } from '../../widget/definition'
-import type { FieldConfig, FormConfig } from '../config/schema'
+import type { FormConfig, FormFieldConfig } from '../config/schema'
 
-export function fieldFromConfig(field: FieldConfig): PublicField {
+export function fieldFromConfig(field: FormFieldConfig): PublicField {
   const result: PublicField = { name: field.name, type: field.type }
   if (field.label !== undefined) {
     result.label = field.label
@@ -13,7 +13,7 @@ export function fieldFromConfig(field: FieldConfig): PublicField {
     result.placeholder = field.placeholder
   }
   if (field.options) {
-    result.options = field.options.map((o) => (typeof o === 'string' ? { label: o, value: o } : o))
+    result.options = field.options
   }
   if (field.maxLength !== undefined) {
     result.maxLength = field.maxLength
@@ -30,6 +30,15 @@ export function fieldFromConfig(field: FieldConfig): PublicField {
   if (field.value !== undefined) {
     result.value = field.value
   }
+  if (field.checkboxText !== undefined) {
+    result.checkboxText = field.checkboxText
+  }
+  if (field.forbiddenSymbols) {
+    result.forbiddenSymbols = field.forbiddenSymbols
+  }
+  if (field.text !== undefined) {
+    result.text = field.text
+  }
   if (field.messages) {
     result.messages = field.messages
   }
@@ -37,21 +46,21 @@ export function fieldFromConfig(field: FieldConfig): PublicField {
 }
 
 /** The public definition of a config-defined form. Field names double as people-data keys. */
-export function formFromConfig(form: FormConfig, fields: readonly FieldConfig[]): PublicForm {
+export function formFromConfig(form: FormConfig, fields: readonly FormFieldConfig[]): PublicForm {
   const result: PublicForm = { id: form.id, fields: fields.map(fieldFromConfig) }
   applyFormTexts(result, form)
   return result
 }
 
-/** Form-level texts from the config win over what an upstream definition says. */
+/**
+ * Form-level texts from the config win over what an upstream definition says. The config's `texts`
+ * are applied per request, for the visitor's language (localise.ts).
+ */
 export function applyFormTexts(result: PublicForm, form: FormConfig): void {
   if (form.submitLabel) {
     result.submitLabel = form.submitLabel
   }
   if (form.afterSubmit) {
     result.afterSubmit = form.afterSubmit
-  }
-  if (form.texts) {
-    result.texts = form.texts
   }
 }

@@ -76,6 +76,12 @@ function toDelivery(row: Row): Delivery {
 export class Outbox {
   readonly #db: Database.Database
   readonly #now: () => number
+  /**
+   * Deliveries someone in this process is delivering right now. Leases in the table guard other
+   * processes; this guards the worker against a request that runs past its lease (a slow upstream,
+   * a long Retry-After), which would otherwise send the same POST twice.
+   */
+  readonly #inFlight = new Set<number>()
 
   constructor(file: string, options: { now?: () => number } = {}) {
     this.#db = new Database(file)
@@ -107,31 +113,55 @@ export class Outbox {
       `INSERT INTO deliveries (submission_id, form_id, target, payload, state, status, next_attempt_at, created_at, updated_at)
        VALUES (?, ?, ?, ?, '{}', 'pending', ?, ?, ?) RETURNING *`,
     )
-    return this.#db.transaction(() =>
+    const deliveries = this.#db.transaction(() =>
       items.map((item) =>
         toDelivery(
           insert.get(submissionId, formId, item.target, JSON.stringify(item.payload), now + leaseMs, now, now) as Row,
         ),
       ),
     )()
+    for (const delivery of deliveries) {
+      this.#inFlight.add(delivery.id)
+    }
+    return deliveries
   }
 
-  /** Deliveries whose time has come, oldest first, leased for `leaseMs` so no one else takes them. */
+  /** The delivery is no longer being worked on in this process (call once it is settled). */
+  release(id: number): void {
+    this.#inFlight.delete(id)
+  }
+
+  isInFlight(id: number): boolean {
+    return this.#inFlight.has(id)
+  }
+
+  /**
+   * Deliveries whose time has come, oldest first, leased for `leaseMs` so no one else takes them and
+   * marked in flight until released. Deliveries already in flight here are skipped.
+   */
   claimDue(limit: number, leaseMs = 60_000): Delivery[] {
     const now = this.#now()
-    return this.#db.transaction(() => {
-      const rows = this.#db
-        .prepare(
-          `SELECT * FROM deliveries WHERE status IN ('pending', 'awaiting') AND next_attempt_at <= ?
-           ORDER BY next_attempt_at, id LIMIT ?`,
-        )
-        .all(now, limit) as Row[]
+    const claimed = this.#db.transaction(() => {
+      const rows = (
+        this.#db
+          .prepare(
+            `SELECT * FROM deliveries WHERE status IN ('pending', 'awaiting') AND next_attempt_at <= ?
+             ORDER BY next_attempt_at, id LIMIT ?`,
+          )
+          .all(now, limit + this.#inFlight.size) as Row[]
+      )
+        .filter((row) => !this.#inFlight.has(row.id))
+        .slice(0, limit)
       const lease = this.#db.prepare('UPDATE deliveries SET next_attempt_at = ?, updated_at = ? WHERE id = ?')
       for (const row of rows) {
         lease.run(now + leaseMs, now, row.id)
       }
       return rows.map(toDelivery)
     })()
+    for (const delivery of claimed) {
+      this.#inFlight.add(delivery.id)
+    }
+    return claimed
   }
 
   /** Finished: the personal data is dropped, the record of what happened stays. */
@@ -162,12 +192,13 @@ export class Outbox {
       .run(now, now, now, operationId).changes
   }
 
-  retryLater(id: number, error: string, nextAttemptAt: number): void {
+  /** Due again later; `countAttempt: false` when our own side (the rate limiter) held it back. */
+  retryLater(id: number, error: string, nextAttemptAt: number, countAttempt = true): void {
     this.#db
       .prepare(
-        `UPDATE deliveries SET attempts = attempts + 1, last_error = ?, next_attempt_at = ?, updated_at = ? WHERE id = ?`,
+        `UPDATE deliveries SET attempts = attempts + ?, last_error = ?, next_attempt_at = ?, updated_at = ? WHERE id = ?`,
       )
-      .run(error, nextAttemptAt, this.#now(), id)
+      .run(countAttempt ? 1 : 0, error, nextAttemptAt, this.#now(), id)
   }
 
   /** Kept, with its data, for the operator: only a fix on their side can deliver it. */
@@ -187,6 +218,19 @@ export class Outbox {
         stmt.run(reason, this.#now(), id)
       }
     })()
+  }
+
+  /**
+   * The person was asked to correct a submission: its deliveries that have not gone out yet must
+   * not go out with the old values. Returns how many were stopped.
+   */
+  rejectUnfinished(submissionId: string, reason: string): number {
+    return this.#db
+      .prepare(
+        `UPDATE deliveries SET status = 'rejected', payload = NULL, last_error = ?, updated_at = ?
+         WHERE submission_id = ? AND status = 'pending'`,
+      )
+      .run(reason, this.#now(), submissionId).changes
   }
 
   get(id: number): Delivery | undefined {

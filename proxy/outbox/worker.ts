@@ -25,9 +25,10 @@ export function startOutboxWorker(deps: {
 }): OutboxWorker {
   let running: Promise<number> | null = null
   let stopped = false
+  const batchSize = deps.batchSize ?? 50
 
   async function pass(): Promise<number> {
-    const due = deps.outbox.claimDue(deps.batchSize ?? 50)
+    const due = deps.outbox.claimDue(batchSize)
     await Promise.all(
       due.map(async (delivery) => {
         try {
@@ -36,6 +37,8 @@ export function startOutboxWorker(deps: {
           settle(deps.outbox, delivery, outcome, deps.log)
         } catch (error) {
           deps.log.error({ err: error, delivery: delivery.id }, 'outbox delivery crashed; it will be retried')
+        } finally {
+          deps.outbox.release(delivery.id)
         }
       }),
     )
@@ -49,12 +52,21 @@ export function startOutboxWorker(deps: {
     return running
   }
 
+  /** After an outage the backlog is large: keep passing while passes come back full, up to a bound. */
+  async function drain(): Promise<void> {
+    for (let i = 0; i < 20 && !stopped; i++) {
+      if ((await runOnce()) < batchSize) {
+        return
+      }
+    }
+  }
+
   const timer =
     deps.autoStart === false
       ? null
       : setInterval(() => {
-          if (!stopped) {
-            void runOnce()
+          if (!stopped && !running) {
+            void drain()
           }
         }, deps.intervalMs ?? 1_000)
   timer?.unref()

@@ -72,7 +72,7 @@ export function toRapidproContact(
   const names: { firstName?: string; lastName?: string } = {}
   const fields: Record<string, string> = {}
   for (const [key, raw] of Object.entries(values)) {
-    const target = personFields[key]
+    const target = own(personFields, key)
     const value = text(raw)
     if (!target || value === '') {
       continue
@@ -100,7 +100,7 @@ export function toRapidproContact(
         plan.body.language = language
       }
     } else {
-      const fieldKey = config.fields?.[key] ?? config.fields?.[target] ?? fieldKeyFor(target)
+      const fieldKey = own(config.fields, key) ?? own(config.fields, target) ?? fieldKeyFor(target)
       if (fieldKey) {
         fields[fieldKey] = value
       }
@@ -131,10 +131,12 @@ export function contactFieldsOf(form: FormConfig): { key: string; type: Rapidpro
   const schemes = new Set<RapidproUrnScheme>(config.urns ?? DEFAULT_URN_SCHEMES)
   const result = new Map<string, { key: string; type: RapidproFieldType; from: string }>()
   for (const field of form.fields ?? []) {
-    if (NOT_FIELDS.has(field.name) || (field.name === 'externalId' && schemes.has('ext'))) {
+    // Titles and descriptions (config types since the widget draws them) carry no value to store.
+    const content = field.type === 'title' || field.type === 'description'
+    if (content || NOT_FIELDS.has(field.name) || (field.name === 'externalId' && schemes.has('ext'))) {
       continue
     }
-    const key = config.fields?.[field.name] ?? fieldKeyFor(field.name)
+    const key = own(config.fields, field.name) ?? fieldKeyFor(field.name)
     if (key && !result.has(key)) {
       result.set(key, { key, type: fieldType(field), from: field.name })
     }
@@ -152,7 +154,7 @@ function fieldType(field: FieldConfig): RapidproFieldType {
   if (field.type === 'number') {
     return 'number'
   }
-  return field.type === 'date' ? 'datetime' : 'text'
+  return field.type === 'date' || field.type === 'datetime' ? 'datetime' : 'text'
 }
 
 /** ISO 639-1 → 639-3 for the languages a shop is likely to offer; RapidPro wants 639-3. */
@@ -172,4 +174,9 @@ export function toIso6393(value: string): string | undefined {
     return code
   }
   return ISO_639_1[code]
+}
+
+/** A map lookup that cannot find Object.prototype's members for keys such as "constructor". */
+function own(map: Record<string, string> | undefined, key: string): string | undefined {
+  return map !== undefined && Object.hasOwn(map, key) ? map[key] : undefined
 }

@@ -12,8 +12,19 @@ export function backoffMs(attempts: number, retryAfterSeconds?: number, random =
   return Math.max(jittered, (retryAfterSeconds ?? 0) * 1000)
 }
 
-/** Records what an attempt came to, so the worker knows what is left to do. */
-export function settle(outbox: Outbox, delivery: Delivery, outcome: DeliveryOutcome, log: Logger, now = Date.now()): void {
+/**
+ * Records what an attempt came to, so the worker knows what is left to do. `personWaiting`: the
+ * person is still waiting for the answer and will be asked to correct invalid values; otherwise
+ * (the worker, or a request that already answered "queued") invalid values are kept for the operator.
+ */
+export function settle(
+  outbox: Outbox,
+  delivery: Delivery,
+  outcome: DeliveryOutcome,
+  log: Logger,
+  options: { personWaiting?: boolean; now?: number } = {},
+): void {
+  const now = options.now ?? Date.now()
   const where = { delivery: delivery.id, form: delivery.formId, target: delivery.target }
   switch (outcome.kind) {
     case 'done':
@@ -23,6 +34,10 @@ export function settle(outbox: Outbox, delivery: Delivery, outcome: DeliveryOutc
       outbox.await(delivery.id, outcome.state, now + REPORT_POLL_MS)
       return
     case 'retry':
+      if (outcome.free) {
+        outbox.retryLater(delivery.id, outcome.reason, now + backoffMs(0, outcome.retryAfterSeconds), false)
+        return
+      }
       if (delivery.attempts + 1 >= MAX_ATTEMPTS) {
         log.error({ ...where, reason: outcome.reason }, 'delivery gave up after too many attempts; kept for the operator')
         outbox.fail(delivery.id, outcome.reason)
@@ -32,7 +47,12 @@ export function settle(outbox: Outbox, delivery: Delivery, outcome: DeliveryOutc
       outbox.retryLater(delivery.id, outcome.reason, now + backoffMs(delivery.attempts, outcome.retryAfterSeconds))
       return
     case 'invalid':
-      outbox.reject([delivery.id], 'invalid values')
+      if (options.personWaiting) {
+        outbox.reject([delivery.id], 'invalid values')
+        return
+      }
+      log.error({ ...where, fields: Object.keys(outcome.fields) }, 'upstream refused the values after the person was answered; kept for the operator')
+      outbox.fail(delivery.id, `invalid values: ${Object.keys(outcome.fields).join(', ')}`)
       return
     case 'failed':
       log.error(

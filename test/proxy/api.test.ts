@@ -113,7 +113,8 @@ describe('bad submissions', () => {
     const body = (await res.json()) as { error: { code: string; fields: Record<string, string[]> } }
     expect(body.error.code).toBe('invalid_values')
     expect(body.error.fields.email).toEqual(['Please enter a valid email address.'])
-    expect(body.error.fields.consent).toEqual(['This field is required.'])
+    // The widget's wording for the same rule (proxy/submissions/messages.ts shares it).
+    expect(body.error.fields.consent).toEqual(['Please fill in this field.'])
     expect(body.error.fields.colour).toEqual(['This field is not part of the form.'])
     expect(p.fake?.requestCount).toBe(0)
   })
@@ -261,5 +262,18 @@ describe('service routes', () => {
     const res = await p.request('/nope')
     expect(res.status).toBe(404)
     expect(res.headers.get('content-type')).toContain('application/json')
+  })
+})
+
+describe('error answers a shop can read', () => {
+  it('lets a refused origin and an unknown form id read why, with no data in it', async () => {
+    const p = sandbox()
+    const refused = await p.request('/v1/forms/welcome', { origin: 'https://other.example' })
+    expect(refused.status).toBe(403)
+    expect(refused.headers.get('access-control-allow-origin')).toBe('https://other.example')
+    expect(await refused.json()).toEqual({ error: { code: 'origin_not_allowed', message: expect.any(String) } })
+    const unknown = await p.request('/v1/forms/no-such-form', { origin: 'https://other.example' })
+    expect(unknown.status).toBe(404)
+    expect(unknown.headers.get('access-control-allow-origin')).toBe('https://other.example')
   })
 })

@@ -147,7 +147,7 @@ describe('flowform flow remove', () => {
         form('welcome', { flow: { api: 'legacy', campaignId: SANDBOX_SEED.legacyCampaignId } }),
         form('paused', { flow: { api: 'moments', campaignId: SANDBOX_SEED.inactiveCampaignId } }),
         form('gone', { flow: { api: 'legacy', campaignId: '424242' } }),
-        form('plain', {}),
+        form('plain', { infobipFormId: SANDBOX_SEED.activeFormId }),
       ],
     })
 
@@ -412,7 +412,7 @@ describe('flowform rapidpro', () => {
       stderr: expect.stringContaining('RapidPro is not configured'),
     })
     expect((await cli(['rapidpro', 'delete', '--email', 'a@b.c', '--phone', '1'])).code).toBe(2)
-    const plain = configFile({ forms: [form('plain', {})] })
+    const plain = configFile({ forms: [form('plain', { infobipFormId: SANDBOX_SEED.activeFormId })] })
     expect(await cli(['rapidpro', 'sync', '--form', 'plain'], { FLOWFORM_CONFIG: plain })).toMatchObject({
       code: 1,
       stderr: expect.stringContaining('has no "rapidpro" settings'),

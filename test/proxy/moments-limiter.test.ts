@@ -85,17 +85,33 @@ describe('Infobip client with the account limiter', () => {
       participants: [{ identifyBy: { identifier: 'ana@example.com', type: 'EMAIL' } }],
     })
     await vi.waitFor(() => expect(fake.requestCount).toBe(1))
-    // A view counted while the account is paused must wait for the pause too.
-    const viewing = infobip.incrementViews(FORM_ID)
+    // Any other call of the account while it is paused must wait for the pause too.
+    const fetching = infobip.getForm(FORM_ID)
     await expect(adding).resolves.toMatch(/-/)
-    await viewing
+    await fetching
     const calls = fake.requests
     const adds = calls.filter((c) => c.method === 'POST' && c.path.endsWith('/participants'))
     expect(adds.map((c) => c.status)).toEqual([429, 429, 200])
     expect((adds[1]?.at ?? 0) - (adds[0]?.at ?? 0)).toBeGreaterThanOrEqual(990)
     expect((adds[2]?.at ?? 0) - (adds[1]?.at ?? 0)).toBeGreaterThanOrEqual(990)
-    const view = calls.find((c) => c.path.endsWith('/views')) as RecordedCall
-    expect(view.at - (adds[0]?.at ?? 0)).toBeGreaterThanOrEqual(990)
+    const get = calls.find((c) => c.method === 'GET' && c.path.endsWith(FORM_ID)) as RecordedCall
+    expect(get.at - (adds[0]?.at ?? 0)).toBeGreaterThanOrEqual(990)
+  })
+
+  it('drops a view instead of queueing it behind signups when the account is busy', async () => {
+    const fake = createInfobipFake()
+    fake.failNext({ method: 'POST', path: /participants$/ }, { status: 429, body: TOO_MANY, headers: { 'retry-after': '1' } }, 1)
+    const infobip = client(fake)
+    const adding = infobip.addMomentsParticipants('200000000000001', {
+      participants: [{ identifyBy: { identifier: 'ana@example.com', type: 'EMAIL' } }],
+    })
+    await vi.waitFor(() => expect(fake.requestCount).toBe(1))
+    await expect(infobip.incrementViews(FORM_ID)).resolves.toBe(false)
+    await adding
+    expect(fake.requests.some((c) => c.path.endsWith('/views'))).toBe(false)
+    // Once nothing waits, views are counted again.
+    await expect(infobip.incrementViews(FORM_ID)).resolves.toBe(true)
+    expect(fake.viewCount(FORM_ID)).toBe(1)
   })
 
   it('gives the caller the 429 after a bounded number of retries', async () => {

@@ -78,7 +78,7 @@ describe('syncRapidpro', () => {
 
   it('does nothing for a form without a rapidpro block', async () => {
     const { fake, client } = setup()
-    const plain = FormConfig.parse({ id: 'p', allowedOrigins: ['https://shop.example.com'], fields: [{ name: 'email', type: 'email' }] })
+    const plain = FormConfig.parse({ id: 'p', allowedOrigins: ['https://shop.example.com'], fields: [{ name: 'email', type: 'email' }], flow: { api: 'legacy', campaignId: '1' } })
     expect(await syncRapidpro(client, plain)).toEqual({ createdFields: [], createdGroups: [], existingFields: [], existingGroups: [] })
     expect(fake.requests).toEqual([])
   })
@@ -114,7 +114,7 @@ describe('checkRapidpro', () => {
     const { client } = setup({ groups: [{ name: 'Newsletter', uuid: RAPIDPRO_SANDBOX_SEED.newsletterGroupUuid }, { name: 'Engaged', query: 'x' }] })
     const checks = await checkRapidpro(client, [
       form({ groups: ['newsletter', 'Missing', 'Engaged', '0a3c1c2e-0000-4000-8000-00000000d4af'] }),
-      FormConfig.parse({ id: 'plain', allowedOrigins: ['https://shop.example.com'], fields: [{ name: 'email', type: 'email' }] }),
+      FormConfig.parse({ id: 'plain', allowedOrigins: ['https://shop.example.com'], fields: [{ name: 'email', type: 'email' }], flow: { api: 'legacy', campaignId: '1' } }),
     ])
     expect(checks).toEqual([
       { name: 'RapidPro token', ok: true, detail: 'accepted (2 groups, 1 contact fields)' },

@@ -314,9 +314,17 @@ describe('RapidPro over the wire', () => {
 
   it('skips RapidPro, with a warning, when Infobip is live and RapidPro is not configured', async () => {
     server = await startRecordingServer()
-    proxy = createTestProxy({ config, infobip: { baseUrl: server.url, auth: { kind: 'app', apiKey: 'k' } } })
+    const withFlows = { forms: config.forms.filter((f) => 'flow' in f) }
+    expect(withFlows.forms.length).toBeGreaterThan(0)
+    proxy = createTestProxy({ config: withFlows, infobip: { baseUrl: server.url, auth: { kind: 'app', apiKey: 'k' } } })
     expect(proxy.rapidpro).toBeNull()
     expect(proxy.rapidproFake).toBeNull()
     expect(proxy.logText()).toContain('RapidPro is not configured')
+  })
+
+  it('refuses to start when a form delivers only to RapidPro and RapidPro is not configured', async () => {
+    server = await startRecordingServer()
+    const infobip = { baseUrl: server.url, auth: { kind: 'app' as const, apiKey: 'k' } }
+    expect(() => createTestProxy({ config, infobip })).toThrow(/form "rp-only".* delivers only to RapidPro, but RAPIDPRO_BASE_URL and RAPIDPRO_TOKEN are not set/)
   })
 })

@@ -123,11 +123,20 @@ describe('script-tag bootstrap', () => {
     },
   )
 
-  it('logs a prefixed error when the tag has no data-form', () => {
-    page(`<script src="${SRC}"></script>`)
+  it('accepts a tag without data-form that only loads the library, silently', () => {
+    page(`<script src="${SRC}" data-endpoint="https://api.shop.test" data-nonce="n0nce"></script>`)
     setCurrentScript(script())
     expect(() => boot(document)).not.toThrow()
-    expect(consoleError).toHaveBeenCalledWith(expect.stringMatching(/^\[flowform\] .*data-form/))
+    expect(consoleError).not.toHaveBeenCalled()
+    expect(hosts()).toHaveLength(0)
+    expect(typeof window.Flowform?.mount).toBe('function')
+  })
+
+  it('logs a prefixed error for form options on a tag without data-form', () => {
+    page(`<script src="${SRC}" data-mode="popup"></script>`)
+    setCurrentScript(script())
+    expect(() => boot(document)).not.toThrow()
+    expect(consoleError).toHaveBeenCalledWith(expect.stringMatching(/^\[flowform\] data-form is missing/))
     expect(hosts()).toHaveLength(0)
   })
 

@@ -1,7 +1,8 @@
 import { render, screen } from '@testing-library/preact'
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import { App } from '../../widget/form/app'
-import { ENDPOINT, errorBody, json, stubFetch, stubIntersectionObserver } from './support'
+import { mount } from '../../widget/index'
+import { ENDPOINT, errorBody, json, settle, shadowOf, stubFetch, stubIntersectionObserver } from './support'
 
 describe('loading the definition', () => {
   afterEach(() => {
@@ -17,6 +18,25 @@ describe('loading the definition', () => {
     expect(String(fetchMock.mock.calls[0]?.[0])).toBe('https://api.test/v1/forms/welcome')
     await screen.findByRole('button', { name: 'Sign up' })
     expect(container.querySelector('[aria-busy]')).toBeNull()
+  })
+
+  it('paints the form in the same task the definition arrives in: no timer or frame in between', async () => {
+    stubIntersectionObserver()
+    stubFetch()
+    // With every timer and animation frame frozen, only promise jobs can run.
+    vi.useFakeTimers({ toFake: ['setTimeout', 'setInterval', 'requestAnimationFrame', 'setImmediate'] })
+    try {
+      const target = document.createElement('div')
+      document.body.append(target)
+      const handle = mount(target, { form: 'welcome', endpoint: ENDPOINT })
+      await settle()
+      expect(shadowOf(target).querySelector('form button[type="submit"]')).toBeTruthy()
+      expect(vi.getTimerCount()).toBe(0)
+      handle.unmount()
+      target.remove()
+    } finally {
+      vi.useRealTimers()
+    }
   })
 
   it('a 404 gives a calm alert and a prefixed console error for the developer', async () => {

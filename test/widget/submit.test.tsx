@@ -83,6 +83,8 @@ describe('submitting', () => {
         marketing: false,
         source: 'footer',
       },
+      // Where it happened, never personal data: the page without its query, the form's language.
+      context: { page: `${location.origin}${location.pathname}`, locale: 'en' },
     })
   })
 

@@ -116,3 +116,31 @@ export function stubIntersectionObserver(): void {
   FakeIntersectionObserver.reset()
   vi.stubGlobal('IntersectionObserver', FakeIntersectionObserver)
 }
+
+/** The shadow root of the form mounted into `target`. */
+export function shadowOf(target: Element): ShadowRoot {
+  const root = target.querySelector('[data-flowform]')?.shadowRoot
+  if (!root) {
+    throw new Error('no flowform host with a shadow root in the target')
+  }
+  return root
+}
+
+/** Lets pending promises (fetch stubs, Preact's render queue) settle; works under fake timers too. */
+export async function settle(rounds = 5): Promise<void> {
+  for (let i = 0; i < rounds; i++) {
+    await Promise.resolve()
+    await new Promise<void>((resolve) => queueMicrotask(resolve))
+  }
+}
+
+/** Every `flowform:*` event that reaches `target`, in order. */
+export function recordEvents(target: EventTarget): Array<{ type: string; detail: unknown; event: CustomEvent }> {
+  const seen: Array<{ type: string; detail: unknown; event: CustomEvent }> = []
+  for (const type of ['view', 'submit', 'success', 'error', 'close']) {
+    target.addEventListener(`flowform:${type}`, (event) => {
+      seen.push({ type, detail: (event as CustomEvent).detail, event: event as CustomEvent })
+    })
+  }
+  return seen
+}

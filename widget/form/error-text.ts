@@ -26,6 +26,7 @@ export function errorText(field: PublicField, rule: Rule, t: Translate): string 
   return t(`error.${rule}`, {
     max: rule === 'maxLength' ? (field.maxLength ?? MAX_TEXT_LENGTH) : (field.max ?? ''),
     min: field.min ?? '',
-    symbols: (field.forbiddenSymbols ?? []).join(' '),
+    // Infobip's lists hold line breaks too; they would only show as gaps.
+    symbols: (field.forbiddenSymbols ?? []).filter((s) => s.trim()).join(' '),
   })
 }

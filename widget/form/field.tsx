@@ -78,12 +78,21 @@ export function Field({ field, id, error, t }: FieldProps): JSX.Element | null {
     </label>
   )
   if (type === 'checkbox') {
-    return (
+    const box = (
       <div class="field check" part="field">
         <input type="checkbox" value="true" {...common} />
         {labelElement}
         <FieldError id={errorId} message={error} />
       </div>
+    )
+    // Infobip shows both: the label as the question, checkboxText beside the box.
+    return field.checkboxText && field.label && field.label !== field.checkboxText ? (
+      <fieldset class="field">
+        <legend part="label">{field.label}</legend>
+        {box}
+      </fieldset>
+    ) : (
+      box
     )
   }
   let control: JSX.Element

@@ -1,10 +1,12 @@
 import type { JSX, RefObject } from 'preact'
 import { Component, createRef } from 'preact'
 import { submitValues } from '../api'
-import { countViewWhenVisible } from '../count-view'
-import type { PublicField, PublicForm } from '../definition'
+import { submissionContext } from '../context'
+import { countView, whenVisible } from '../count-view'
+import type { FieldType, PublicField, PublicForm } from '../definition'
 import type { Translate } from '../texts'
 import { validateField, validateValues } from '../validate'
+import type { Emit } from './app'
 import { errorText } from './error-text'
 import { Field } from './field'
 import { readValue, readValues } from './read-values'
@@ -18,7 +20,17 @@ interface SignupFormProps {
   formId: string
   endpoint: string
   t: Translate
+  /** Prefix of the element ids, unique per mount. */
+  uid: string
+  emit: Emit
+  /** Inline forms count their view when scrolled into sight; dialogs when they open. */
+  inline: boolean
+  locale: string
+  prefill?: Record<string, string> | undefined
 }
+
+/** Never prefilled: nobody may tick a consent box or set a hidden value through a link. */
+const NO_PREFILL: readonly FieldType[] = ['hidden', 'checkbox', 'checkboxes']
 
 interface SignupFormState {
   outcome: Outcome
@@ -51,8 +63,28 @@ export class SignupForm extends Component<SignupFormProps, SignupFormState> {
   }
 
   override componentDidMount(): void {
-    const { endpoint, formId } = this.props
-    this.stopCounting = countViewWhenVisible(this.base as Element, endpoint, formId)
+    const { endpoint, formId, fields, prefill = {}, inline, emit } = this.props
+    const seen = (): void => {
+      countView(endpoint, formId)
+      emit('view')
+    }
+    if (inline) {
+      this.stopCounting = whenVisible(this.base as Element, seen)
+    } else {
+      seen()
+    }
+    // Uncontrolled inputs: a prefilled value is set once, like typing, and never forced back.
+    for (const input of [...(this.formRef.current?.elements ?? [])] as HTMLInputElement[]) {
+      const field = fields.find((f) => f.name === input.name)
+      const value = prefill[input.name.toLowerCase()]
+      if (field && value !== undefined && !NO_PREFILL.includes(field.type)) {
+        if (field.type === 'radio') {
+          input.checked = input.value === value
+        } else {
+          input.value = value
+        }
+      }
+    }
   }
 
   override componentWillUnmount(): void {
@@ -78,7 +110,7 @@ export class SignupForm extends Component<SignupFormProps, SignupFormState> {
 
   private async submit(event: Event): Promise<void> {
     event.preventDefault()
-    const { form, fields, formId, endpoint, t } = this.props
+    const { form, fields, formId, endpoint, t, emit, locale } = this.props
     const element = this.formRef.current
     if (this.inFlight || !element) {
       return
@@ -99,9 +131,15 @@ export class SignupForm extends Component<SignupFormProps, SignupFormState> {
     }
     this.inFlight = true
     this.setState({ sending: true, outcome: EMPTY })
-    const result = await submitValues(endpoint, formId, values)
+    emit('submit')
+    const result = await submitValues(endpoint, formId, values, submissionContext(locale))
     this.inFlight = false
     this.setState({ sending: false })
+    if (result.kind === 'accepted') {
+      emit('success', { status: result.status })
+    } else {
+      emit('error', { code: result.code })
+    }
     const outcome = describeOutcome(result, fields, t, form.afterSubmit)
     this.show(outcome)
     if (outcome.redirect) {
@@ -136,7 +174,7 @@ export class SignupForm extends Component<SignupFormProps, SignupFormState> {
     this.setState({ outcome: { ...this.state.outcome, errors } })
   }
 
-  override render({ form, fields, formId, t }: SignupFormProps, { outcome, sending }: SignupFormState): JSX.Element {
+  override render({ form, fields, uid, t }: SignupFormProps, { outcome, sending }: SignupFormState): JSX.Element {
     return (
       <div class="root">
         {outcome.done ? null : (
@@ -152,7 +190,7 @@ export class SignupForm extends Component<SignupFormProps, SignupFormState> {
               <Field
                 key={`${index}-${field.name}`}
                 field={field}
-                id={`ff-${formId}-${index}`}
+                id={`${uid}-${index}`}
                 error={outcome.errors[field.name]}
                 t={t}
               />

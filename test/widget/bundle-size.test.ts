@@ -1,0 +1,80 @@
+// @vitest-environment node
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { gzipSync } from 'node:zlib'
+import { build } from 'vite'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { DE } from '../../widget/locales/de'
+import { HR } from '../../widget/locales/hr'
+
+/**
+ * The budget of the one file every shop page loads. Built here, with the repository's own
+ * vite.config.ts, so the test measures what `npm run build` ships and not a stale dist/.
+ */
+
+/** 15 KB of gzip (level 9), counted in thousands of bytes: the stricter reading of the budget. */
+const BUDGET_BYTES = 15_000
+
+let outDir: string
+let files: string[]
+let code: string
+
+beforeAll(async () => {
+  outDir = mkdtempSync(join(tmpdir(), 'flowform-bundle-'))
+  // vitest sets NODE_ENV=test, which makes the JSX transform emit its development form; `npm run
+  // build` runs without it, and that is what ships.
+  const nodeEnv = process.env.NODE_ENV
+  process.env.NODE_ENV = 'production'
+  try {
+    await build({
+      configFile: join(process.cwd(), 'vite.config.ts'),
+      mode: 'production',
+      logLevel: 'silent',
+      build: { outDir, emptyOutDir: true },
+    })
+  } finally {
+    process.env.NODE_ENV = nodeEnv
+  }
+  files = readdirSync(outDir)
+  code = readFileSync(join(outDir, 'flowform.js'), 'utf8')
+}, 120_000)
+
+afterAll(() => {
+  rmSync(outDir, { recursive: true, force: true })
+})
+
+describe('dist/flowform.js', () => {
+  it('is one JavaScript file with its CSS inside', () => {
+    expect(files).toEqual(['flowform.js'])
+    expect(files.filter((f) => f.endsWith('.css'))).toEqual([])
+  })
+
+  it(`stays within ${BUDGET_BYTES} bytes of gzip`, () => {
+    const size = gzipSync(code, { level: 9 }).byteLength
+    console.info(`[bundle-size] flowform.js: ${code.length} bytes, ${size} bytes gzip (budget ${BUDGET_BYTES})`)
+    expect(size).toBeLessThanOrEqual(BUDGET_BYTES)
+  })
+
+  it('has nothing a strict CSP or a browser without Node would refuse', () => {
+    expect(code).not.toContain('process.env')
+    expect(code).not.toMatch(/\beval\(/)
+    expect(code).not.toMatch(/new Function\b/)
+    // No style attributes from JS: CSP's style-src-attr would block them.
+    expect(code).not.toMatch(/setAttribute\(\s*[`'"]style[`'"]/)
+    expect(code).not.toMatch(/\bstyle:\s*[`'"{]/)
+  })
+
+  it('carries English and the few boot texts, not the translated tables (the proxy sends those)', () => {
+    expect(code).toContain('Please fill in this field.')
+    expect(code).toContain('Das Formular konnte nicht geladen werden.')
+    for (const text of [DE['error.required'], DE['status.enrolled'], HR['alert.failed'], DE['error.unknown']]) {
+      expect(code).not.toContain(text)
+    }
+  })
+
+  it('exposes only window.Flowform: the IIFE leaks no other global', () => {
+    expect(code.trimStart().startsWith('(function(')).toBe(true)
+    expect(code).toContain('Flowform')
+  })
+})

@@ -1,0 +1,27 @@
+import type { LocaleTable } from './table'
+
+export const DE: LocaleTable = {
+  submit: 'Anmelden',
+  'submit.busy': 'Wird gesendet…',
+  'status.enrolled': 'Danke für Ihre Anmeldung!',
+  'status.alreadyEnrolled': 'Sie sind bereits angemeldet – vielen Dank!',
+  'status.queued': 'Danke! Wir bestätigen gerade Ihre Anmeldung.',
+  'alert.invalid': 'Bitte prüfen Sie die markierten Felder.',
+  'alert.rateLimited': 'Zu viele Versuche. Bitte versuchen Sie es gleich noch einmal.',
+  'alert.failed': 'Bei uns ist etwas schiefgelaufen. Bitte versuchen Sie es später noch einmal.',
+  required: '(Pflichtfeld)',
+  'select.placeholder': 'Bitte wählen…',
+  'error.required': 'Bitte füllen Sie dieses Feld aus.',
+  'error.format': 'Bitte prüfen Sie diesen Wert.',
+  'error.email': 'Bitte geben Sie eine gültige E-Mail-Adresse ein.',
+  'error.tel': 'Bitte geben Sie eine gültige Telefonnummer ein.',
+  'error.number': 'Bitte geben Sie eine Zahl ein.',
+  'error.date': 'Bitte geben Sie ein gültiges Datum ein.',
+  'error.choice': 'Bitte wählen Sie eine der Optionen.',
+  'error.maxLength': 'Bitte verwenden Sie höchstens {max} Zeichen.',
+  'error.pattern': 'Bitte halten Sie sich an das vorgegebene Format.',
+  'error.min': 'Der Mindestwert ist {min}.',
+  'error.max': 'Der Höchstwert ist {max}.',
+  'error.forbiddenSymbols': 'Bitte entfernen Sie diese Zeichen: {symbols}',
+  'error.unknown': 'Dieses Feld gehört nicht zum Formular.',
+}

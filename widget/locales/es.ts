@@ -1,0 +1,28 @@
+import type { LocaleTable } from './table'
+
+// Informal "tú", as Spanish-language shops usually address their customers.
+export const ES: LocaleTable = {
+  submit: 'Suscribirme',
+  'submit.busy': 'Enviando…',
+  'status.enrolled': '¡Gracias por suscribirte!',
+  'status.alreadyEnrolled': 'Ya te habías suscrito. ¡Gracias!',
+  'status.queued': '¡Gracias! Estamos confirmando tu suscripción.',
+  'alert.invalid': 'Revisa los campos marcados.',
+  'alert.rateLimited': 'Demasiados intentos. Vuelve a intentarlo en un momento.',
+  'alert.failed': 'Algo salió mal por nuestra parte. Inténtalo de nuevo más tarde.',
+  required: '(obligatorio)',
+  'select.placeholder': 'Elige una opción…',
+  'error.required': 'Rellena este campo.',
+  'error.format': 'Revisa este valor.',
+  'error.email': 'Introduce una dirección de correo electrónico válida.',
+  'error.tel': 'Introduce un número de teléfono válido.',
+  'error.number': 'Introduce un número.',
+  'error.date': 'Introduce una fecha válida.',
+  'error.choice': 'Elige una de las opciones.',
+  'error.maxLength': 'Usa como máximo {max} caracteres.',
+  'error.pattern': 'Usa el formato indicado.',
+  'error.min': 'El valor mínimo es {min}.',
+  'error.max': 'El valor máximo es {max}.',
+  'error.forbiddenSymbols': 'Elimina estos caracteres: {symbols}',
+  'error.unknown': 'Este campo no forma parte del formulario.',
+}

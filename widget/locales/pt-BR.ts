@@ -1,0 +1,27 @@
+import type { LocaleTable } from './table'
+
+export const PT_BR: LocaleTable = {
+  submit: 'Inscrever-se',
+  'submit.busy': 'Enviando…',
+  'status.enrolled': 'Obrigado pela inscrição!',
+  'status.alreadyEnrolled': 'Você já fez sua inscrição. Obrigado!',
+  'status.queued': 'Obrigado! Estamos confirmando sua inscrição.',
+  'alert.invalid': 'Verifique os campos destacados.',
+  'alert.rateLimited': 'Muitas tentativas. Tente novamente daqui a pouco.',
+  'alert.failed': 'Algo deu errado do nosso lado. Tente novamente mais tarde.',
+  required: '(obrigatório)',
+  'select.placeholder': 'Selecione…',
+  'error.required': 'Preencha este campo.',
+  'error.format': 'Verifique este valor.',
+  'error.email': 'Informe um endereço de e-mail válido.',
+  'error.tel': 'Informe um número de telefone válido.',
+  'error.number': 'Informe um número.',
+  'error.date': 'Informe uma data válida.',
+  'error.choice': 'Escolha uma das opções.',
+  'error.maxLength': 'Use no máximo {max} caracteres.',
+  'error.pattern': 'Use o formato solicitado.',
+  'error.min': 'O valor mínimo é {min}.',
+  'error.max': 'O valor máximo é {max}.',
+  'error.forbiddenSymbols': 'Remova estes caracteres: {symbols}',
+  'error.unknown': 'Este campo não faz parte do formulário.',
+}
