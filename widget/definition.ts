@@ -4,24 +4,30 @@
  * It never carries flow, campaign or upstream form ids.
  */
 
-export type InputType =
-  | 'email'
-  | 'tel'
-  | 'text'
-  | 'textarea'
-  | 'number'
-  | 'date'
-  | 'datetime'
-  | 'select'
-  | 'radio'
-  | 'checkbox'
-  | 'checkboxes'
-  | 'hidden'
+/** Every field type, in one list for the widget (what it can draw) and the config schema. */
+export const FIELD_TYPES = [
+  'email',
+  'tel',
+  'text',
+  'textarea',
+  'number',
+  'date',
+  'datetime',
+  'select',
+  'radio',
+  'checkbox',
+  'checkboxes',
+  'hidden',
+  'title',
+  'description',
+] as const
+
+export type FieldType = (typeof FIELD_TYPES)[number]
 
 /** Display-only elements carry text and no value. */
 export type ContentType = 'title' | 'description'
 
-export type FieldType = InputType | ContentType
+export type InputType = Exclude<FieldType, ContentType>
 
 export interface FieldOption {
   label: string

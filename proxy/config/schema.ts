@@ -1,24 +1,9 @@
 import * as z from 'zod'
+import { FIELD_TYPES } from '../../widget/definition'
 import { EN, LOCALES } from '../../widget/texts'
 
 /** The config file's shape (contract section 3). Unknown keys are refused so typos surface at start. */
 
-const FIELD_TYPES = [
-  'email',
-  'tel',
-  'text',
-  'textarea',
-  'number',
-  'date',
-  'datetime',
-  'select',
-  'radio',
-  'checkbox',
-  'checkboxes',
-  'hidden',
-  'title',
-  'description',
-] as const
 
 /** Display-only types: they show `text` (or `label`), carry no value and need no name. */
 const CONTENT_TYPES: readonly string[] = ['title', 'description']

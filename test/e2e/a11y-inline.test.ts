@@ -1,7 +1,7 @@
 import type { Browser, Locator, Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { axeViolations, expectNoSeriousViolations } from '../helpers/axe'
-import { launchChromium } from '../helpers/browser'
+import { inPage, launchChromium } from '../helpers/browser'
 import { MOMENTS_CAMPAIGN } from '../helpers/fixture-config'
 import { embedScript, shopPage } from '../helpers/fixture-site'
 import { type ShopAndProxy, startShopAndProxy } from '../helpers/shop-and-proxy'
@@ -21,14 +21,7 @@ afterAll(async () => {
   await env?.close()
 })
 
-async function withPage(run: (page: Page) => Promise<void>): Promise<void> {
-  const context = await browser.newContext()
-  try {
-    await run(await context.newPage())
-  } finally {
-    await context.close()
-  }
-}
+const withPage = (run: (page: Page) => Promise<void>): Promise<void> => inPage(browser, run)
 
 async function statusText(host: Locator): Promise<string> {
   await expect.poll(async () => ((await host.getByRole('status').textContent()) ?? '').trim(), { timeout: 10_000 }).not.toBe('')

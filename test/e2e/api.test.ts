@@ -1,6 +1,6 @@
 import type { Browser, Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { launchChromium } from '../helpers/browser'
+import { inPage, launchChromium } from '../helpers/browser'
 import { embedScript, shopPage } from '../helpers/fixture-site'
 import { watchPage } from '../helpers/page-watch'
 import { type ShopAndProxy, startShopAndProxy } from '../helpers/shop-and-proxy'
@@ -58,14 +58,7 @@ afterAll(async () => {
   await env?.close()
 })
 
-async function withPage(run: (page: Page) => Promise<void>): Promise<void> {
-  const context = await browser.newContext()
-  try {
-    await run(await context.newPage())
-  } finally {
-    await context.close()
-  }
-}
+const withPage = (run: (page: Page) => Promise<void>): Promise<void> => inPage(browser, run)
 
 const events = (page: Page): Promise<Recorded[]> => page.evaluate(() => (window as unknown as { flowformEvents: Recorded[] }).flowformEvents)
 

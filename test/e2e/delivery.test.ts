@@ -2,7 +2,7 @@ import { get } from 'node:http'
 import { brotliDecompressSync, gunzipSync } from 'node:zlib'
 import type { Browser, Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { launchChromium } from '../helpers/browser'
+import { inPage, launchChromium } from '../helpers/browser'
 import { embedScript, shopPage } from '../helpers/fixture-site'
 import { watchPage } from '../helpers/page-watch'
 import { type ShopAndProxy, startShopAndProxy } from '../helpers/shop-and-proxy'
@@ -20,14 +20,7 @@ afterAll(async () => {
   await env?.close()
 })
 
-async function withPage(run: (page: Page) => Promise<void>): Promise<void> {
-  const context = await browser.newContext()
-  try {
-    await run(await context.newPage())
-  } finally {
-    await context.close()
-  }
-}
+const withPage = (run: (page: Page) => Promise<void>): Promise<void> => inPage(browser, run)
 
 /** A GET that keeps the bytes as they came over the wire (fetch would decode them). */
 function rawGet(url: string, headers: Record<string, string>): Promise<{ status: number; headers: Record<string, unknown>; body: Buffer }> {

@@ -1,7 +1,7 @@
 import type { Browser, BrowserContextOptions, Locator, Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { expectNoSeriousViolations } from '../helpers/axe'
-import { launchChromium } from '../helpers/browser'
+import { inPage, launchChromium } from '../helpers/browser'
 import { MOMENTS_CAMPAIGN } from '../helpers/fixture-config'
 import { embedScript, shopPage } from '../helpers/fixture-site'
 import { type ShopAndProxy, startShopAndProxy } from '../helpers/shop-and-proxy'
@@ -49,14 +49,8 @@ afterAll(async () => {
   await env?.close()
 })
 
-async function withPage(run: (page: Page) => Promise<void>, options: BrowserContextOptions = {}): Promise<void> {
-  const context = await browser.newContext(options)
-  try {
-    await run(await context.newPage())
-  } finally {
-    await context.close()
-  }
-}
+const withPage = (run: (page: Page) => Promise<void>, options: BrowserContextOptions = {}): Promise<void> =>
+  inPage(browser, run, options)
 
 const host = (page: Page): Locator => page.locator('[data-flowform="welcome"]')
 

@@ -1,7 +1,7 @@
 import type { Browser, Locator, Page, Response } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { expectNoSeriousViolations } from '../helpers/axe'
-import { launchChromium } from '../helpers/browser'
+import { inPage, launchChromium } from '../helpers/browser'
 import { focused } from '../helpers/focus'
 import { embedScript, shopPage, strictCsp } from '../helpers/fixture-site'
 import { watchPage } from '../helpers/page-watch'
@@ -38,14 +38,7 @@ afterAll(async () => {
   await env?.close()
 })
 
-async function withPage(run: (page: Page) => Promise<void>): Promise<void> {
-  const context = await browser.newContext()
-  try {
-    await run(await context.newPage())
-  } finally {
-    await context.close()
-  }
-}
+const withPage = (run: (page: Page) => Promise<void>): Promise<void> => inPage(browser, run)
 
 /** Whether keyboard focus (through shadow roots) is on `dialog` or inside it. */
 function focusInside(dialog: Locator): Promise<boolean> {

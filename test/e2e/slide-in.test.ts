@@ -1,7 +1,7 @@
 import type { Browser, Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { expectNoSeriousViolations } from '../helpers/axe'
-import { launchChromium } from '../helpers/browser'
+import { inPage, launchChromium } from '../helpers/browser'
 import { focused, focusIsInside } from '../helpers/focus'
 import { embedScript, shopPage } from '../helpers/fixture-site'
 import { type ShopAndProxy, startShopAndProxy } from '../helpers/shop-and-proxy'
@@ -45,14 +45,8 @@ afterAll(async () => {
   await env?.close()
 })
 
-async function withPage(run: (page: Page) => Promise<void>, viewport = { width: 1000, height: 700 }): Promise<void> {
-  const context = await browser.newContext({ viewport })
-  try {
-    await run(await context.newPage())
-  } finally {
-    await context.close()
-  }
-}
+const withPage = (run: (page: Page) => Promise<void>, viewport = { width: 1000, height: 700 }): Promise<void> =>
+  inPage(browser, run, { viewport })
 
 describe('slide-in', () => {
   it('appears after data-delay seconds in a corner, without taking focus or blocking the page; the close button closes it', async () => {

@@ -1,21 +1,4 @@
-import type { FieldType, PublicField } from '../definition'
-
-const KNOWN: readonly FieldType[] = [
-  'email',
-  'tel',
-  'text',
-  'textarea',
-  'number',
-  'date',
-  'datetime',
-  'select',
-  'radio',
-  'checkbox',
-  'checkboxes',
-  'hidden',
-  'title',
-  'description',
-]
+import { FIELD_TYPES, type PublicField } from '../definition'
 
 /**
  * The fields this widget can draw. A newer proxy may send types this bundle does not know yet;
@@ -23,7 +6,7 @@ const KNOWN: readonly FieldType[] = [
  */
 export function supportedFields(fields: readonly PublicField[]): PublicField[] {
   return fields.filter((field) => {
-    if (field && KNOWN.includes(field.type)) {
+    if (field && (FIELD_TYPES as readonly string[]).includes(field.type)) {
       return true
     }
     console.warn(`[flowform] skipping field "${field?.name}" of unknown type "${field?.type}"`)
