@@ -1,16 +1,18 @@
 import { parseArgs } from 'node:util'
 import { phoneDigits } from '../../widget/validate'
+import type { InfobipClient } from '../upstream/infobip-client'
 import { InfobipHttpError } from '../upstream/infobip-errors'
 import { createCliContext } from './context'
 import { type CliIo, describeError, type Printer, UsageError } from './io'
 
-
-type Identifier = { email: string } | { phone: string } | { externalId: string }
+export type Identifier = { email: string } | { phone: string } | { externalId: string }
 
 /**
  * `flowform flow remove`: takes a person out of the flow the form enrols into, with
  * `DELETE /communication/1/flows/{campaignId}/participants` (both flow APIs share campaign ids).
- * Exit 0 when the person is out of the flow afterwards (removed, or was not in it); 1 otherwise.
+ * With --email or --phone it first stops the person's unfinished deliveries in the outbox, so a
+ * queued signup cannot put them back. Exit 0 when the person is out of the flow afterwards
+ * (removed, or was not in it); 1 otherwise.
  */
 export async function flowRemove(args: string[], io: CliIo, print: Printer): Promise<number> {
   const { values } = parseArgs({
@@ -50,33 +52,61 @@ export async function flowRemove(args: string[], io: CliIo, print: Printer): Pro
     print.err(`flowform: form "${form.id}" has no flow configured, so there is nobody to remove.`)
     return 1
   }
+  if (!('externalId' in identifier)) {
+    // Erasure: what is still queued for this person must not put them back later. Loaded here, so
+    // that removing by external id does not depend on SQLite.
+    const { eraseFromOutbox, printOutboxStep } = await import('./erase-outbox')
+    if (!printOutboxStep(eraseFromOutbox(io, identifier), print)) {
+      return 1
+    }
+  }
   const { campaignId } = form.flow
   const who = describeIdentifier(identifier)
   const where = `flow ${campaignId} (form "${form.id}")`
+  const removal = await removeFromFlow(context.clients.infobip, campaignId, identifier)
+  switch (removal.kind) {
+    case 'removed':
+      print.out(`Removed the person with ${who} from ${where}.`)
+      return 0
+    case 'not_in_flow':
+      print.out(`The person with ${who} is not in ${where}; nothing to remove.`)
+      return 0
+    case 'no_person':
+      print.err(`flowform: Infobip has no person with ${who}; nothing was removed. Check the spelling, or try another identifier.`)
+      return 1
+    case 'no_flow':
+      print.err(`flowform: Infobip has no ${where}: check flow.campaignId in ${context.configName}.`)
+      return 1
+    case 'inactive':
+      print.err(`flowform: ${where} is inactive; Infobip removes people only from active flows.`)
+      return 1
+    case 'error':
+      print.err(`flowform: could not remove the person from ${where}: ${removal.detail}`)
+      return 1
+  }
+}
+
+export type FlowRemoval =
+  | { kind: 'removed' | 'not_in_flow' | 'no_person' | 'no_flow' | 'inactive' }
+  | { kind: 'error'; detail: string }
+
+/** One removal, with Infobip's answer codes named (shared with `flowform erase`). */
+export async function removeFromFlow(infobip: InfobipClient, campaignId: string, identifier: Identifier): Promise<FlowRemoval> {
   try {
-    await context.clients.infobip.removeParticipant(campaignId, identifier)
-    print.out(`Removed the person with ${who} from ${where}.`)
-    return 0
+    await infobip.removeParticipant(campaignId, identifier)
+    return { kind: 'removed' }
   } catch (error) {
     const code = error instanceof InfobipHttpError ? error.upstreamCode : undefined
-    switch (code) {
-      case '40006':
-        print.out(`The person with ${who} is not in ${where}; nothing to remove.`)
-        return 0
-      case '40402':
-        print.err(`flowform: Infobip has no person with ${who}; nothing was removed. Check the spelling, or try another identifier.`)
-        return 1
-      case '40401':
-        print.err(`flowform: Infobip has no ${where}: check flow.campaignId in ${context.configName}.`)
-        return 1
-      case '40005':
-        print.err(`flowform: ${where} is inactive; Infobip removes people only from active flows.`)
-        return 1
-      default:
-        print.err(`flowform: could not remove the person from ${where}: ${describeError(error)}`)
-        return 1
-    }
+    const known = code ? KNOWN_CODES[code] : undefined
+    return known ? { kind: known } : { kind: 'error', detail: describeError(error) }
   }
+}
+
+const KNOWN_CODES: Record<string, Exclude<FlowRemoval['kind'], 'error'>> = {
+  '40006': 'not_in_flow',
+  '40402': 'no_person',
+  '40401': 'no_flow',
+  '40005': 'inactive',
 }
 
 function describeIdentifier(identifier: Identifier): string {

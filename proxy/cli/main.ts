@@ -31,13 +31,31 @@ const COMMANDS: Record<string, { usage: string; run: () => Promise<Command> }> =
     usage: 'flowform rapidpro delete (--email <address> | --phone <number>)',
     run: async () => (await import('./rapidpro')).rapidproDelete,
   },
+  erase: {
+    usage: 'flowform erase (--email <address> | --phone <number>)',
+    run: async () => (await import('./erase')).erase,
+  },
+  outbox: { usage: 'flowform outbox', run: async () => (await import('./outbox-view')).outboxSummary },
+  'outbox list': {
+    usage: 'flowform outbox list [--status pending|awaiting|failed|rejected|done] [--form <form id>] [--limit N]',
+    run: async () => (await import('./outbox-view')).outboxList,
+  },
+  'outbox retry': {
+    usage: 'flowform outbox retry (<delivery id>… | --all-failed [--form <form id>])',
+    run: async () => (await import('./outbox-fix')).outboxRetry,
+  },
+  'outbox purge': {
+    usage: 'flowform outbox purge --done-older-than <days>',
+    run: async () => (await import('./outbox-fix')).outboxPurge,
+  },
 }
 
 export const USAGE = [
   'Usage:',
   ...Object.values(COMMANDS).map((c) => `  ${c.usage}`),
   '',
-  'Reads the same environment (INFOBIP_*, RAPIDPRO_*, FLOWFORM_CONFIG) and config file as the server.',
+  'Reads the same environment (INFOBIP_*, RAPIDPRO_*, FLOWFORM_CONFIG, FLOWFORM_DATA_DIR) and config file as the server;',
+  'the outbox commands open the server\'s outbox file, also while the server runs.',
   'Without Infobip credentials it talks to a fresh in-process sandbox fake.',
 ].join('\n')
 

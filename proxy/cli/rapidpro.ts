@@ -8,7 +8,6 @@ import type { CheckRow } from './check'
 import { readCliConfig, readCliEnv } from './context'
 import { type CliIo, type Printer, UsageError } from './io'
 
-
 // The RapidPro modules are loaded when a RapidPro command runs, so the other commands do not
 // depend on them.
 
@@ -18,7 +17,7 @@ const NOT_CONFIGURED = 'RapidPro is not configured: set RAPIDPRO_BASE_URL and RA
  * The RapidPro client the server would use (rapidpro/from-env.ts): the real API, a fresh sandbox
  * fake when no upstream credentials are set at all, or null when RapidPro is off. Says which.
  */
-function rapidproFor(env: ProxyEnv, io: CliIo, print?: Printer): RapidproClient | null {
+export function rapidproFor(env: ProxyEnv, io: CliIo, print?: Printer): RapidproClient | null {
   const setup = createRapidpro(env, io.fetch ? { fetch: io.fetch } : {})
   if (print && setup.mode === 'live') {
     print.err(`flowform: calling RapidPro at ${env.rapidpro?.baseUrl}.`)
@@ -67,7 +66,10 @@ export async function rapidproSync(args: string[], io: CliIo, print: Printer): P
   }
 }
 
-/** `flowform rapidpro delete --email|--phone`: erases the contact. Exit 1 when there was none. */
+/**
+ * `flowform rapidpro delete --email|--phone`: stops the person's unfinished outbox deliveries, then
+ * erases the contact. Exit 1 when there was no contact.
+ */
 export async function rapidproDelete(args: string[], io: CliIo, print: Printer): Promise<number> {
   const { values } = parseArgs({
     args,
@@ -81,6 +83,12 @@ export async function rapidproDelete(args: string[], io: CliIo, print: Printer):
     throw new UsageError('give exactly one of --email, --phone')
   }
   const env = readCliEnv(io)
+  // First, so that a queued signup cannot write the contact again once it is deleted. Loaded here:
+  // `check` uses this module too and must not depend on SQLite.
+  const { eraseFromOutbox, printOutboxStep } = await import('./erase-outbox')
+  if (!printOutboxStep(eraseFromOutbox(io, email !== undefined ? { email } : { phone }), print)) {
+    return 1
+  }
   const client = rapidproFor(env, io, print)
   if (!client) {
     return 1
@@ -127,7 +135,7 @@ export async function checkRapidproRows(env: ProxyEnv, forms: FormConfig[], io: 
   }
 }
 
-function describeRapidproError(error: unknown): string {
+export function describeRapidproError(error: unknown): string {
   if (error instanceof RapidproHttpError) {
     return `${error.message}${error.upstreamMessage ? `: ${error.upstreamMessage}` : ''}`
   }

@@ -23,7 +23,21 @@ export interface Delivery {
   nextAttemptAt: number
   lastError: string | null
   createdAt: number
+  /** How often the operator sent it back from failed (`npx flowform outbox retry`). */
+  operatorRetries: number
 }
+
+/** A delivery an operator stopped, as reported back (never its payload). */
+export interface StoppedDelivery {
+  id: number
+  formId: string
+  target: DeliveryTarget
+  /** Its status before it was stopped. */
+  status: DeliveryStatus
+}
+
+/** Deliveries the worker (or the operator) still has to act on: their payload is kept. */
+const UNFINISHED = `('pending', 'awaiting', 'failed')`
 
 interface Row {
   id: number
@@ -37,6 +51,7 @@ interface Row {
   next_attempt_at: number
   last_error: string | null
   created_at: number
+  operator_retries: number
 }
 
 const SCHEMA = `
@@ -52,7 +67,8 @@ CREATE TABLE IF NOT EXISTS deliveries (
   next_attempt_at INTEGER NOT NULL,
   last_error TEXT,
   created_at INTEGER NOT NULL,
-  updated_at INTEGER NOT NULL
+  updated_at INTEGER NOT NULL,
+  operator_retries INTEGER NOT NULL DEFAULT 0
 );
 CREATE INDEX IF NOT EXISTS deliveries_due ON deliveries (status, next_attempt_at);
 `
@@ -70,8 +86,37 @@ function toDelivery(row: Row): Delivery {
     nextAttemptAt: row.next_attempt_at,
     lastError: row.last_error,
     createdAt: row.created_at,
+    operatorRetries: row.operator_retries,
   }
 }
+
+/**
+ * Columns added since the first release, for an outbox file written by an older version. Under a
+ * write lock, because the server and an operator command may open an old file at the same moment.
+ */
+function migrate(db: Database.Database): void {
+  db.transaction(() => {
+    const columns = db.prepare(`SELECT name FROM pragma_table_info('deliveries')`).pluck().all() as string[]
+    if (!columns.includes('operator_retries')) {
+      db.exec('ALTER TABLE deliveries ADD COLUMN operator_retries INTEGER NOT NULL DEFAULT 0')
+    }
+  }).immediate()
+}
+
+export interface DeliveryFilter {
+  status?: DeliveryStatus | undefined
+  formId?: string | undefined
+}
+
+const FILTER = '(@status IS NULL OR status = @status) AND (@formId IS NULL OR form_id = @formId)'
+
+function filterParams(filter: DeliveryFilter): { status: string | null; formId: string | null } {
+  return { status: filter.status ?? null, formId: filter.formId ?? null }
+}
+
+/** Back to pending, due @now. */
+const RETRY = `UPDATE deliveries SET status = 'pending', attempts = 0, state = '{}',
+  operator_retries = operator_retries + 1, next_attempt_at = @now, updated_at = @now`
 
 export class Outbox {
   readonly #db: Database.Database
@@ -89,6 +134,7 @@ export class Outbox {
     this.#db.pragma('synchronous = NORMAL')
     this.#db.pragma('busy_timeout = 5000')
     this.#db.exec(SCHEMA)
+    migrate(this.#db)
     this.#now = options.now ?? Date.now
   }
 
@@ -164,18 +210,19 @@ export class Outbox {
     return claimed
   }
 
+  // The updates below record an attempt's outcome. They apply only while the delivery is still
+  // in the worker's hands (pending or awaiting): an operator may have stopped it meanwhile (an
+  // erasure from another process), and a late outcome must not bring back its status or data.
+  // Each returns false when it did not apply.
+
   /** Finished: the personal data is dropped, the record of what happened stays. */
-  complete(id: number, result: string): void {
-    this.#db
-      .prepare(`UPDATE deliveries SET status = 'done', payload = NULL, state = ?, updated_at = ? WHERE id = ?`)
-      .run(JSON.stringify({ result }), this.#now(), id)
+  complete(id: number, result: string): boolean {
+    return this.#settled(`status = 'done', payload = NULL, state = ?`, [JSON.stringify({ result })], id)
   }
 
   /** Upstream took it and will report later. */
-  await(id: number, state: Record<string, unknown>, nextAttemptAt: number): void {
-    this.#db
-      .prepare(`UPDATE deliveries SET status = 'awaiting', state = ?, next_attempt_at = ?, updated_at = ? WHERE id = ?`)
-      .run(JSON.stringify(state), nextAttemptAt, this.#now(), id)
+  await(id: number, state: Record<string, unknown>, nextAttemptAt: number): boolean {
+    return this.#settled(`status = 'awaiting', state = ?, next_attempt_at = ?`, [JSON.stringify(state), nextAttemptAt], id)
   }
 
   /**
@@ -193,31 +240,28 @@ export class Outbox {
   }
 
   /** Due again later; `countAttempt: false` when our own side (the rate limiter) held it back. */
-  retryLater(id: number, error: string, nextAttemptAt: number, countAttempt = true): void {
-    this.#db
-      .prepare(
-        `UPDATE deliveries SET attempts = attempts + ?, last_error = ?, next_attempt_at = ?, updated_at = ? WHERE id = ?`,
-      )
-      .run(countAttempt ? 1 : 0, error, nextAttemptAt, this.#now(), id)
+  retryLater(id: number, error: string, nextAttemptAt: number, countAttempt = true): boolean {
+    return this.#settled(`attempts = attempts + ?, last_error = ?, next_attempt_at = ?`, [countAttempt ? 1 : 0, error, nextAttemptAt], id)
   }
 
   /** Kept, with its data, for the operator: only a fix on their side can deliver it. */
-  fail(id: number, error: string): void {
-    this.#db
-      .prepare(`UPDATE deliveries SET status = 'failed', attempts = attempts + 1, last_error = ?, updated_at = ? WHERE id = ?`)
-      .run(error, this.#now(), id)
+  fail(id: number, error: string): boolean {
+    return this.#settled(`status = 'failed', attempts = attempts + 1, last_error = ?`, [error], id)
   }
 
   /** The person was told to correct the values; this attempt is void and its data dropped. */
-  reject(ids: readonly number[], reason: string): void {
-    const stmt = this.#db.prepare(
-      `UPDATE deliveries SET status = 'rejected', payload = NULL, last_error = ?, updated_at = ? WHERE id = ?`,
+  reject(ids: readonly number[], reason: string): number {
+    return this.#db.transaction(() =>
+      ids.reduce((n, id) => n + (this.#settled(`status = 'rejected', payload = NULL, last_error = ?`, [reason], id) ? 1 : 0), 0),
+    )()
+  }
+
+  #settled(set: string, values: unknown[], id: number): boolean {
+    return (
+      this.#db
+        .prepare(`UPDATE deliveries SET ${set}, updated_at = ? WHERE id = ? AND status IN ('pending', 'awaiting')`)
+        .run(...values, this.#now(), id).changes > 0
     )
-    this.#db.transaction(() => {
-      for (const id of ids) {
-        stmt.run(reason, this.#now(), id)
-      }
-    })()
   }
 
   /**
@@ -238,13 +282,17 @@ export class Outbox {
     return row ? toDelivery(row) : undefined
   }
 
-  list(filter: { status?: DeliveryStatus; formId?: string } = {}): Delivery[] {
+  /** Oldest first; `newestFirst` and `limit` for the operator's listing. */
+  list(filter: DeliveryFilter & { limit?: number; newestFirst?: boolean } = {}): Delivery[] {
+    const order = filter.newestFirst ? 'DESC' : 'ASC'
     const rows = this.#db
-      .prepare(
-        `SELECT * FROM deliveries WHERE (@status IS NULL OR status = @status) AND (@formId IS NULL OR form_id = @formId) ORDER BY id`,
-      )
-      .all({ status: filter.status ?? null, formId: filter.formId ?? null }) as Row[]
+      .prepare(`SELECT * FROM deliveries WHERE ${FILTER} ORDER BY id ${order} LIMIT @limit`)
+      .all({ ...filterParams(filter), limit: filter.limit ?? -1 }) as Row[]
     return rows.map(toDelivery)
+  }
+
+  count(filter: DeliveryFilter = {}): number {
+    return (this.#db.prepare(`SELECT COUNT(*) FROM deliveries WHERE ${FILTER}`).pluck().get(filterParams(filter)) as number) ?? 0
   }
 
   counts(): Record<DeliveryStatus, number> {
@@ -257,6 +305,69 @@ export class Outbox {
       counts[row.status] = row.n
     }
     return counts
+  }
+
+  /** How many deliveries each target has in each status, for the operator's overview. */
+  tally(): { target: DeliveryTarget; status: DeliveryStatus; count: number }[] {
+    return this.#db
+      .prepare('SELECT target, status, COUNT(*) AS count FROM deliveries GROUP BY target, status ORDER BY target, status')
+      .all() as { target: DeliveryTarget; status: DeliveryStatus; count: number }[]
+  }
+
+  /** The delivery that has been in this status longest (by when it was accepted), if any. */
+  oldest(status: DeliveryStatus): Delivery | undefined {
+    const row = this.#db.prepare('SELECT * FROM deliveries WHERE status = ? ORDER BY created_at, id LIMIT 1').get(status) as
+      | Row
+      | undefined
+    return row ? toDelivery(row) : undefined
+  }
+
+  /**
+   * The operator fixed what made these deliveries fail: they become pending and due now, with a
+   * fresh count of attempts, for the worker of the running server. Their state is cleared, since it
+   * records how the failed attempt went (a Moments operation that ended in a rejection, say), and
+   * `operator_retries` counts up so that the new attempt is told apart from the failed one. Only
+   * failed deliveries move; returns the ids that did.
+   */
+  retryFailed(ids: readonly number[]): number[] {
+    const stmt = this.#db.prepare(`${RETRY} WHERE status = 'failed' AND id = @id RETURNING id`).pluck()
+    const now = this.#now()
+    return this.#db.transaction(() => ids.flatMap((id) => (stmt.get({ now, id }) as number | undefined) ?? []))()
+  }
+
+  /** `retryFailed` for every failed delivery, or every failed delivery of one form. Returns how many. */
+  retryAllFailed(formId?: string): number {
+    return this.#db
+      .prepare(`${RETRY} WHERE status = 'failed' AND (@formId IS NULL OR form_id = @formId)`)
+      .run({ formId: formId ?? null, now: this.#now() }).changes
+  }
+
+  /** Deletes finished deliveries (done, rejected) that finished before `before`. Returns how many. */
+  purgeFinished(before: number): number {
+    return this.#db.prepare(`DELETE FROM deliveries WHERE status IN ('done', 'rejected') AND updated_at < ?`).run(before).changes
+  }
+
+  /**
+   * An erasure request: stops every unfinished delivery `concerns` picks, and every other unfinished
+   * delivery of the same submissions (they carry the same person, perhaps under another field), so
+   * that none of them is sent later. Their data is dropped. One write transaction, so the server's
+   * worker cannot settle a delivery between the look and the change.
+   */
+  rejectUnfinishedWhere(concerns: (delivery: Delivery) => boolean, reason: string): StoppedDelivery[] {
+    return this.#db.transaction(() => {
+      const unfinished = (
+        this.#db.prepare(`SELECT * FROM deliveries WHERE status IN ${UNFINISHED} AND payload IS NOT NULL ORDER BY id`).all() as Row[]
+      ).map(toDelivery)
+      const submissions = new Set(unfinished.filter(concerns).map((d) => d.submissionId))
+      const stopped = unfinished.filter((d) => submissions.has(d.submissionId))
+      const stop = this.#db.prepare(
+        `UPDATE deliveries SET status = 'rejected', payload = NULL, last_error = ?, updated_at = ? WHERE id = ? AND status IN ${UNFINISHED}`,
+      )
+      for (const delivery of stopped) {
+        stop.run(reason, this.#now(), delivery.id)
+      }
+      return stopped.map(({ id, formId, target, status }) => ({ id, formId, target, status }))
+    }).immediate()
   }
 
   close(): void {

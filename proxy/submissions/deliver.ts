@@ -58,7 +58,9 @@ export function createDeliverer(deps: {
             operationId: typeof state.operationId === 'string' ? state.operationId : undefined,
             addedAt: typeof state.addedAt === 'number' ? state.addedAt : delivery.createdAt,
             // A retry while the first add is still queued joins it instead of sending the person twice.
-            key: `delivery:${delivery.id}`,
+            // After an operator's retry the earlier add is over: a new key makes a new add, not a
+            // replay of the operation that failed (the server remembers answered adds a while).
+            key: delivery.operatorRetries > 0 ? `delivery:${delivery.id}:retry:${delivery.operatorRetries}` : `delivery:${delivery.id}`,
           })
         }
         case 'rapidpro':

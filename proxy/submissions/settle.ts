@@ -24,42 +24,53 @@ export function settle(
   log: Logger,
   options: { personWaiting?: boolean; now?: number } = {},
 ): void {
+  const where = { delivery: delivery.id, form: delivery.formId, target: delivery.target }
+  if (!record(outbox, delivery, outcome, log, options)) {
+    // Stopped by the operator (an erasure, from the CLI) while this attempt was out: the outbox
+    // keeps it stopped, but what the attempt sent may now be upstream.
+    log.warn(
+      { ...where, outcome: outcome.kind },
+      'delivery settled after the operator stopped it; repeat the erasure to remove what it sent upstream',
+    )
+  }
+}
+
+/** Writes the outcome to the outbox; false when the delivery was no longer the worker's to settle. */
+function record(
+  outbox: Outbox,
+  delivery: Delivery,
+  outcome: DeliveryOutcome,
+  log: Logger,
+  options: { personWaiting?: boolean; now?: number },
+): boolean {
   const now = options.now ?? Date.now()
   const where = { delivery: delivery.id, form: delivery.formId, target: delivery.target }
   switch (outcome.kind) {
     case 'done':
-      outbox.complete(delivery.id, outcome.status)
-      return
+      return outbox.complete(delivery.id, outcome.status)
     case 'awaiting':
-      outbox.await(delivery.id, outcome.state, now + REPORT_POLL_MS)
-      return
+      return outbox.await(delivery.id, outcome.state, now + REPORT_POLL_MS)
     case 'retry':
       if (outcome.free) {
-        outbox.retryLater(delivery.id, outcome.reason, now + backoffMs(0, outcome.retryAfterSeconds), false)
-        return
+        return outbox.retryLater(delivery.id, outcome.reason, now + backoffMs(0, outcome.retryAfterSeconds), false)
       }
       if (delivery.attempts + 1 >= MAX_ATTEMPTS) {
         log.error({ ...where, reason: outcome.reason }, 'delivery gave up after too many attempts; kept for the operator')
-        outbox.fail(delivery.id, outcome.reason)
-        return
+        return outbox.fail(delivery.id, outcome.reason)
       }
       log.warn({ ...where, attempts: delivery.attempts + 1, reason: outcome.reason }, 'delivery will be retried')
-      outbox.retryLater(delivery.id, outcome.reason, now + backoffMs(delivery.attempts, outcome.retryAfterSeconds))
-      return
+      return outbox.retryLater(delivery.id, outcome.reason, now + backoffMs(delivery.attempts, outcome.retryAfterSeconds))
     case 'invalid':
       if (options.personWaiting) {
-        outbox.reject([delivery.id], 'invalid values')
-        return
+        return outbox.reject([delivery.id], 'invalid values') > 0
       }
       log.error({ ...where, fields: Object.keys(outcome.fields) }, 'upstream refused the values after the person was answered; kept for the operator')
-      outbox.fail(delivery.id, `invalid values: ${Object.keys(outcome.fields).join(', ')}`)
-      return
+      return outbox.fail(delivery.id, `invalid values: ${Object.keys(outcome.fields).join(', ')}`)
     case 'failed':
       log.error(
         { ...where, upstream: outcome.upstream, status: outcome.status, upstreamCode: outcome.upstreamCode, reason: outcome.reason },
         'delivery failed; the operator must act (kept in the outbox)',
       )
-      outbox.fail(delivery.id, `${outcome.upstreamCode ?? outcome.status ?? ''} ${outcome.reason}`.trim())
-      return
+      return outbox.fail(delivery.id, `${outcome.upstreamCode ?? outcome.status ?? ''} ${outcome.reason}`.trim())
   }
 }

@@ -174,6 +174,61 @@ describe('on the wire, against a scripted server', () => {
   })
 })
 
+/**
+ * Every response the browser gets from the proxy in a signup's life (definitions, a view, a
+ * signup, the same signup while Infobip fails, an unknown form), as one text of status, headers
+ * and bodies.
+ */
+async function whatTheBrowserSees(p: TestProxy, fake: ReturnType<typeof createInfobipFake>): Promise<string> {
+  const responses = [
+    await p.request('/v1/forms/welcome-legacy'),
+    await p.request('/v1/forms/newsletter'),
+    await p.request('/v1/forms/welcome-legacy/views', { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' }),
+    await p.submit('welcome-legacy', { email: 'ann@example.com', firstName: 'Ann' }),
+  ]
+  fake.failNext({ method: 'POST', path: /^\/communication\// }, { status: 500, body: { requestError: { serviceException: { messageId: 'GENERAL_ERROR', text: 'x' } } } })
+  responses.push(await p.submit('welcome-legacy', { email: 'bo@example.com' }))
+  fake.failNext({ method: 'POST', path: /^\/communication\// }, { status: 403, body: { requestError: { serviceException: { messageId: 'FORBIDDEN', text: 'x' } } } })
+  responses.push(await p.submit('welcome-legacy', { email: 'cy@example.com' }))
+  responses.push(await p.request('/v1/forms/nope'))
+  expect(responses.map((r) => r.status)).toEqual([200, 200, 204, 200, 202, 503, 404])
+  const texts = await Promise.all(
+    responses.map(async (r) => `${r.status}\n${[...r.headers].map(([k, v]) => `${k}: ${v}`).join('\n')}\n${await r.text()}`),
+  )
+  return texts.join('\n')
+}
+
+/** What went out as credentials: whole Authorization values and the secret part after the scheme. */
+function credentialsOnTheWire(recorded: RecordingServer): string[] {
+  const values = new Set(recorded.requests.map((r) => r.headers.authorization).filter((v): v is string => Boolean(v)))
+  return [...values].flatMap((v) => [v, v.slice(v.indexOf(' ') + 1)])
+}
+
+describe('no credential reaches the browser or the log', () => {
+  const cases: [string, InfobipAuth, RegExp][] = [
+    ['Basic', { kind: 'basic', username: 'shop', password: 'pw-s3cret' }, /^Basic [A-Za-z0-9+/=]+$/],
+    ['IBSSO', { kind: 'ibsso', username: 'shop', password: 'pw-s3cret' }, /^IBSSO [0-9A-F]{48}$/],
+    ['OAuth', { kind: 'oauth', clientId: 'client-1', clientSecret: 'client-s3cret' }, /^Bearer [A-Za-z0-9_-]{40,}$/],
+  ]
+  for (const [name, auth, scheme] of cases) {
+    it(`${name}: neither the secret nor what was sent or minted from it`, async () => {
+      const fake = createInfobipFake({ credentials: CREDENTIALS })
+      server = await startRecordingServer(fake.fetch)
+      proxy = createTestProxy({ infobip: { baseUrl: server.url, auth } })
+      const seen = await whatTheBrowserSees(proxy, fake)
+      const sent = credentialsOnTheWire(server)
+      // The scheme's own credential really went out (so the check below is not vacuous).
+      expect(sent.some((v) => scheme.test(v))).toBe(true)
+      const secrets = [...sent, 'pw-s3cret', 'client-s3cret', Buffer.from('shop:pw-s3cret').toString('base64')]
+      const log = proxy.logText()
+      for (const secret of secrets) {
+        expect(seen, `response carries ${secret}`).not.toContain(secret)
+        expect(log, `log carries ${secret}`).not.toContain(secret)
+      }
+    })
+  }
+})
+
 describe('runtime wiring', () => {
   it('a live proxy configured for IBSSO enrols through the legacy flow with an IBSSO header', async () => {
     const fake = createInfobipFake({ credentials: CREDENTIALS })

@@ -37,6 +37,7 @@ describe('malformed requests', () => {
   for (const [name, path, init] of CASES) {
     it(`answers ${name} with a 4xx JSON error and no upstream call`, async () => {
       const before = proxy.fake?.requestCount ?? 0
+      const rapidproBefore = proxy.rapidproFake?.requests.length ?? 0
       const res = await proxy.request(path, init)
       expect(res.status, `${name}: ${res.status}`).toBeGreaterThanOrEqual(400)
       expect(res.status).toBeLessThan(500)
@@ -44,8 +45,14 @@ describe('malformed requests', () => {
       expect(body.error?.code).toEqual(expect.any(String))
       expect(body.error?.message).toEqual(expect.any(String))
       expect(proxy.fake?.requestCount ?? 0).toBe(before)
+      expect(proxy.rapidproFake?.requests.length ?? 0).toBe(rapidproBefore)
     })
   }
+
+  it('has both sandbox fakes to watch (the demo form "welcome" also writes to RapidPro)', () => {
+    expect(proxy.fake).not.toBeNull()
+    expect(proxy.rapidproFake).not.toBeNull()
+  })
 
   it('ignores whatever body a view carries', async () => {
     const res = await proxy.request('/v1/forms/welcome/views', { method: 'POST', headers: JSON_TYPE, body: '{"junk":true' })
@@ -70,5 +77,7 @@ describe('malformed requests', () => {
     const res = await proxy.submit('welcome', { email: 'ok@example.com', consent: true })
     expect(res.status).toBe(200)
     expect(res.headers.get('access-control-allow-origin')).toBe(SHOP)
+    // The RapidPro fake does see a real signup: its silence above meant something.
+    expect(proxy.rapidproFake?.requests.some((r) => r.path === '/api/v2/contacts.json')).toBe(true)
   })
 })

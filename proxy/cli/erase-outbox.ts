@@ -1,0 +1,63 @@
+import { concerns, type PersonRef } from '../outbox/identities'
+import type { StoppedDelivery } from '../outbox/outbox'
+import { readCliEnv } from './context'
+import type { CliIo, Printer } from './io'
+import { noOutbox, openOutbox, outboxFile } from './outbox-file'
+
+/** One step of an erasure, as `flowform erase` reports it (the shape of `flowform check` rows). */
+export interface EraseStep {
+  step: string
+  target: string
+  result: 'ok' | 'skip' | 'FAIL'
+  detail: string
+}
+
+export const ERASED_REASON = 'erased by operator'
+
+/**
+ * Stops the person's deliveries still in the outbox (pending, awaiting, failed; any target), so
+ * that neither the worker nor a later `outbox retry` sends them again after the upstreams were
+ * cleaned up. Their payload is dropped; the rows stay as `rejected` with ERASED_REASON.
+ */
+export function eraseFromOutbox(io: CliIo, who: PersonRef): EraseStep {
+  const file = outboxFile(readCliEnv(io), io)
+  const row = (result: EraseStep['result'], detail: string): EraseStep => ({ step: 'outbox', target: file, result, detail })
+  let outbox
+  try {
+    outbox = openOutbox(file)
+    if (!outbox) {
+      return row('skip', noOutbox(file))
+    }
+    return row('ok', describeStopped(outbox.rejectUnfinishedWhere((d) => concerns(d, who), ERASED_REASON)))
+  } catch (error) {
+    return row('FAIL', `could not update the outbox: ${error instanceof Error ? error.message : String(error)}`)
+  } finally {
+    outbox?.close()
+  }
+}
+
+function describeStopped(stopped: StoppedDelivery[]): string {
+  if (stopped.length === 0) {
+    return 'no unfinished deliveries for this person'
+  }
+  const targets = [...new Set(stopped.map((d) => d.target))].join(', ')
+  const words = stopped.length === 1 ? 'delivery' : 'deliveries'
+  let detail = `stopped ${stopped.length} unfinished ${words} (${targets}) and deleted their data`
+  // An awaiting delivery was taken by its upstream already (a Moments add still being processed,
+  // a RapidPro contact with follow-ups left): the person may show up there only in a while.
+  const underway = stopped.filter((d) => d.status === 'awaiting').length
+  if (underway > 0) {
+    detail += `; ${underway} had reached the upstream already: if a removal there finds nobody now, repeat it in a few minutes`
+  }
+  return detail
+}
+
+/** For `flow remove` and `rapidpro delete`: the outbox step as a line; false when it failed. */
+export function printOutboxStep(step: EraseStep, print: Printer): boolean {
+  if (step.result === 'ok') {
+    print.out(`Outbox: ${step.detail}.`)
+  } else {
+    print.err(`flowform: outbox: ${step.detail}.`)
+  }
+  return step.result !== 'FAIL'
+}
