@@ -6,6 +6,7 @@ import { withContext } from '../context'
 import type { PublicField, SubmissionStatus } from '../definition'
 import type { Mode, TriggerOptions } from '../display'
 import { armTrigger, remember, snoozed } from '../display'
+import { rememberHeight, reserveHeight } from '../reserve-height'
 import type { Locale, Translate } from '../texts'
 import { bootTexts, createTranslate } from '../texts'
 import { SignupForm } from './signup-form'
@@ -97,6 +98,11 @@ export class App extends Component<AppProps, AppState> {
       if (type === 'success') {
         remember(props.formId)
       }
+      // Seen inline for the first time: the frame that painted it has laid it out, so reading its
+      // height here adds no work to that frame. The form's own height: the box holds the reservation.
+      if (type === 'view' && this.mode() === 'inline') {
+        rememberHeight((this.base as Element).firstChild as Element, props.formId, props.o?.locale ?? 'en')
+      }
       props.host?.dispatchEvent(
         new CustomEvent(`flowform:${type}`, { bubbles: true, composed: true, detail: { form: props.formId, ...detail } }),
       )
@@ -131,7 +137,10 @@ export class App extends Component<AppProps, AppState> {
       this.emit('error', { code: loaded.kind === 'missing' ? 'form_not_found' : 'load_failed' })
       this.setState({ loaded })
     })
-    if (this.mode() !== 'inline') {
+    if (this.mode() === 'inline') {
+      // Before the first paint: mount() renders and calls this in one go.
+      reserveHeight(this.base as HTMLElement, formId, o.locale ?? 'en')
+    } else {
       this.disarm = armTrigger(o, () => {
         this.disarm()
         this.wanted = true
@@ -242,7 +251,11 @@ export class App extends Component<AppProps, AppState> {
       />
     )
     if (mode === 'inline') {
-      return <div lang={lang}>{content}</div>
+      return (
+        <div lang={lang} class="box">
+          {content}
+        </div>
+      )
     }
     if (!open) {
       return null

@@ -1,0 +1,32 @@
+/**
+ * The inline form's height, remembered per form and language, so that on the next page load its
+ * box is reserved at exactly that size before the definition arrives and nothing under it moves
+ * when it does. Blocked storage only means the usual reservation (styles.css) applies.
+ */
+
+const heightKey = (formId: string, locale: string): string => `flowform:${formId}:height:${locale}`
+
+/** Reserves the remembered height on `box` as `--ff-h`: CSSOM, which a strict CSP allows. */
+export function reserveHeight(box: HTMLElement, formId: string, locale: string): void {
+  try {
+    const px = Number(localStorage.getItem(heightKey(formId, locale)))
+    if (px > 0) {
+      box.style.setProperty('--ff-h', `${px}px`)
+    }
+  } catch {
+    // Storage blocked: nothing remembered.
+  }
+}
+
+/** Remembers the height `form` was first drawn at, rounded up: a reservation must never be short. */
+export function rememberHeight(form: Element, formId: string, locale: string): void {
+  // Not drawn (a hidden tab of the shop's page, say): nothing worth remembering.
+  const px = Math.ceil(form.getBoundingClientRect().height)
+  try {
+    if (px) {
+      localStorage.setItem(heightKey(formId, locale), String(px))
+    }
+  } catch {
+    // Storage blocked: the next page load reserves the default again.
+  }
+}
