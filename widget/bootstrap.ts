@@ -1,6 +1,6 @@
 import { isFormId } from './definition'
 import type { FlowformHandle, MountOptions } from './index'
-import { mount, toggle, version } from './index'
+import { HOST_NAME, mount, toggle, version } from './index'
 
 /**
  * The embeds: our own `<script data-form>` (its data-* options, mounted next to it or into
@@ -13,6 +13,9 @@ import { mount, toggle, version } from './index'
 export const INIT_ATTRIBUTE = 'data-flowform-init'
 
 export const ELEMENT_NAME = 'flowform-signup'
+
+/** The script tag's slot: the element a form is mounted into, right after the tag or at the end of <body>. */
+export const SLOT_NAME = 'flowform-slot'
 
 const SCRIPT_SELECTOR = `script[src*="flowform"][data-form]:not([${INIT_ATTRIBUTE}])`
 
@@ -98,7 +101,8 @@ export function installGlobal(win: Window, defaults: Partial<MountOptions> = {})
   const api: FlowformGlobal = {
     version,
     mount: (target, options) =>
-      mount(target, { ...options, endpoint: options?.endpoint ?? defaults.endpoint, nonce: options?.nonce ?? defaults.nonce }),
+      // `||`: an empty value (a hidden nonce attribute reads as "") falls back to the library tag's.
+      mount(target, { ...options, endpoint: options?.endpoint || defaults.endpoint, nonce: options?.nonce || defaults.nonce }),
     open: (formId) => toggle(formId, true),
     close: (formId) => toggle(formId, false),
   }
@@ -106,10 +110,17 @@ export function installGlobal(win: Window, defaults: Partial<MountOptions> = {})
   return api
 }
 
-/** `<flowform-signup form="welcome" mode="popup">`: mounts on connect, unmounts on disconnect. */
+/**
+ * `<flowform-signup form="welcome" mode="popup">`: mounts on connect, unmounts on disconnect. Also
+ * defines the widget's own plain tags (the host, the script tag's slot), so a page's
+ * `:not(:defined) { display: none }` (a common guard against unstyled web components) spares them.
+ */
 export function defineElement(api: FlowformGlobal): void {
   if (typeof customElements === 'undefined' || customElements.get(ELEMENT_NAME)) {
     return
+  }
+  for (const name of [HOST_NAME, SLOT_NAME]) {
+    customElements.define(name, class extends HTMLElement {})
   }
   customElements.define(
     ELEMENT_NAME,
@@ -117,14 +128,25 @@ export function defineElement(api: FlowformGlobal): void {
       declare handle?: FlowformHandle
 
       connectedCallback(): void {
+        // Moved within the page (disconnected and connected in one go): the form stays as it is.
+        if (this.handle) {
+          return
+        }
         safely(() => {
-          this.handle = api.mount(this, readOptions(this, ''))
+          const options = readOptions(this, '')
+          // Browsers hide a nonce attribute's value from the page ("" once connected); the property keeps it.
+          options.nonce = this.nonce || options.nonce
+          this.handle = api.mount(this, options)
         })
       }
 
       disconnectedCallback(): void {
-        this.handle?.unmount()
-        this.handle = undefined
+        queueMicrotask(() => {
+          if (!this.isConnected) {
+            this.handle?.unmount()
+            this.handle = undefined
+          }
+        })
       }
 
       open(): void {
@@ -152,21 +174,23 @@ function mountFromScript(api: FlowformGlobal, script: HTMLScriptElement, options
   // The page's CSP nonce for scripts usually covers styles too, so it is the fallback.
   options.nonce ||= script.nonce || undefined
   options.endpoint ??= originOf(script)
-  // A popup or slide-in floats: it lives at the end of <body>, out of reach of transformed ancestors.
+  // A popup or slide-in floats (in the top layer): its host goes at the end of <body>.
   const floating = options.mode === 'popup' || options.mode === 'slide-in'
+  // A tag of our own to mount into, not a div: a shop's `main div { … }` must not lay it out.
+  const slot = (): Element => doc.createElement(SLOT_NAME)
 
   if (selector === null && !floating) {
     if (!script.parentElement || script.closest('head')) {
       fail('the script tag is not inside <body>; move it where the form belongs or set data-target')
       return
     }
-    const slot = doc.createElement('div')
-    script.after(slot)
-    api.mount(slot, options)
+    const target = slot()
+    script.after(target)
+    api.mount(target, options)
     return
   }
   const find = (): Element | null =>
-    selector === null ? (doc.body?.appendChild(doc.createElement('div')) ?? null) : query(doc, selector)
+    selector === null ? (doc.body?.appendChild(slot()) ?? null) : query(doc, selector)
   const place = (): void => {
     const target = find()
     if (target) {

@@ -53,6 +53,9 @@ export type { PublicForm, PublicField, SubmissionValues } from './definition'
 
 export const version: string = VERSION
 
+/** The host's tag: a name of our own, not a div, so a shop's `main div { … }` does not lay the form out. */
+export const HOST_NAME = 'flowform-root'
+
 const mounted = new WeakMap<Element, FlowformHandle>()
 
 /** Every mounted form's host, for `Flowform.open(id)` / `close(id)`. */
@@ -132,21 +135,27 @@ export function mount(target: Element, options: MountOptions): FlowformHandle {
   checkOptions(options)
   const endpoint = resolveEndpoint(options.endpoint)
   const { form, theme } = options
-  const host = document.createElement('div')
+  const host = document.createElement(HOST_NAME)
   host.setAttribute('data-flowform', form)
   if (theme) {
     host.setAttribute('data-theme', theme)
   }
   const root = host.attachShadow({ mode: 'open' })
   attachStyles(root, options.nonce)
+  // Typing in the form is not the page's business: a shop's shortcut ("/" for search) sees the host
+  // as the target, not an input, and would take the key. Tab and Esc still reach the page's own
+  // focus traps and menus.
+  for (const type of ['keydown', 'keypress', 'keyup']) {
+    root.addEventListener(type, (event) => {
+      if (/^(INPUT|SELECT|TEXTAREA)$/.test((event.target as Element).tagName) && !/^(Tab|Escape)$/.test((event as KeyboardEvent).key)) {
+        event.stopPropagation()
+      }
+    })
+  }
   target.append(host)
   const app = createRef<App>()
   const locale = pickLocale(options.locale ? [options.locale] : (navigator.languages ?? [navigator.language]))
   const o = { ...options, locale, prefill: prefillValues(options.prefill) }
-  // `ref` is Preact's own prop (the App instance), missing from the component's props type.
-  const props = { ref: app, endpoint, formId: form, host, uid: `ff${++mounts}`, o }
-  render(h(App, props as AppProps), root)
-
   const handle: FlowformHandle = {
     unmount() {
       if (mounted.get(target) !== handle) {
@@ -163,17 +172,22 @@ export function mount(target: Element, options: MountOptions): FlowformHandle {
   }
   mounted.set(target, handle)
   live.set(handle, host)
+  // `ref` is Preact's own prop (the App instance), missing from the component's props type.
+  const props = { ref: app, endpoint, formId: form, host, uid: `ff${++mounts}`, o, gone: handle.unmount }
+  render(h(App, props as AppProps), root)
   return handle
 }
 
 /**
- * Opens (or closes) every mounted form with this id that is still on the page (a single-page shop
- * may have dropped one without unmounting it); says so when there is none.
+ * Opens (or closes) every mounted form with this id that is still on the page; one a single-page
+ * shop dropped without unmounting it is unmounted now. Says so when there is none.
  */
 export function toggle(formId: string, open: boolean): void {
   let found = false
   for (const [handle, host] of live) {
-    if (host.isConnected && host.getAttribute('data-flowform') === formId) {
+    if (!host.isConnected) {
+      handle.unmount()
+    } else if (host.getAttribute('data-flowform') === formId) {
       found = true
       if (open) {
         handle.open()

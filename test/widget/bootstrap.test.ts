@@ -56,8 +56,11 @@ describe('script-tag bootstrap', () => {
     boot(document)
     const [host] = hosts()
     expect(host?.getAttribute('data-flowform')).toBe('welcome')
-    // The host sits in a slot inserted directly after the script, before the next element.
+    // The host sits in a slot inserted directly after the script, before the next element; both
+    // are tags of our own, so a shop's rules for divs (`main div { … }`) reach neither.
     expect(script().nextElementSibling?.firstElementChild).toBe(host)
+    expect(script().nextElementSibling?.tagName).toBe('FLOWFORM-SLOT')
+    expect(host?.tagName).toBe('FLOWFORM-ROOT')
     expect(script().nextElementSibling?.nextElementSibling?.id).toBe('after')
     expect(String(fetchMock.mock.calls[0]?.[0])).toBe('https://signup.shop.test/v1/forms/welcome')
     await waitFor(() => expect(host?.shadowRoot?.querySelector('form')).toBeTruthy())

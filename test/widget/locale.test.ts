@@ -3,7 +3,14 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import type { MountOptions } from '../../widget/index'
 import { mount } from '../../widget/index'
 import { bootTexts, pickLocale } from '../../widget/texts'
-import { errorBody, shadowOf, simpleForm, stubFetch, stubIntersectionObserver } from './support'
+import {
+  errorBody,
+  OPEN_DIALOG,
+  shadowOf,
+  simpleForm,
+  stubFetch,
+  stubIntersectionObserver,
+} from './support'
 
 let n = 0
 
@@ -94,8 +101,8 @@ describe('the form language', () => {
     const handle = mount(target, { form: 'welcome', endpoint: 'https://slow.test', locale: 'fr', mode: 'popup', trigger: 'manual' })
     handle.open()
     const root = shadowOf(target)
-    await waitFor(() => expect(root.querySelector('[role="dialog"]')?.getAttribute('aria-label')).toBe("Formulaire d'inscription"))
-    expect(root.querySelector('[role="dialog"]')?.getAttribute('lang')).toBe('fr')
+    await waitFor(() => expect(root.querySelector(OPEN_DIALOG)?.getAttribute('aria-label')).toBe("Formulaire d'inscription"))
+    expect(root.querySelector(OPEN_DIALOG)?.getAttribute('lang')).toBe('fr')
     expect(root.querySelector('button[part="close"]')?.getAttribute('aria-label')).toBe('Fermer')
     expect(root.querySelector('[aria-busy="true"]')).toBeTruthy()
     handle.unmount()

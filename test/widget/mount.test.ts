@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs'
 import { waitFor } from '@testing-library/preact'
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { mount, version } from '../../widget/index'
@@ -33,6 +34,54 @@ describe('mount()', () => {
     expect(document.querySelector('input[name="email"]')).toBeNull()
     expect(String(fetchMock.mock.calls[0]?.[0])).toBe('https://api.test/v1/forms/welcome')
     handle.unmount()
+  })
+
+  it('hosts the form on a tag of its own, out of reach of the page\'s rules for divs, with its layout !important', () => {
+    stubFetch()
+    const handle = mount(target, { form: 'welcome', endpoint: ENDPOINT })
+    expect(host(target).tagName).toBe('FLOWFORM-ROOT')
+    expect(host(target).getAttribute('data-flowform')).toBe('welcome')
+    // `main div { display: flex; padding: 40px; float: left; width: 30% }` squashed a div host.
+    expect(target.querySelector('div')).toBeNull()
+    const css = readFileSync('widget/styles.css', 'utf8')
+    const hostRule = /:host \{([^}]*)\}/.exec(css)?.[1] ?? ''
+    for (const declaration of ['display: block', 'float: none', 'width: auto', 'height: auto', 'padding: 0', 'border: 0']) {
+      expect(hostRule).toContain(`${declaration} !important;`)
+    }
+    handle.unmount()
+  })
+
+  it('keeps keys typed into its fields from the page\'s shortcuts; Tab, Esc and keys on buttons still reach the page', async () => {
+    stubFetch()
+    const handle = mount(target, { form: 'welcome', endpoint: ENDPOINT })
+    const root = host(target).shadowRoot as ShadowRoot
+    await waitFor(() => expect(root.querySelector('form')).toBeTruthy())
+    const seen: string[] = []
+    const record = (event: Event) => seen.push(`${event.type} ${(event as KeyboardEvent).key}`)
+    for (const type of ['keydown', 'keypress', 'keyup']) {
+      document.addEventListener(type, record)
+    }
+    const press = (element: Element, key: string, types = ['keydown', 'keypress', 'keyup']) => {
+      for (const type of types) {
+        element.dispatchEvent(new KeyboardEvent(type, { key, bubbles: true, composed: true, cancelable: true }))
+      }
+    }
+    try {
+      const email = root.querySelector('input[name="email"]') as HTMLInputElement
+      press(email, '/')
+      press(email, 'a')
+      press(root.querySelector('input[name="consent"]') as Element, ' ')
+      expect(seen).toEqual([])
+      press(email, 'Tab', ['keydown'])
+      press(email, 'Escape', ['keydown'])
+      press(root.querySelector('button[type="submit"]') as Element, '/', ['keydown'])
+      expect(seen).toEqual(['keydown Tab', 'keydown Escape', 'keydown /'])
+    } finally {
+      for (const type of ['keydown', 'keypress', 'keyup']) {
+        document.removeEventListener(type, record)
+      }
+      handle.unmount()
+    }
   })
 
   it('adopts one shared constructed stylesheet where supported', () => {

@@ -2,7 +2,16 @@ import { waitFor } from '@testing-library/preact'
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { mount, type MountOptions } from '../../widget/index'
 import { rememberHeight, reserveHeight } from '../../widget/reserve-height'
-import { deferred, ENDPOINT, FakeIntersectionObserver, json, simpleForm, stubFetch, stubIntersectionObserver } from './support'
+import {
+  deferred,
+  ENDPOINT,
+  FakeIntersectionObserver,
+  json,
+  OPEN_DIALOG,
+  simpleForm,
+  stubFetch,
+  stubIntersectionObserver,
+} from './support'
 
 /**
  * The inline form's remembered height (widget/reserve-height.ts): stored when the form is first
@@ -183,9 +192,9 @@ describe('the mounted inline form', () => {
     // A dialog counts its view each time it opens; opened again with nothing stored, nothing is stored.
     localStorage.removeItem(KEY)
     handle.close()
-    await waitFor(() => expect(root.querySelector('form')).toBeNull())
+    expect(root.querySelector(OPEN_DIALOG)).toBeNull()
     handle.open()
-    await waitFor(() => expect(root.querySelector('form')).toBeTruthy())
+    expect(root.querySelector(OPEN_DIALOG)?.querySelector('form')).toBeTruthy()
     expect(localStorage.getItem(KEY)).toBeNull()
     handle.unmount()
   })

@@ -88,16 +88,20 @@ describe('submitting', () => {
     })
   })
 
-  it('disables the button while in flight and sends one request for a double click', async () => {
+  it('marks the button aria-disabled while in flight, keeps focus on it, and sends one request for a double click', async () => {
     const answer = deferred<Response>()
     const fetchMock = await setup({ submit: () => answer.promise })
     fillValid()
     const button = screen.getByRole('button', { name: 'Sign up' }) as HTMLButtonElement
+    button.focus()
     fireEvent.click(button)
     fireEvent.click(button)
     // false: the handler cancelled the browser's own submission, which would leave the page.
     expect(fireEvent.submit(button.form as HTMLFormElement)).toBe(false)
-    await waitFor(() => expect(button.disabled).toBe(true))
+    await waitFor(() => expect(button.getAttribute('aria-disabled')).toBe('true'))
+    // Not `disabled`: a disabled button drops keyboard focus to the page's body.
+    expect(button.disabled).toBe(false)
+    expect(document.activeElement).toBe(button)
     expect(button.textContent).toBe('Sending…')
     expect(callsTo(fetchMock, '/submissions')).toHaveLength(1)
 
@@ -113,7 +117,12 @@ describe('submitting', () => {
     await waitFor(() => expect(screen.getByRole('status').textContent).toBe('Thanks for signing up!'))
     expect(document.querySelector('form')).toBeNull()
     expect(screen.getByRole('alert').textContent).toBe('')
-    expect(document.activeElement).toBe(screen.getByRole('status'))
+    // The form is gone: focus goes to the wrapper of the status, not onto the live region itself.
+    const wrapper = screen.getByRole('status').parentElement as HTMLElement
+    expect(document.activeElement).toBe(wrapper)
+    expect(wrapper.getAttribute('tabindex')).toBe('-1')
+    expect(wrapper.hasAttribute('role')).toBe(false)
+    expect(wrapper.hasAttribute('aria-live')).toBe(false)
   })
 
   it('enrolled: shows the form’s afterSubmit message instead', async () => {
@@ -225,7 +234,18 @@ describe('submitting', () => {
     expect((screen.getByRole('textbox', { name: 'Email' }) as HTMLInputElement).value).toBe('ana@example.com')
     expect((screen.getByRole('textbox', { name: 'First name' }) as HTMLInputElement).value).toBe('  Ana ')
     expect((screen.getByRole('checkbox', { name: 'I agree to emails' }) as HTMLInputElement).checked).toBe(true)
-    expect((screen.getByRole('button', { name: 'Sign up' }) as HTMLButtonElement).disabled).toBe(false)
+    expect(screen.getByRole('button', { name: 'Sign up' }).getAttribute('aria-disabled')).toBe('false')
+    // Focus goes to the alert, so a keyboard or screen reader user learns what happened there.
+    expect(document.activeElement).toBe(screen.getByRole('alert'))
+    expect(screen.getByRole('alert').getAttribute('tabindex')).toBe('-1')
+  })
+
+  it('422 with messages only for hidden fields: focus goes to the alert', async () => {
+    await setup({ submit: errorBody(422, 'invalid_values', { source: ['Unknown source.'] }) })
+    fillValid()
+    submit()
+    await waitFor(() => expect(screen.getByRole('alert').textContent).toBe('Please check the highlighted fields. Unknown source.'))
+    await waitFor(() => expect(document.activeElement).toBe(screen.getByRole('alert')))
   })
 
   it('network failure: the same calm alert, and a retry can succeed', async () => {

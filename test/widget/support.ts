@@ -117,6 +117,9 @@ export function stubIntersectionObserver(): void {
   vi.stubGlobal('IntersectionObserver', FakeIntersectionObserver)
 }
 
+/** An open popup (`<dialog>`, shown with showModal) or slide-in (a popover `<div>`, hidden while closed). */
+export const OPEN_DIALOG = 'dialog[open], div[role="dialog"]:not([hidden])'
+
 /** The shadow root of the form mounted into `target`. */
 export function shadowOf(target: Element): ShadowRoot {
   const root = target.querySelector('[data-flowform]')?.shadowRoot

@@ -129,6 +129,40 @@ describe('client-side validation', () => {
     await waitFor(() => expect(description(age)).toBe('Grown-ups only, sorry.'))
   })
 
+  it('a number the browser cannot read ("4e", FormData says "") is a format error, not an empty value', async () => {
+    const fetchMock = await setup()
+    type(screen.getByRole('textbox', { name: 'Email' }), 'ana@example.com')
+    fireEvent.click(screen.getByRole('checkbox', { name: 'News' }))
+    const age = screen.getByLabelText('Age') as HTMLInputElement
+    // What a browser reports for "4e" in a number input: an empty value, and badInput.
+    Object.defineProperty(age, 'value', { configurable: true, get: () => '' })
+    Object.defineProperty(age, 'validity', { configurable: true, get: () => ({ badInput: true }) })
+    fireEvent.click(screen.getByRole('button', { name: 'Sign up' }))
+    await waitFor(() => expect(description(age)).toBe('Please enter a number.'))
+    expect(document.activeElement).toBe(age)
+    expect(callsTo(fetchMock, '/submissions')).toHaveLength(0)
+
+    // Fixed: the message goes when the field changes, and the form can be sent.
+    Object.defineProperty(age, 'validity', { configurable: true, get: () => ({ badInput: false }) })
+    fireEvent.change(age)
+    await waitFor(() => expect(age.hasAttribute('aria-invalid')).toBe(false))
+    fireEvent.click(screen.getByRole('button', { name: 'Sign up' }))
+    await waitFor(() => expect(callsTo(fetchMock, '/submissions')).toHaveLength(1))
+  })
+
+  it('a title or description marked required upstream blocks nothing: it has no value', async () => {
+    const fetchMock = await setup({
+      id: 'content',
+      fields: [
+        { name: 'heading', type: 'title', text: 'Join', required: true },
+        { name: 'email', type: 'email', label: 'Email', required: true },
+      ],
+    })
+    type(screen.getByRole('textbox', { name: 'Email' }), 'ana@example.com')
+    fireEvent.click(screen.getByRole('button', { name: 'Sign up' }))
+    await waitFor(() => expect(callsTo(fetchMock, '/submissions')).toHaveLength(1))
+  })
+
   it('lets the field’s own message win over the built-in text', async () => {
     await setup({
       id: 'custom',

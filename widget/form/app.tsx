@@ -3,6 +3,7 @@ import { Component, createRef } from 'preact'
 import type { LoadResult } from '../api'
 import { loadForm } from '../api'
 import { withContext } from '../context'
+import { countView } from '../count-view'
 import type { PublicField, SubmissionStatus } from '../definition'
 import type { Mode, TriggerOptions } from '../display'
 import { armTrigger, remember, snoozed } from '../display'
@@ -36,13 +37,14 @@ export interface AppProps {
   /** Prefix of the element ids, unique per mount. */
   uid?: string | undefined
   o?: DisplayOptions | undefined
+  /** Called when a trigger finds the form removed from the page without unmount(): clean it up. */
+  gone?: (() => void) | undefined
 }
 
 interface AppState {
   loaded?: LoadResult
   fields?: PublicField[]
   t: Translate
-  open?: boolean
 }
 
 /** Page scroll is locked while any popup is open; the page's own value comes back after the last. */
@@ -60,6 +62,9 @@ function lockScroll(lock: boolean): void {
   }
 }
 
+/** Forms whose trigger fired on this page load, by endpoint and form: a remount does not fire it again. */
+const fired = new Set<string>()
+
 /** The focused element, looking into shadow roots (another widget, or ours). */
 function focused(): HTMLElement | null {
   let active = document.activeElement
@@ -69,19 +74,37 @@ function focused(): HTMLElement | null {
   return active as HTMLElement | null
 }
 
-const FOCUSABLE = 'button,input:not([type=hidden]),select,textarea,[href]'
+/** A pointer event on a modal dialog's ::backdrop: aimed at the dialog itself, outside its box. */
+function onBackdrop(event: MouseEvent): boolean {
+  const dialog = event.currentTarget as Element
+  const { left, right, top, bottom } = dialog.getBoundingClientRect()
+  const { clientX: x, clientY: y } = event
+  return event.target === dialog && (x < left || x > right || y < top || y > bottom)
+}
+
+/** What Tab stops at in the dialog (hidden inputs too, harmlessly: the first and last stops are buttons). */
+const FOCUSABLE = 'button,input,select,textarea'
 
 /**
- * Loads the form's definition, then draws it inline or in a popup or slide-in dialog; a missing or
- * unreachable form gets a calm alert.
+ * Loads the form's definition, then draws it inline, or in a `<dialog>` in the top layer (out of
+ * reach of the page's transforms, overflow and z-index): a modal popup, or a slide-in popover that
+ * leaves the page usable. A dialog keeps its form while closed, so typed values, a pending
+ * submission and a success message survive a close. A missing or unreachable form gets a calm alert.
  */
 export class App extends Component<AppProps, AppState> {
   // Declared and set in the constructor, not class fields: see SignupForm.
   private declare controller: AbortController
-  private declare box: RefObject<HTMLDivElement>
+  /** The popup's <dialog>, or the slide-in's <div> (a dialog element would take focus as a popover). */
+  private declare box: RefObject<HTMLDialogElement>
   private declare disarm: () => void
   /** A trigger fired before the definition arrived: open once it is there. */
   private declare wanted: boolean
+  /** The definition is here (state catches up on the next render). */
+  private declare ready: boolean
+  /** Plain fields, not state: two calls in one tick must see each other. */
+  private declare isOpen: boolean
+  /** The last pointerdown was on the backdrop: a drag from the form that ends there is no click on it. */
+  private declare down: boolean
   private declare returnFocus: HTMLElement | null
   /** Dispatches a `flowform:<type>` event on the host; its detail never holds personal data. */
   declare readonly emit: Emit
@@ -92,16 +115,19 @@ export class App extends Component<AppProps, AppState> {
     this.controller = new AbortController()
     this.box = createRef()
     this.disarm = () => undefined
-    this.wanted = false
+    this.wanted = this.ready = this.isOpen = this.down = false
     this.returnFocus = null
     this.emit = (type, detail) => {
       if (type === 'success') {
         remember(props.formId)
       }
-      // Seen inline for the first time: the frame that painted it has laid it out, so reading its
-      // height here adds no work to that frame. The form's own height: the box holds the reservation.
-      if (type === 'view' && this.mode() === 'inline') {
-        rememberHeight((this.base as Element).firstChild as Element, props.formId, props.o?.locale ?? 'en')
+      if (type === 'view') {
+        countView(props.endpoint, props.formId)
+        // Seen inline for the first time: the frame that painted it has laid it out, so reading its
+        // height here adds no work to that frame. The form's own height: the box holds the reservation.
+        if (this.mode() === 'inline') {
+          rememberHeight((this.base as Element).firstChild as Element, props.formId, props.o?.locale ?? 'en')
+        }
       }
       props.host?.dispatchEvent(
         new CustomEvent(`flowform:${type}`, { bubbles: true, composed: true, detail: { form: props.formId, ...detail } }),
@@ -127,7 +153,12 @@ export class App extends Component<AppProps, AppState> {
           fields: withContext(supportedFields(fields)),
           t: createTranslate({ ...bootTexts(o.locale ?? 'en'), ...texts }),
         })
-        this.autoOpen(true)
+        // Opened while it loaded: this is when there is something to see.
+        if (this.isOpen) {
+          this.emit('view')
+        }
+        this.ready = true
+        this.autoOpen()
         return
       }
       if (loaded.kind === 'missing') {
@@ -137,14 +168,16 @@ export class App extends Component<AppProps, AppState> {
       this.emit('error', { code: loaded.kind === 'missing' ? 'form_not_found' : 'load_failed' })
       this.setState({ loaded })
     })
+    const key = `${endpoint} ${formId}`
     if (this.mode() === 'inline') {
       // Before the first paint: mount() renders and calls this in one go.
       reserveHeight(this.base as HTMLElement, formId, o.locale ?? 'en')
-    } else {
+    } else if (!fired.has(key)) {
       this.disarm = armTrigger(o, () => {
         this.disarm()
+        fired.add(key)
         this.wanted = true
-        this.autoOpen(this.state.loaded?.kind === 'ready')
+        this.autoOpen()
       })
     }
   }
@@ -152,59 +185,76 @@ export class App extends Component<AppProps, AppState> {
   override componentWillUnmount(): void {
     this.controller.abort()
     this.disarm()
-    if (this.state.open && this.mode() === 'popup') {
-      lockScroll(false)
+    this.hide(true)
+  }
+
+  /**
+   * Opens for a trigger: only with a definition to show, and not when the person said no lately.
+   * A form whose page part was removed without unmount() is cleaned up instead.
+   */
+  private autoOpen(): void {
+    const { formId, o = {}, gone } = this.props
+    if (this.wanted && this.ready) {
+      this.wanted = false
+      if (!this.base?.isConnected) {
+        gone?.()
+      } else if (!snoozed(formId, o.frequencyDays ?? 7)) {
+        this.show()
+      }
     }
   }
 
-  override componentDidUpdate(_: AppProps, previous: AppState): void {
-    // A modal dialog takes focus when it opens; the dialog itself, so phones keep their keyboard down.
-    if (this.state.open && !previous.open && this.mode() === 'popup') {
-      this.box.current?.focus()
+  /** Opens a popup or slide-in (no-op inline, when open, or off the page). */
+  show(): void {
+    const dialog = this.box.current
+    if (this.isOpen || !dialog?.isConnected) {
+      return
+    }
+    this.isOpen = true
+    this.returnFocus = focused()
+    if (this.mode() === 'popup') {
+      // Modal: the top layer, the page inert behind it. Focus on the dialog itself, so phones keep
+      // their keyboard down.
+      lockScroll(true)
+      dialog.showModal()
+      dialog.focus()
+    } else {
+      // A popover: the top layer without taking focus (as a <dialog> would). Shown anyway where
+      // popovers are missing.
+      dialog.hidden = false
+      dialog.showPopover?.()
+    }
+    if (this.ready) {
+      this.emit('view')
     }
   }
 
   /**
-   * Opens for a trigger: only with a definition to show (`ready`: state may not have caught up
-   * yet), and not when the person said no lately.
+   * Closes it and keeps triggers quiet for the frequency period; when it had focus, focus goes back
+   * to where it was. Unmounting (`quiet`) closes it too, without the frequency note.
    */
-  private autoOpen(ready: boolean): void {
-    const { formId, o = {} } = this.props
-    if (this.wanted && ready && !snoozed(formId, o.frequencyDays ?? 7)) {
-      this.wanted = false
-      this.show()
-    }
-  }
-
-  /** Opens a popup or slide-in (no-op inline or when open). */
-  show(): void {
-    const mode = this.mode()
-    if (mode === 'inline' || this.state.open) {
+  hide(quiet?: boolean): void {
+    const dialog = this.box.current
+    if (!this.isOpen || !dialog) {
       return
     }
-    this.returnFocus = focused()
-    if (mode === 'popup') {
-      lockScroll(true)
+    this.isOpen = false
+    const inside = dialog.contains(focused())
+    // Closed first: a modal leaves the page inert, where focus cannot go back. `isOpen` pairs the
+    // lock and the unlock, however often show() and hide() are called.
+    if (this.mode() === 'popup') {
+      dialog.close()
+      lockScroll(false)
+    } else {
+      dialog.hidePopover?.()
+      dialog.hidden = true
     }
-    this.setState({ open: true })
-  }
-
-  /** Closes it, and keeps triggers quiet for the frequency period. */
-  hide(): void {
-    if (!this.state.open) {
-      return
-    }
-    const modal = this.mode() === 'popup'
-    const root = this.box.current?.getRootNode() as ShadowRoot | undefined
-    // A slide-in gives focus back only if it had it: it never took it.
-    if (modal || root?.activeElement) {
+    if (inside) {
       this.returnFocus?.focus()
     }
-    if (modal) {
-      lockScroll(false)
+    if (!quiet) {
+      remember(this.props.formId)
     }
-    this.setState({ open: false })
-    remember(this.props.formId)
     this.emit('close')
   }
 
@@ -218,16 +268,17 @@ export class App extends Component<AppProps, AppState> {
     if (event.key !== 'Tab' || this.mode() !== 'popup' || !box) {
       return
     }
-    // Keep Tab inside the modal: wrap from the last control to the first and back.
-    const items = [...box.querySelectorAll<HTMLButtonElement>(FOCUSABLE)].filter((el) => !el.disabled)
-    const index = items.indexOf((box.getRootNode() as ShadowRoot).activeElement as HTMLButtonElement)
+    // Keep Tab inside the modal (the browser would let it out to its own toolbar): wrap from the
+    // last control to the first and back.
+    const items = [...box.querySelectorAll<HTMLElement>(FOCUSABLE)]
+    const index = items.indexOf((box.getRootNode() as ShadowRoot).activeElement as HTMLElement)
     if (event.shiftKey ? index <= 0 : index < 0 || index === items.length - 1) {
       event.preventDefault()
       items.at(event.shiftKey ? -1 : 0)?.focus()
     }
   }
 
-  override render({ endpoint, formId, uid, o = {} }: AppProps, { loaded, fields = [], t, open }: AppState): JSX.Element | null {
+  override render({ endpoint, formId, uid, o = {} }: AppProps, { loaded, fields = [], t }: AppState): JSX.Element {
     const mode = this.mode()
     const lang = (loaded?.kind === 'ready' && loaded.form.locale) || o.locale
     const content = !loaded ? (
@@ -257,35 +308,33 @@ export class App extends Component<AppProps, AppState> {
         </div>
       )
     }
-    if (!open) {
-      return null
-    }
     const modal = mode === 'popup'
     const title = fields.find((f) => f.type === 'title')
-    const dialog = (
-      <div
-        ref={this.box}
+    const Box = modal ? 'dialog' : 'div'
+    return (
+      <Box
+        ref={this.box as RefObject<HTMLDivElement & HTMLDialogElement>}
         role="dialog"
-        aria-modal={modal ? 'true' : 'false'}
+        aria-modal={modal}
         aria-label={title?.text || title?.label || t('dialog')}
         tabIndex={-1}
         lang={lang}
         class={modal ? 'dialog' : 'dialog slide'}
         part={`dialog ${mode}`}
+        popover={modal ? undefined : 'manual'}
+        // The slide-in starts hidden; show() and hide() switch it (a <dialog> needs no such help).
+        hidden={!modal}
         onKeyDown={(e) => this.onKey(e)}
+        // Closed by the browser (a phone's back gesture, say): catch up.
+        onClose={() => this.hide()}
+        onPointerDown={(e) => (this.down = onBackdrop(e))}
+        onClick={(e) => this.down && onBackdrop(e) && this.hide()}
       >
         <button type="button" class="close" part="close" aria-label={t('close')} onClick={() => this.hide()}>
           ×
         </button>
         {content}
-      </div>
-    )
-    return modal ? (
-      <div class="backdrop" part="backdrop" onClick={(e) => e.target === e.currentTarget && this.hide()}>
-        {dialog}
-      </div>
-    ) : (
-      dialog
+      </Box>
     )
   }
 }

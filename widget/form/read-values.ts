@@ -32,3 +32,8 @@ export function readValues(form: HTMLFormElement, fields: readonly PublicField[]
   }
   return values
 }
+
+/** The browser holds text it cannot turn into a value (a number input with "4e"): FormData says "". */
+export function badInput(form: HTMLFormElement, field: PublicField): boolean {
+  return Boolean((form.elements.namedItem(field.name) as HTMLInputElement | null)?.validity?.badInput)
+}

@@ -2,14 +2,16 @@ import type { JSX, RefObject } from 'preact'
 import { Component, createRef } from 'preact'
 import { submitValues } from '../api'
 import { submissionContext } from '../context'
-import { countView, whenVisible } from '../count-view'
-import type { FieldType, PublicField, PublicForm } from '../definition'
+import { whenVisible } from '../count-view'
+import type { FieldType, FieldValue, PublicField, PublicForm } from '../definition'
+import { isContentField } from '../definition'
 import type { Translate } from '../texts'
-import { validateField, validateValues } from '../validate'
+import type { Rule } from '../validate'
+import { validateField } from '../validate'
 import type { Emit } from './app'
 import { errorText } from './error-text'
 import { Field } from './field'
-import { readValue, readValues } from './read-values'
+import { badInput, readValue, readValues } from './read-values'
 import type { Outcome } from './submit-outcome'
 import { describeOutcome } from './submit-outcome'
 
@@ -39,6 +41,14 @@ interface SignupFormState {
 
 const EMPTY: Outcome = { done: false, status: '', alert: '', errors: {} }
 
+/**
+ * The first rule a field's value breaks. A number the browser cannot read ("4e") reaches FormData
+ * as "": not empty, just wrong.
+ */
+function check(form: HTMLFormElement, field: PublicField, value: FieldValue | undefined): Rule | null {
+  return validateField(field, value) ?? (badInput(form, field) ? 'format' : null)
+}
+
 /*
  * A class rather than hooks: preact/hooks would cost about 1 KB of the 15 KB budget, and this is
  * one of only two stateful components. Instance fields are `declare`d and set in the constructor:
@@ -46,32 +56,28 @@ const EMPTY: Outcome = { done: false, status: '', alert: '', errors: {} }
  */
 export class SignupForm extends Component<SignupFormProps, SignupFormState> {
   private declare formRef: RefObject<HTMLFormElement>
-  private declare statusRef: RefObject<HTMLDivElement>
   // Plain fields, not state: a second click lands before Preact has re-rendered the button.
   private declare inFlight: boolean
   private declare attempted: boolean
-  private declare focusInvalid: boolean
+  /** Focus moves after the render that shows an outcome. */
+  private declare focusNext: boolean
+  /** Unmounted: an answer still arriving only raises its event. */
+  private declare gone: boolean
   private declare stopCounting: () => void
 
   constructor(props: SignupFormProps) {
     super(props)
     this.state = { outcome: EMPTY, sending: false }
     this.formRef = createRef()
-    this.statusRef = createRef()
-    this.inFlight = this.attempted = this.focusInvalid = false
+    this.inFlight = this.attempted = this.focusNext = this.gone = false
     this.stopCounting = () => undefined
   }
 
   override componentDidMount(): void {
-    const { endpoint, formId, fields, prefill = {}, inline, emit } = this.props
-    const seen = (): void => {
-      countView(endpoint, formId)
-      emit('view')
-    }
+    const { fields, prefill = {}, inline, emit } = this.props
+    // Inline forms count their view when first on screen; dialogs when they open (App).
     if (inline) {
-      this.stopCounting = whenVisible(this.base as Element, seen)
-    } else {
-      seen()
+      this.stopCounting = whenVisible(this.base as Element, () => emit('view'))
     }
     // Uncontrolled inputs: a prefilled value is set once, like typing, and never forced back.
     for (const input of [...(this.formRef.current?.elements ?? [])] as HTMLInputElement[]) {
@@ -88,23 +94,24 @@ export class SignupForm extends Component<SignupFormProps, SignupFormState> {
   }
 
   override componentWillUnmount(): void {
+    this.gone = true
     this.stopCounting()
   }
 
-  override componentDidUpdate(_: SignupFormProps, previous: SignupFormState): void {
-    // Focus after the render that attached the messages, so a screen reader reads them with it.
-    if (this.focusInvalid) {
-      this.focusInvalid = false
-      this.formRef.current?.querySelector<HTMLElement>('[aria-invalid="true"]')?.focus()
-    }
-    // The form is gone once accepted; keep focus from falling back to the page's body.
-    if (this.state.outcome.done && !previous.outcome.done) {
-      this.statusRef.current?.focus()
+  override componentDidUpdate(): void {
+    // After the render that attached the messages, so a screen reader reads them with the focus:
+    // the first invalid field, else the alert; once accepted (the form is gone) the wrapper of the
+    // status, not the live region itself, which would be read twice.
+    if (this.focusNext) {
+      this.focusNext = false
+      const root = this.base as HTMLElement
+      const { done, alert } = this.state.outcome
+      ;((done ? root : (root.querySelector('[aria-invalid="true"]') ?? (alert && root.lastChild))) as HTMLElement | null)?.focus()
     }
   }
 
   private show(outcome: Outcome): void {
-    this.focusInvalid = Object.keys(outcome.errors).length > 0
+    this.focusNext = true
     this.setState({ outcome })
   }
 
@@ -117,10 +124,10 @@ export class SignupForm extends Component<SignupFormProps, SignupFormState> {
     }
     this.attempted = true
     const values = readValues(element, fields)
-    const failures = validateValues(fields, values)
     const errors: Record<string, string> = {}
     for (const field of fields) {
-      const rule = failures[field.name]
+      // Content fields have no value, and no rule to break (even when upstream marks them required).
+      const rule = !isContentField(field) && check(element, field, values[field.name])
       if (rule) {
         errors[field.name] = errorText(field, rule, t)
       }
@@ -134,12 +141,16 @@ export class SignupForm extends Component<SignupFormProps, SignupFormState> {
     emit('submit')
     const result = await submitValues(endpoint, formId, values, submissionContext(locale))
     this.inFlight = false
-    this.setState({ sending: false })
     if (result.kind === 'accepted') {
       emit('success', { status: result.status })
     } else {
       emit('error', { code: result.code })
     }
+    // Unmounted meanwhile (a single-page shop moved on): the page is no longer ours to change.
+    if (this.gone) {
+      return
+    }
+    this.setState({ sending: false })
     const outcome = describeOutcome(result, fields, t, form.afterSubmit)
     this.show(outcome)
     if (outcome.redirect) {
@@ -162,7 +173,7 @@ export class SignupForm extends Component<SignupFormProps, SignupFormState> {
     if (!this.attempted || !field || !element || (typing && !errors[field.name])) {
       return
     }
-    const rule = validateField(field, readValue(element, field))
+    const rule = check(element, field, readValue(element, field))
     if (rule && typing) {
       return
     }
@@ -176,7 +187,7 @@ export class SignupForm extends Component<SignupFormProps, SignupFormState> {
 
   override render({ form, fields, uid, t }: SignupFormProps, { outcome, sending }: SignupFormState): JSX.Element {
     return (
-      <div class="root">
+      <div class="root" tabIndex={outcome.done ? -1 : undefined}>
         {outcome.done ? null : (
           <form
             ref={this.formRef}
@@ -195,16 +206,17 @@ export class SignupForm extends Component<SignupFormProps, SignupFormState> {
                 t={t}
               />
             ))}
-            <button type="submit" part="button" disabled={sending}>
+            {/* aria-disabled, not disabled: a disabled button drops focus to the page's body. */}
+            <button type="submit" part="button" aria-disabled={sending}>
               {sending ? t('submit.busy') : form.submitLabel || t('submit')}
             </button>
           </form>
         )}
         {/* Both live regions exist from the start: screen readers announce changes, not arrivals. */}
-        <div ref={this.statusRef} role="status" part="status" class="status" tabIndex={-1}>
+        <div role="status" part="status" class="status">
           {outcome.status}
         </div>
-        <div role="alert" part="alert" class="alert">
+        <div role="alert" part="alert" class="alert" tabIndex={-1}>
           {outcome.alert}
         </div>
       </div>
