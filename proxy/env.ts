@@ -23,6 +23,9 @@ const Env = z
     FLOWFORM_NOTIFY_SECRET: z.string().min(16, { error: 'must be at least 16 characters' }).optional(),
     FLOWFORM_MOMENTS_BATCH_MS: z.coerce.number({ error: 'must be a number of milliseconds' }).int().min(0).max(10_000).optional(),
     INFOBIP_REQUESTS_PER_SECOND: z.coerce.number({ error: 'must be a number' }).int().min(1).max(1_000).optional(),
+    FLOWFORM_SUBMISSIONS_PER_MINUTE: z.coerce.number({ error: 'must be a number' }).int().min(1).max(100_000).default(20),
+    FLOWFORM_VIEWS_PER_MINUTE: z.coerce.number({ error: 'must be a number' }).int().min(1).max(100_000).default(120),
+    TRUST_PROXY: z.enum(['0', '1'], { error: 'must be 0 or 1' }).default('0'),
   })
   .superRefine((env, ctx) => {
     if (env.INFOBIP_USERNAME !== undefined && env.INFOBIP_PASSWORD === undefined) {
@@ -110,6 +113,10 @@ export interface ProxyEnv {
   momentsBatchWindowMs?: number | undefined
   /** INFOBIP_REQUESTS_PER_SECOND: the account's rate limit shared by every call; default 10. */
   infobipRequestsPerSecond?: number | undefined
+  /** Per client address and form, per minute (FLOWFORM_SUBMISSIONS_PER_MINUTE, FLOWFORM_VIEWS_PER_MINUTE). */
+  rateLimits?: { submissionsPerMinute: number; viewsPerMinute: number }
+  /** TRUST_PROXY=1: the client address is the last X-Forwarded-For entry (a reverse proxy in front). */
+  trustProxy?: boolean
 }
 
 export class EnvError extends Error {
@@ -144,5 +151,7 @@ export function readEnv(source: Record<string, string | undefined> = process.env
       env.FLOWFORM_NOTIFY_URL && env.FLOWFORM_NOTIFY_SECRET ? { url: env.FLOWFORM_NOTIFY_URL, secret: env.FLOWFORM_NOTIFY_SECRET } : null,
     momentsBatchWindowMs: env.FLOWFORM_MOMENTS_BATCH_MS,
     infobipRequestsPerSecond: env.INFOBIP_REQUESTS_PER_SECOND,
+    rateLimits: { submissionsPerMinute: env.FLOWFORM_SUBMISSIONS_PER_MINUTE, viewsPerMinute: env.FLOWFORM_VIEWS_PER_MINUTE },
+    trustProxy: env.TRUST_PROXY === '1',
   }
 }

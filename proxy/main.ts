@@ -26,7 +26,7 @@ async function main(): Promise<void> {
   let server: RunningServer
   try {
     env = readEnv()
-    server = await startServer({ env, log, trustProxy: process.env.TRUST_PROXY === '1' })
+    server = await startServer({ env, log })
   } catch (error) {
     console.error(`flowform: ${startupProblem(error)}`)
     process.exit(1)

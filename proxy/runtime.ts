@@ -136,6 +136,8 @@ export function createRuntime(options: RuntimeOptions): Runtime {
   const registry = new FormRegistry({ config: loaded.config, infobip, log })
   const bundlePath = options.bundlePath ?? `${ROOT}dist/flowform.js`
   let bundle: StaticAsset | null = readBundle(bundlePath)
+  const rateLimits = options.rateLimits ?? env.rateLimits
+  const trustProxy = options.trustProxy ?? env.trustProxy
   app = createApp({
     registry,
     infobip,
@@ -152,8 +154,8 @@ export function createRuntime(options: RuntimeOptions): Runtime {
     bundle: () => (bundle ??= readBundle(bundlePath)),
     ...(loaded.source === null ? { demoAssets: demoAssets() } : {}),
     mode,
-    ...(options.rateLimits ? { rateLimits: options.rateLimits } : {}),
-    ...(options.trustProxy !== undefined ? { trustProxy: options.trustProxy } : {}),
+    ...(rateLimits ? { rateLimits } : {}),
+    ...(trustProxy !== undefined ? { trustProxy } : {}),
     hooks: momentsHooks({ secret: notify?.secret ?? null, feed: (report) => tracker.feed(report), log }),
   })
   return {

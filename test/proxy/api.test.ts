@@ -277,3 +277,38 @@ describe('error answers a shop can read', () => {
     expect(unknown.headers.get('access-control-allow-origin')).toBe('https://other.example')
   })
 })
+
+describe('rate limits behind a reverse proxy', () => {
+  it('keys on the address the reverse proxy appended, so a client cannot pick its own key', async () => {
+    const p = createTestProxy({ rateLimits: { submissionsPerMinute: 2, viewsPerMinute: 100 }, runtime: { trustProxy: true } })
+    proxy = p
+    const spoofed = (i: number) =>
+      p.request('/v1/forms/welcome/views', { method: 'POST', headers: { 'x-forwarded-for': `10.0.0.${i}, 203.0.113.7` } })
+    const views = await Promise.all([1, 2, 3].map(spoofed))
+    expect(views.map((r) => r.status)).toEqual([204, 204, 204])
+    const submit = (i: number) =>
+      p.request('/v1/forms/welcome/submissions', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'x-forwarded-for': `10.0.0.${i}, 203.0.113.7` },
+        body: JSON.stringify({ values: { email: 'x' } }),
+      })
+    const statuses = [(await submit(1)).status, (await submit(2)).status, (await submit(3)).status]
+    expect(statuses).toEqual([422, 422, 429])
+    // Another client behind the same reverse proxy has its own budget.
+    const other = await p.request('/v1/forms/welcome/submissions', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-forwarded-for': '198.51.100.9' },
+      body: JSON.stringify({ values: { email: 'x' } }),
+    })
+    expect(other.status).toBe(422)
+  })
+
+  it('reads the limits and TRUST_PROXY from the environment', async () => {
+    const { readEnv } = await import('../../proxy/env')
+    const env = readEnv({ FLOWFORM_SUBMISSIONS_PER_MINUTE: '600', FLOWFORM_VIEWS_PER_MINUTE: '6000', TRUST_PROXY: '1' })
+    expect(env.rateLimits).toEqual({ submissionsPerMinute: 600, viewsPerMinute: 6000 })
+    expect(env.trustProxy).toBe(true)
+    expect(readEnv({}).rateLimits).toEqual({ submissionsPerMinute: 20, viewsPerMinute: 120 })
+    expect(() => readEnv({ TRUST_PROXY: 'yes' })).toThrow(/TRUST_PROXY: must be 0 or 1/)
+  })
+})
