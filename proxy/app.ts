@@ -113,13 +113,25 @@ export function createApp(deps: AppDeps): Hono {
     await next()
   })
 
+  // An operator who mistypes an origin (localhost vs 127.0.0.1) must be told once, not per page view.
+  const refusedOrigins = new Set<string>()
+  const refuseOrigin = (id: string, origin: string): never => {
+    const shown = origin.slice(0, 200)
+    const key = `${id} ${shown}`
+    if (!refusedOrigins.has(key) && refusedOrigins.size < 1_000) {
+      refusedOrigins.add(key)
+      log.warn({ form: id, origin: shown }, 'origin refused: not in this form\'s allowedOrigins')
+    }
+    throw new OriginError(`This page's origin (${shown}) is not in allowedOrigins of form "${id}".`)
+  }
+
   const checkOrigin = (c: { req: { param(name: 'id'): string; header(name: string): string | undefined } }) => {
     const origin = c.req.header('origin')
     if (!origin) {
       throw new OriginError('An Origin header is required.')
     }
     if (!allowedOrigin(c.req.param('id'), origin)) {
-      throw new OriginError('This site is not allowed to use this form.')
+      refuseOrigin(c.req.param('id'), origin)
     }
   }
 
@@ -130,11 +142,11 @@ export function createApp(deps: AppDeps): Hono {
     }
     const origin = c.req.header('origin')
     if (origin !== undefined && registry.config(id) && !allowedOrigin(id, origin)) {
-      throw new OriginError('This site is not allowed to use this form.')
+      refuseOrigin(id, origin)
     }
     const form = await registry.resolve(id)
+    // The CORS middleware already adds `Vary: Origin`.
     c.header('cache-control', 'public, max-age=60')
-    c.header('vary', 'origin')
     // Texts in the visitor's language; English without ?locale=.
     return c.json(localiseForm(form.definition, form.config.texts, c.req.query('locale')))
   })

@@ -25,7 +25,12 @@ const Env = z
     INFOBIP_REQUESTS_PER_SECOND: z.coerce.number({ error: 'must be a number' }).int().min(1).max(1_000).optional(),
     FLOWFORM_SUBMISSIONS_PER_MINUTE: z.coerce.number({ error: 'must be a number' }).int().min(1).max(100_000).default(20),
     FLOWFORM_VIEWS_PER_MINUTE: z.coerce.number({ error: 'must be a number' }).int().min(1).max(100_000).default(120),
-    TRUST_PROXY: z.enum(['0', '1'], { error: 'must be 0 or 1' }).default('0'),
+    TRUST_PROXY: z.enum(['0', '1', 'false', 'true'], { error: 'must be 1 (or true) or 0 (or false)' }).default('0'),
+    LOG_LEVEL: z
+      .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], {
+        error: 'must be one of fatal, error, warn, info, debug, trace, silent',
+      })
+      .default('info'),
   })
   .superRefine((env, ctx) => {
     if (env.INFOBIP_USERNAME !== undefined && env.INFOBIP_PASSWORD === undefined) {
@@ -117,6 +122,8 @@ export interface ProxyEnv {
   rateLimits?: { submissionsPerMinute: number; viewsPerMinute: number }
   /** TRUST_PROXY=1: the client address is the last X-Forwarded-For entry (a reverse proxy in front). */
   trustProxy?: boolean
+  /** LOG_LEVEL, checked here so a typo stops the start with a clear message. */
+  logLevel?: string
 }
 
 export class EnvError extends Error {
@@ -152,6 +159,7 @@ export function readEnv(source: Record<string, string | undefined> = process.env
     momentsBatchWindowMs: env.FLOWFORM_MOMENTS_BATCH_MS,
     infobipRequestsPerSecond: env.INFOBIP_REQUESTS_PER_SECOND,
     rateLimits: { submissionsPerMinute: env.FLOWFORM_SUBMISSIONS_PER_MINUTE, viewsPerMinute: env.FLOWFORM_VIEWS_PER_MINUTE },
-    trustProxy: env.TRUST_PROXY === '1',
+    trustProxy: env.TRUST_PROXY === '1' || env.TRUST_PROXY === 'true',
+    logLevel: env.LOG_LEVEL,
   }
 }

@@ -19,38 +19,53 @@ function startupProblem(error: unknown): string {
   return `cannot start: ${error instanceof Error ? error.message : String(error)}`
 }
 
+/** What the terminal says at start: the mode, where to look, and what an operator should know. */
+function banner(env: ProxyEnv, server: RunningServer): string[] {
+  const { runtime, url } = server
+  const demo = runtime.loaded.source === null
+  const lines =
+    runtime.mode === 'sandbox'
+      ? ['flowform: SANDBOX mode: no Infobip credentials are set, so an in-process fake of Infobip answers.']
+      : [`flowform: LIVE mode: calling Infobip at ${env.infobip?.baseUrl} with ${env.infobip ? describeAuth(env.infobip.auth) : ''}.`]
+  if (demo) {
+    lines.push(`  demo shop:  ${url}/`)
+  }
+  lines.push(
+    `  widget:     ${url}/flowform.js`,
+    `  config:     ${runtime.loaded.source ?? 'the built-in demo config'}`,
+    `  data:       ${env.dataDir}`,
+    `  rapidpro:   ${runtime.rapidproFake ? 'sandbox fake' : runtime.rapidpro ? (env.rapidpro?.baseUrl ?? 'on') : 'off'}`,
+    `  moments:    reports ${env.momentsNotify ? `pushed to ${new URL(env.momentsNotify.url).pathname}` : 'polled'}`,
+  )
+  if (runtime.mode === 'live' && demo) {
+    lines.push('  WARNING: live Infobip with the built-in demo config: set FLOWFORM_CONFIG to your own forms and flows.')
+  }
+  const base = env.infobip ? new URL(env.infobip.baseUrl) : null
+  if (base?.protocol === 'http:' && !isLoopback(base.hostname)) {
+    lines.push(`  WARNING: ${base.origin} is plain http: the Infobip credentials travel unencrypted. Use https.`)
+  }
+  return lines
+}
+
+function isLoopback(hostname: string): boolean {
+  return hostname === 'localhost' || hostname === '[::1]' || /^127\.\d+\.\d+\.\d+$/.test(hostname)
+}
+
 /** The Node entry: read the environment, start the server, say which mode it runs in, stop cleanly. */
 async function main(): Promise<void> {
-  const log = createLogger()
   let env: ProxyEnv
   let server: RunningServer
+  let log: ReturnType<typeof createLogger>
   try {
     env = readEnv()
+    log = createLogger({ level: env.logLevel ?? 'info' })
     server = await startServer({ env, log })
   } catch (error) {
     console.error(`flowform: ${startupProblem(error)}`)
     process.exit(1)
   }
   const { runtime, url } = server
-  const config = runtime.loaded.source ?? 'the built-in demo config'
-  const lines =
-    runtime.mode === 'sandbox'
-      ? [
-          'flowform: SANDBOX mode: no Infobip credentials are set, so an in-process fake of Infobip answers.',
-          `  demo shop:  ${url}/`,
-        ]
-      : [`flowform: LIVE mode: calling Infobip at ${env.infobip?.baseUrl} with ${env.infobip ? describeAuth(env.infobip.auth) : ''}.`]
-  if (runtime.loaded.source !== null && runtime.mode === 'sandbox') {
-    lines.push('  (no demo page: a config file is in use)')
-  }
-  lines.push(
-    `  widget:     ${url}/flowform.js`,
-    `  config:     ${config}`,
-    `  data:       ${env.dataDir}`,
-    `  rapidpro:   ${runtime.rapidproFake ? 'sandbox fake' : runtime.rapidpro ? (env.rapidpro?.baseUrl ?? 'on') : 'off'}`,
-    `  moments:    reports ${env.momentsNotify ? `pushed to ${new URL(env.momentsNotify.url).pathname}` : 'polled'}`,
-  )
-  console.info(lines.join('\n'))
+  console.info(banner(env, server).join('\n'))
   log.info({ url, mode: runtime.mode }, 'listening')
 
   const shutdown = (signal: string) => {

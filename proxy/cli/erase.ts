@@ -27,6 +27,13 @@ export async function erase(args: string[], io: CliIo, print: Printer): Promise<
   if (email === '' || phone === '') {
     throw new UsageError('the person identifier must not be empty')
   }
+  // A typo here would "erase" nobody and report success.
+  if (email !== undefined && !/^[^\s@]+@[^\s@]+$/.test(email)) {
+    throw new UsageError(`"${email}" is not an email address`)
+  }
+  if (phone !== undefined && !/^\d{6,15}$/.test(phone)) {
+    throw new UsageError(`"${values.phone ?? ''}" is not a phone number (6 to 15 digits, with or without +)`)
+  }
   const who: PersonRef = email !== undefined ? { email } : { phone }
   const context = createCliContext(io, print)
   const steps: EraseStep[] = [eraseFromOutbox(io, who)]
@@ -37,12 +44,16 @@ export async function erase(args: string[], io: CliIo, print: Printer): Promise<
   print.out(
     "Not covered: the person's profile in Infobip People and the form submissions Infobip keeps; delete those in Infobip if the request covers them.",
   )
-  const failed = steps.filter((s) => s.result === 'FAIL').length
+  // Without the outbox, a queued signup could re-create the person later: that is not "done".
+  const outboxMissing = steps[0]?.result === 'skip'
+  const failed = steps.filter((s) => s.result === 'FAIL').length + (outboxMissing ? 1 : 0)
   const skipped = steps.filter((s) => s.result === 'skip').length
   const steps_ = (n: number) => `${n} ${n === 1 ? 'step' : 'steps'}`
   print.out(
     failed > 0
-      ? `${steps_(failed)} failed: the person may still be stored there. Fix the cause and run the erasure again.`
+      ? outboxMissing && failed === 1
+        ? 'The outbox was not found: run this where the proxy runs, or set FLOWFORM_DATA_DIR to its data directory, and run the erasure again.'
+        : `${steps_(failed)} failed: the person may still be stored there. Fix the cause and run the erasure again.`
       : `Erasure done${skipped > 0 ? `, with ${steps_(skipped)} skipped: check that nothing is stored there` : ''}.`,
   )
   return failed === 0 ? 0 : 1

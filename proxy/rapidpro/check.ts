@@ -21,7 +21,7 @@ export async function checkRapidpro(client: RapidproClient, forms: FormConfig[])
     return [{ name: 'RapidPro token', ok: false, detail: describe(error) }]
   }
   const checks: RapidproCheck[] = [
-    { name: 'RapidPro token', ok: true, detail: `accepted (${groups.length} groups, ${fields.length} contact fields)` },
+    { name: 'RapidPro token', ok: true, detail: `accepted (${plural(groups.length, 'group')}, ${plural(fields.length, 'contact field')})` },
   ]
   for (const form of forms) {
     if (!form.rapidpro) {
@@ -63,4 +63,8 @@ function describe(error: unknown): string {
     return `RapidPro could not be reached (${cause}); check RAPIDPRO_BASE_URL`
   }
   return error instanceof Error ? error.message : String(error)
+}
+
+function plural(n: number, noun: string): string {
+  return `${n} ${noun}${n === 1 ? '' : 's'}`
 }

@@ -68,9 +68,39 @@ function record(
       return outbox.fail(delivery.id, `invalid values: ${Object.keys(outcome.fields).join(', ')}`)
     case 'failed':
       log.error(
-        { ...where, upstream: outcome.upstream, status: outcome.status, upstreamCode: outcome.upstreamCode, reason: outcome.reason },
+        {
+          ...where,
+          upstream: outcome.upstream,
+          status: outcome.status,
+          upstreamCode: outcome.upstreamCode,
+          reason: outcome.reason,
+          hint: hintFor(outcome.upstream, outcome.status, outcome.upstreamCode),
+        },
         'delivery failed; the operator must act (kept in the outbox)',
       )
       return outbox.fail(delivery.id, `${outcome.upstreamCode ?? outcome.status ?? ''} ${outcome.reason}`.trim())
+  }
+}
+
+/** What the operator most likely has to do, for the failures that have one obvious cause. */
+export function hintFor(upstream: string, status?: number, code?: string): string | undefined {
+  const rapidpro = upstream.startsWith('rapidpro')
+  if (status === 401) {
+    return rapidpro ? 'check RAPIDPRO_TOKEN' : 'check the Infobip credentials (INFOBIP_API_KEY, or INFOBIP_USERNAME and INFOBIP_PASSWORD, …)'
+  }
+  if (status === 403) {
+    return rapidpro ? 'the RapidPro token lacks a permission' : 'the Infobip key lacks a scope for this API (e.g. flow:manage, forms:use)'
+  }
+  switch (code) {
+    case '40005':
+      return 'activate the flow in Infobip'
+    case '40401':
+      return "check the form's flow.campaignId: Infobip has no active flow with that id"
+    case 'REJECTED_ATTRIBUTE_MISSED':
+      return 'create the custom attributes this form sends in Infobip People first'
+    case 'REJECTED_NOT_ENOUGH_CREDITS':
+      return 'top up the Infobip account'
+    default:
+      return undefined
   }
 }

@@ -31,8 +31,36 @@ export class InfobipNetworkError extends Error {
     readonly path: string,
     options: { cause: unknown },
   ) {
-    super(`Infobip could not be reached: ${method} ${path}`, options)
+    super(`Infobip could not be reached (${networkCause(options.cause)}): ${method} ${path}`, options)
   }
+}
+
+const CAUSES: Record<string, string> = {
+  ECONNREFUSED: 'connection refused',
+  ECONNRESET: 'connection reset',
+  ENOTFOUND: 'host not found',
+  EAI_AGAIN: 'DNS lookup failed',
+  ETIMEDOUT: 'connection timed out',
+  UND_ERR_CONNECT_TIMEOUT: 'connection timed out',
+  UND_ERR_SOCKET: 'connection closed',
+  CERT_HAS_EXPIRED: 'TLS certificate expired',
+  DEPTH_ZERO_SELF_SIGNED_CERT: 'self-signed TLS certificate',
+}
+
+/** "connection refused (ECONNREFUSED)", "timed out", …: what an operator needs to tell DNS from firewall from a slow upstream. */
+export function networkCause(cause: unknown): string {
+  if (cause instanceof Error && cause.name === 'TimeoutError') {
+    return 'timed out'
+  }
+  let current: unknown = cause
+  for (let depth = 0; depth < 4 && current instanceof Error; depth++) {
+    const code = (current as NodeJS.ErrnoException).code
+    if (typeof code === 'string') {
+      return `${CAUSES[code] ?? 'network error'} (${code})`
+    }
+    current = current.cause
+  }
+  return cause instanceof Error ? cause.message.slice(0, 100) : 'network error'
 }
 
 export type InfobipError = InfobipHttpError | InfobipNetworkError

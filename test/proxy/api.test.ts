@@ -188,6 +188,7 @@ describe('enrolment in the sandbox', () => {
     expect(body.error.message).toMatch(/try again later/i)
     expect(JSON.stringify(body)).not.toMatch(/40005|inactive|infobip/i)
     expect(p.logText()).toContain('40005')
+    expect(p.logText()).toContain('activate the flow in Infobip')
     expect(p.outbox.counts().failed).toBe(1)
   })
 
@@ -271,7 +272,12 @@ describe('error answers a shop can read', () => {
     const refused = await p.request('/v1/forms/welcome', { origin: 'https://other.example' })
     expect(refused.status).toBe(403)
     expect(refused.headers.get('access-control-allow-origin')).toBe('https://other.example')
-    expect(await refused.json()).toEqual({ error: { code: 'origin_not_allowed', message: expect.any(String) } })
+    expect(await refused.json()).toEqual({
+      error: { code: 'origin_not_allowed', message: 'This page\'s origin (https://other.example) is not in allowedOrigins of form "welcome".' },
+    })
+    await p.request('/v1/forms/welcome', { origin: 'https://other.example' })
+    // The operator hears of it once, not per page view.
+    expect(p.logText().match(/origin refused/g)).toHaveLength(1)
     const unknown = await p.request('/v1/forms/no-such-form', { origin: 'https://other.example' })
     expect(unknown.status).toBe(404)
     expect(unknown.headers.get('access-control-allow-origin')).toBe('https://other.example')
@@ -309,6 +315,8 @@ describe('rate limits behind a reverse proxy', () => {
     expect(env.rateLimits).toEqual({ submissionsPerMinute: 600, viewsPerMinute: 6000 })
     expect(env.trustProxy).toBe(true)
     expect(readEnv({}).rateLimits).toEqual({ submissionsPerMinute: 20, viewsPerMinute: 120 })
-    expect(() => readEnv({ TRUST_PROXY: 'yes' })).toThrow(/TRUST_PROXY: must be 0 or 1/)
+    expect(() => readEnv({ TRUST_PROXY: 'yes' })).toThrow(/TRUST_PROXY: must be 1 \(or true\) or 0/)
+    expect(readEnv({ TRUST_PROXY: 'true' }).trustProxy).toBe(true)
+    expect(() => readEnv({ LOG_LEVEL: 'verbose' })).toThrow(/LOG_LEVEL: must be one of fatal, error, warn, info, debug, trace, silent/)
   })
 })

@@ -311,13 +311,13 @@ describe('erasure reaches the outbox', () => {
       FLOWFORM_DATA_DIR: tempDir(),
     }
     writeFileSync(config, JSON.stringify({ forms: [form('a', LEGACY), form('b', LEGACY), form('c', MOMENTS, 'moments')] }))
+    Outbox.open(env.FLOWFORM_DATA_DIR).close()
     const result = await cli(['erase', '--email', 'Ann@Example.com'], env)
     expect(result.code).toBe(0)
     expect(result.stdout).toMatch(/^flow\s+legacy flow 10159347 \(forms a, b\)\s+ok\s+removed from the flow$/m)
     expect(result.stdout).toMatch(/^flow\s+moments flow 200000000000001 \(form c\)\s+ok\s+not in the flow$/m)
     expect(result.stdout).toMatch(new RegExp(`^rapidpro\\s+${rp.url.replace(/[.]/g, '\\.')}\\s+ok\\s+deleted the contact$`, 'm'))
-    expect(result.stdout).toMatch(/^outbox\s+.*skip\s+there is no outbox/m)
-    expect(result.stdout).toContain('Erasure done, with 1 step skipped')
+    expect(result.stdout).toContain('Erasure done.')
     expect(infobip.flowParticipants(LEGACY)).toEqual([])
     expect(rapidpro.contacts).toEqual([])
     expect(ib.requests.filter((r) => r.method === 'DELETE').map((r) => [r.path, r.query.get('email')])).toEqual([
@@ -331,11 +331,20 @@ describe('erasure reaches the outbox', () => {
     expect(failing.code).toBe(1)
     expect(failing.stdout).toMatch(/^flow\s+legacy flow 200000000000002 \(form paused\)\s+FAIL\s+the flow is inactive/m)
     expect(failing.stdout).toContain('1 step failed: the person may still be stored there.')
+
+    // Without the outbox the erasure is not complete: a queued signup could re-create the person.
+    writeFileSync(config, JSON.stringify({ forms: [form('a', LEGACY)] }))
+    const noOutbox = await cli(['erase', '--email', 'ann@example.com'], { ...env, FLOWFORM_DATA_DIR: tempDir() })
+    expect(noOutbox.code).toBe(1)
+    expect(noOutbox.stdout).toMatch(/^outbox\s+.*skip\s+there is no outbox/m)
+    expect(noOutbox.stdout).toContain('The outbox was not found: run this where the proxy runs, or set FLOWFORM_DATA_DIR')
   })
 
   it('refuses erase without exactly one identifier (exit 2)', async () => {
     expect((await cli(['erase'])).code).toBe(2)
     expect((await cli(['erase', '--email', 'a@b.c', '--phone', '1'])).code).toBe(2)
     expect((await cli(['erase', '--phone', 'none'])).code).toBe(2)
+    expect((await cli(['erase', '--email', 'notanemail'])).code).toBe(2)
+    expect((await cli(['erase', '--phone', '12'])).code).toBe(2)
   })
 })

@@ -117,7 +117,7 @@ describe('checkRapidpro', () => {
       FormConfig.parse({ id: 'plain', allowedOrigins: ['https://shop.example.com'], fields: [{ name: 'email', type: 'email' }], flow: { api: 'legacy', campaignId: '1' } }),
     ])
     expect(checks).toEqual([
-      { name: 'RapidPro token', ok: true, detail: 'accepted (2 groups, 1 contact fields)' },
+      { name: 'RapidPro token', ok: true, detail: 'accepted (2 groups, 1 contact field)' },
       { name: 'RapidPro group "newsletter" (form signup)', ok: true, detail: `exists (${RAPIDPRO_SANDBOX_SEED.newsletterGroupUuid})` },
       { name: 'RapidPro group "Missing" (form signup)', ok: false, detail: 'missing: run `npx flowform rapidpro sync`' },
       { name: 'RapidPro group "Engaged" (form signup)', ok: false, detail: 'a smart (query based) group: contacts cannot be added to it' },
