@@ -2,7 +2,7 @@
 // and tests. It is a web-standard fetch handler: give `fake.fetch` to ky, or serve it on loopback.
 import { AuthState } from './infobip/auth'
 import type { InfobipCredentials } from './infobip/auth'
-import { FaultQueue, RateLimiter, faultToResponse, sleep } from './infobip/faults'
+import { FaultQueue, InjectedNetworkError, injectedFault, RateLimiter } from './infobip/faults'
 import type { FaultMatch, FaultResponse } from './infobip/faults'
 import { FlowStore } from './infobip/flows'
 import { generalError, tooManyRequests, unauthorized } from './infobip/http'
@@ -84,12 +84,6 @@ export interface InfobipFake {
   reset(): void
 }
 
-class InjectedNetworkError extends TypeError {
-  constructor() {
-    super('fetch failed')
-  }
-}
-
 async function postJson(url: string, body: unknown): Promise<void> {
   try {
     await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) })
@@ -135,15 +129,9 @@ export function createInfobipFake(options: InfobipFakeOptions = {}): InfobipFake
   const calls: RecordedCall[] = []
 
   async function handle(request: Request, call: RecordedCall): Promise<Response> {
-    const fault = faults.take(call.method, call.path)
-    if (fault) {
-      if (fault.delayMs !== undefined) {
-        await sleep(fault.delayMs, request.signal)
-      }
-      if ('networkError' in fault) {
-        throw new InjectedNetworkError()
-      }
-      return faultToResponse(fault)
+    const injected = await injectedFault(faults, call.method, call.path, request.signal)
+    if (injected) {
+      return injected
     }
     const url = new URL(request.url)
     const authAnswer = await auth.handle(request, url.pathname)

@@ -22,7 +22,7 @@ import {
   seedGroups,
 } from './rapidpro/state'
 import { normaliseUrn, parseUrn } from './rapidpro/urns'
-import { FaultQueue, type FaultMatch, type FaultResponse, faultToResponse, sleep } from './infobip/faults'
+import { FaultQueue, type FaultMatch, type FaultResponse, InjectedNetworkError, injectedFault } from './infobip/faults'
 
 export { RAPIDPRO_SANDBOX_SEED, defaultRapidproFields, defaultRapidproGroups }
 export type { ContactJson, FieldJson, GroupJson, SeedField, SeedGroup } from './rapidpro/state'
@@ -71,12 +71,6 @@ export interface RapidproFake {
   failNext(match: FaultMatch, response: FaultResponse, times?: number): void
   /** Back to the seed: contacts, calls, faults and rate counters forgotten; fields and groups re-seeded. */
   reset(): void
-}
-
-class InjectedNetworkError extends TypeError {
-  constructor() {
-    super('fetch failed')
-  }
 }
 
 const AUTH_MISSING = 'Authentication credentials were not provided.'
@@ -172,15 +166,9 @@ export function createRapidproFake(options: RapidproFakeOptions = {}): RapidproF
   }
 
   async function handle(request: Request, url: URL): Promise<Response> {
-    const fault = faults.take(request.method, url.pathname)
-    if (fault) {
-      if (fault.delayMs !== undefined) {
-        await sleep(fault.delayMs, request.signal)
-      }
-      if ('networkError' in fault) {
-        throw new InjectedNetworkError()
-      }
-      return faultToResponse(fault)
+    const injected = await injectedFault(faults, request.method, url.pathname, request.signal)
+    if (injected) {
+      return injected
     }
     const auth = authenticate(request.headers.get('authorization'))
     if ('response' in auth) {

@@ -114,3 +114,33 @@ export class RateLimiter {
     this.#hits.clear()
   }
 }
+
+/** What a fake throws for a `{ networkError: true }` fault: what global fetch throws when a connection fails. */
+export class InjectedNetworkError extends TypeError {
+  constructor() {
+    super('fetch failed')
+  }
+}
+
+/**
+ * The injected answer for this call, if one was queued: after its delay, a response, or a thrown
+ * network error. Shared by the sandbox fakes so that `failNext` means the same everywhere.
+ */
+export async function injectedFault(
+  faults: FaultQueue,
+  method: string,
+  path: string,
+  signal: AbortSignal | undefined,
+): Promise<Response | null> {
+  const fault = faults.take(method, path)
+  if (!fault) {
+    return null
+  }
+  if (fault.delayMs !== undefined) {
+    await sleep(fault.delayMs, signal)
+  }
+  if ('networkError' in fault) {
+    throw new InjectedNetworkError()
+  }
+  return faultToResponse(fault)
+}
