@@ -24,6 +24,11 @@ export default tseslint.config(
     },
   },
   {
+    // The widget's components compile JSX to `h()` calls (see the pragma atop each): `h` is used.
+    files: ['widget/**/*.tsx'],
+    languageOptions: { parserOptions: { jsxPragma: 'h' } },
+  },
+  {
     files: ['test/**', 'bench/**', 'bin/**', 'proxy/**'],
     rules: { 'no-console': 'off' },
   },

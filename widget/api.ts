@@ -6,7 +6,8 @@ import type { ErrorBody, PublicForm, SubmissionContext, SubmissionStatus, Submis
  * the caller always has something calm to show.
  */
 
-export type LoadResult = { kind: 'ready'; form: PublicForm } | { kind: 'missing' } | { kind: 'failed' }
+/** `message`: the proxy's reason for refusing (a page origin it does not allow, say), for the console. */
+export type LoadResult = { kind: 'ready'; form: PublicForm } | { kind: 'missing' | 'failed'; message?: string | undefined }
 
 /** `code` is the proxy's error code, `http_<status>` without one, or `network`: safe for events. */
 export type SubmitResult =
@@ -38,12 +39,11 @@ export async function loadForm(
   try {
     // English is the proxy's default: its URL stays the plain one, as every cache already knows it.
     const res = await fetch(formUrl(endpoint, formId) + (locale === 'en' ? '' : `?locale=${locale}`), { signal })
-    if (res.status === 404) {
-      return { kind: 'missing' }
-    }
-    const form = res.ok ? ((await readJson(res)) as PublicForm | null) : null
+    const body = (await readJson(res)) as (PublicForm & Partial<ErrorBody>) | null
     // A cheap shape check: the rest of the widget may then trust `fields` to be a list.
-    return form && Array.isArray(form.fields) ? { kind: 'ready', form } : { kind: 'failed' }
+    return res.ok && Array.isArray(body?.fields)
+      ? { kind: 'ready', form: body as PublicForm }
+      : { kind: res.status === 404 ? 'missing' : 'failed', message: body?.error?.message }
   } catch {
     return { kind: 'failed' }
   }

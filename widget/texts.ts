@@ -22,6 +22,7 @@ export const EN = {
   required: '(required)',
   'select.placeholder': 'Choose…',
   'error.required': 'Please fill in this field.',
+  'error.required.checkbox': 'Please tick this box to continue.',
   'error.format': 'Please check this value.',
   'error.email': 'Please enter a valid email address.',
   'error.tel': 'Please enter a valid phone number.',

@@ -1,3 +1,4 @@
+import { inflateSync } from 'node:zlib'
 import type { Browser, Locator, Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { inPage, launchChromium } from '../helpers/browser'
@@ -215,6 +216,55 @@ describe('the top layer', () => {
       expect(await hitTest(page, [[5, 300]])).not.toEqual(['flowform'])
       await panel.getByRole('button', { name: /close/i }).click()
       await expect.poll(() => panel.count()).toBe(0)
+    })
+  })
+})
+
+/** The colour drawn at one point of the viewport, from a 1×1 screenshot. */
+async function pixel(page: Page, x: number, y: number): Promise<number[]> {
+  const png = await page.screenshot({ clip: { x, y, width: 1, height: 1 } })
+  // The image data is split over IDAT chunks (length, type, data, CRC) after the 8-byte signature.
+  const data: Buffer[] = []
+  for (let at = 8; at < png.length; at += 12 + png.readUInt32BE(at)) {
+    if (png.toString('latin1', at + 4, at + 8) === 'IDAT') {
+      data.push(png.subarray(at + 8, at + 8 + png.readUInt32BE(at)))
+    }
+  }
+  // One row of one pixel: a filter byte, then red, green, blue (every PNG filter leaves a lone pixel as it is).
+  return [...inflateSync(Buffer.concat(data)).subarray(1, 4)]
+}
+
+/** `getComputedStyle(<the popup or slide-in>, '::backdrop').backgroundColor`. */
+function backdropColour(dialog: Locator): Promise<string> {
+  return dialog.evaluate((box) => getComputedStyle(box, '::backdrop').backgroundColor)
+}
+
+describe('the backdrop', () => {
+  // Top right: the shop's white page, clear of the header, the cookie bar and the widget.
+  const CORNER: [number, number] = [VIEWPORT.width - 5, 5]
+
+  it('the popup dims the page behind it', async () => {
+    await withPage(async (page) => {
+      await page.goto(`${env.site.url}/trapped-popup`)
+      expect(await pixel(page, ...CORNER)).toEqual([255, 255, 255])
+      const { dialog } = await openPopup(page)
+      expect(await backdropColour(dialog)).toBe('rgba(0, 0, 0, 0.55)')
+      const [r = 0, g = 0, b = 0] = await pixel(page, ...CORNER)
+      expect(Math.max(r, g, b)).toBeLessThan(130)
+    })
+  })
+
+  it('the slide-in does not: it is no modal, and the page must not look blocked', async () => {
+    await withPage(async (page) => {
+      await page.goto(`${env.site.url}/trapped-slide-in`)
+      await flowformReady(page)
+      await page.locator('#opener').click()
+      const panel = page.getByRole('dialog')
+      await panel.getByRole('button', { name: 'Sign up' }).waitFor()
+      // In the top layer, where a ::backdrop exists: it is simply not painted.
+      expect(await panel.evaluate((box) => box.matches(':popover-open'))).toBe(true)
+      expect(await backdropColour(panel)).toBe('rgba(0, 0, 0, 0)')
+      expect(await pixel(page, ...CORNER)).toEqual([255, 255, 255])
     })
   })
 })

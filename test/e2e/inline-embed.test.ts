@@ -219,4 +219,22 @@ describe('inline embed on a second origin', () => {
       await closePage(page)
     }
   })
+
+  it('on an origin the form does not allow: a calm alert, and the console names the origin and the form', async () => {
+    env.site.serve('/other-origin', shopPage({ body: embedScript(env.proxy.url, 'welcome') }))
+    // The same shop by another name: localhost is not the 127.0.0.1 that allowedOrigins lists.
+    const origin = env.site.url.replace('127.0.0.1', 'localhost')
+    const page = await newPage()
+    try {
+      const watch = await watchPage(page)
+      await page.goto(`${origin}/other-origin`)
+      const alert = page.locator('[data-flowform="welcome"]').getByRole('alert')
+      await alert.filter({ hasText: 'The form could not be loaded. Please try again later.' }).waitFor()
+      await expect.poll(() => watch.consoleErrors.filter((m) => m.startsWith('[flowform]'))).toEqual([
+        `[flowform] This page's origin (${origin}) is not in allowedOrigins of form "welcome".`,
+      ])
+    } finally {
+      await closePage(page)
+    }
+  })
 })

@@ -114,7 +114,7 @@ describe('bad submissions', () => {
     expect(body.error.code).toBe('invalid_values')
     expect(body.error.fields.email).toEqual(['Please enter a valid email address.'])
     // The widget's wording for the same rule (proxy/submissions/messages.ts shares it).
-    expect(body.error.fields.consent).toEqual(['Please fill in this field.'])
+    expect(body.error.fields.consent).toEqual(['Please tick this box to continue.'])
     expect(body.error.fields.colour).toEqual(['This field is not part of the form.'])
     expect(p.fake?.requestCount).toBe(0)
   })

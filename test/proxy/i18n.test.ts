@@ -166,12 +166,12 @@ describe('localised 422 messages', () => {
     const send = (locale?: string) =>
       p.submit('welcome', { email: 'not-an-email', consent: false, colour: 'red' }, locale ? { context: { locale } } : {})
     const cases: Array<[string | undefined, Record<string, string[]>]> = [
-      [undefined, { email: ['Please enter a valid email address.'], consent: ['Please fill in this field.'], colour: ['This field is not part of the form.'] }],
-      ['de-DE', { email: ['Bitte geben Sie eine gültige E-Mail-Adresse ein.'], consent: ['Bitte füllen Sie dieses Feld aus.'], colour: ['Dieses Feld gehört nicht zum Formular.'] }],
-      ['fr', { email: ['Veuillez saisir une adresse e-mail valide.'], consent: ['Veuillez remplir ce champ.'], colour: ['Ce champ ne fait pas partie du formulaire.'] }],
-      ['es', { email: ['Introduce una dirección de correo electrónico válida.'], consent: ['Rellena este campo.'], colour: ['Este campo no forma parte del formulario.'] }],
-      ['pt-BR', { email: ['Informe um endereço de e-mail válido.'], consent: ['Preencha este campo.'], colour: ['Este campo não faz parte do formulário.'] }],
-      ['hr', { email: ['Unesite valjanu adresu e-pošte.'], consent: ['Ispunite ovo polje.'], colour: ['Ovo polje nije dio obrasca.'] }],
+      [undefined, { email: ['Please enter a valid email address.'], consent: ['Please tick this box to continue.'], colour: ['This field is not part of the form.'] }],
+      ['de-DE', { email: ['Bitte geben Sie eine gültige E-Mail-Adresse ein.'], consent: ['Bitte kreuzen Sie dieses Kästchen an, um fortzufahren.'], colour: ['Dieses Feld gehört nicht zum Formular.'] }],
+      ['fr', { email: ['Veuillez saisir une adresse e-mail valide.'], consent: ['Veuillez cocher cette case pour continuer.'], colour: ['Ce champ ne fait pas partie du formulaire.'] }],
+      ['es', { email: ['Introduce una dirección de correo electrónico válida.'], consent: ['Marca esta casilla para continuar.'], colour: ['Este campo no forma parte del formulario.'] }],
+      ['pt-BR', { email: ['Informe um endereço de e-mail válido.'], consent: ['Marque esta caixa para continuar.'], colour: ['Este campo não faz parte do formulário.'] }],
+      ['hr', { email: ['Unesite valjanu adresu e-pošte.'], consent: ['Označite ovaj okvir kako biste nastavili.'], colour: ['Ovo polje nije dio obrasca.'] }],
     ]
     for (const [locale, fields] of cases) {
       const res = await send(locale)

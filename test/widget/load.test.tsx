@@ -2,7 +2,7 @@ import { render, screen } from '@testing-library/preact'
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import { App } from '../../widget/form/app'
 import { mount } from '../../widget/index'
-import { ENDPOINT, errorBody, json, settle, shadowOf, stubFetch, stubIntersectionObserver } from './support'
+import { ENDPOINT, errorBody, json, recordEvents, settle, shadowOf, stubFetch, stubIntersectionObserver } from './support'
 
 describe('loading the definition', () => {
   afterEach(() => {
@@ -46,6 +46,26 @@ describe('loading the definition', () => {
     expect((await screen.findByRole('alert')).textContent).toBe('This form is not available.')
     expect(error).toHaveBeenCalledWith(expect.stringMatching(/^\[flowform\] form "gone" was not found/))
     expect(document.querySelector('form')).toBeNull()
+  })
+
+  it('a refused origin (403 with the proxy\'s JSON error) gives the calm alert and logs the proxy\'s reason', async () => {
+    const error = vi.spyOn(console, 'error').mockImplementation(() => undefined)
+    const reason = 'This page\'s origin (http://localhost:8912) is not in allowedOrigins of form "welcome".'
+    stubFetch({ form: json({ error: { code: 'origin_not_allowed', message: reason } }, 403) })
+    const host = document.createElement('div')
+    const events = recordEvents(host)
+    render(<App endpoint={ENDPOINT} formId="welcome" host={host} />)
+    expect((await screen.findByRole('alert')).textContent).toBe('The form could not be loaded. Please try again later.')
+    expect(error.mock.calls).toEqual([[`[flowform] ${reason}`]])
+    expect(events.map((e) => e.detail)).toEqual([{ form: 'welcome', code: 'load_failed' }])
+  })
+
+  it('a refusal without a JSON error body (a CDN\'s HTML page, say) logs nothing of its own', async () => {
+    const error = vi.spyOn(console, 'error').mockImplementation(() => undefined)
+    stubFetch({ form: new Response('<h1>Forbidden</h1>', { status: 403, headers: { 'content-type': 'text/html' } }) })
+    render(<App endpoint={ENDPOINT} formId="welcome" />)
+    expect((await screen.findByRole('alert')).textContent).toBe('The form could not be loaded. Please try again later.')
+    expect(error).not.toHaveBeenCalled()
   })
 
   it.each([

@@ -1,5 +1,8 @@
+// JSX as createElement (h) calls: preact/jsx-runtime would cost the bundle some 150 bytes of gzip.
+/** @jsxRuntime classic */
+/** @jsx h */
 import type { JSX, RefObject } from 'preact'
-import { Component, createRef } from 'preact'
+import { Component, createRef, h } from 'preact'
 import type { LoadResult } from '../api'
 import { loadForm } from '../api'
 import { withContext } from '../context'
@@ -161,11 +164,15 @@ export class App extends Component<AppProps, AppState> {
         this.autoOpen()
         return
       }
-      if (loaded.kind === 'missing') {
-        // The shop's visitors see a calm message; whoever embedded the form needs the reason.
-        console.error(`[flowform] form "${formId}" was not found at ${endpoint}`)
+      const missing = loaded.kind === 'missing'
+      // The shop's visitors see a calm message; whoever embedded the form needs the reason: for a
+      // 404 where we asked (a wrong endpoint answers one too), else the proxy's own words, such as
+      // the page origin it does not allow.
+      const reason = missing ? `form "${formId}" was not found at ${endpoint}` : loaded.message
+      if (reason) {
+        console.error(`[flowform] ${reason}`)
       }
-      this.emit('error', { code: loaded.kind === 'missing' ? 'form_not_found' : 'load_failed' })
+      this.emit('error', { code: missing ? 'form_not_found' : 'load_failed' })
       this.setState({ loaded })
     })
     const key = `${endpoint} ${formId}`
@@ -325,8 +332,9 @@ export class App extends Component<AppProps, AppState> {
         // The slide-in starts hidden; show() and hide() switch it (a <dialog> needs no such help).
         hidden={!modal}
         onKeyDown={(e) => this.onKey(e)}
-        // Closed by the browser (a phone's back gesture, say): catch up.
-        onClose={() => this.hide()}
+        // Closed by the browser (a phone's back gesture, say): catch up. The event is queued, and
+        // input runs first: reopened by then (Esc, then Enter on the opener), it is stale.
+        onClose={() => this.box.current?.open || this.hide()}
         onPointerDown={(e) => (this.down = onBackdrop(e))}
         onClick={(e) => this.down && onBackdrop(e) && this.hide()}
       >

@@ -1,4 +1,8 @@
+// JSX as createElement (h) calls: preact/jsx-runtime would cost the bundle some 150 bytes of gzip.
+/** @jsxRuntime classic */
+/** @jsx h */
 import type { JSX } from 'preact'
+import { h } from 'preact'
 import type { PublicField } from '../definition'
 import type { Translate } from '../texts'
 import { errorAttributes, FieldError, RequiredMark } from './field-parts'

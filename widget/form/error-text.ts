@@ -23,7 +23,8 @@ export function errorText(field: PublicField, rule: Rule, t: Translate): string 
   if (rule === 'format') {
     return t(FORMAT_KEYS[field.type] ?? 'error.format')
   }
-  return t(`error.${rule}`, {
+  // "Fill in" makes no sense for a consent box.
+  return t(rule === 'required' && field.type === 'checkbox' ? 'error.required.checkbox' : `error.${rule}`, {
     max: rule === 'maxLength' ? (field.maxLength ?? MAX_TEXT_LENGTH) : (field.max ?? ''),
     min: field.min ?? '',
     // Infobip's lists hold line breaks too; they would only show as gaps.

@@ -1,4 +1,8 @@
+// JSX as createElement (h) calls: preact/jsx-runtime would cost the bundle some 150 bytes of gzip.
+/** @jsxRuntime classic */
+/** @jsx h */
 import type { JSX } from 'preact'
+import { h } from 'preact'
 
 /** The asterisk is for sighted people; the `required` attribute tells assistive technology. */
 export function RequiredMark({ required }: { required?: boolean | undefined }): JSX.Element | null {

@@ -1,5 +1,8 @@
+// JSX as createElement (h) calls: preact/jsx-runtime would cost the bundle some 150 bytes of gzip.
+/** @jsxRuntime classic */
+/** @jsx h */
 import type { JSX, RefObject } from 'preact'
-import { Component, createRef } from 'preact'
+import { Component, createRef, h } from 'preact'
 import { submitValues } from '../api'
 import { submissionContext } from '../context'
 import { whenVisible } from '../count-view'
@@ -58,7 +61,6 @@ export class SignupForm extends Component<SignupFormProps, SignupFormState> {
   private declare formRef: RefObject<HTMLFormElement>
   // Plain fields, not state: a second click lands before Preact has re-rendered the button.
   private declare inFlight: boolean
-  private declare attempted: boolean
   /** Focus moves after the render that shows an outcome. */
   private declare focusNext: boolean
   /** Unmounted: an answer still arriving only raises its event. */
@@ -69,7 +71,7 @@ export class SignupForm extends Component<SignupFormProps, SignupFormState> {
     super(props)
     this.state = { outcome: EMPTY, sending: false }
     this.formRef = createRef()
-    this.inFlight = this.attempted = this.focusNext = this.gone = false
+    this.inFlight = this.focusNext = this.gone = false
     this.stopCounting = () => undefined
   }
 
@@ -122,7 +124,6 @@ export class SignupForm extends Component<SignupFormProps, SignupFormState> {
     if (this.inFlight || !element) {
       return
     }
-    this.attempted = true
     const values = readValues(element, fields)
     const errors: Record<string, string> = {}
     for (const field of fields) {
@@ -159,10 +160,13 @@ export class SignupForm extends Component<SignupFormProps, SignupFormState> {
   }
 
   /*
-   * After the first attempt a field is checked again when its value changes (for text: when the
-   * person leaves it), so a server message stays until the value it judged is edited. While the
-   * person types, a message may only go away, never appear or change: fixing a field should feel
-   * rewarded, and a message vanishing on blur would shift the page under the pointer mid-click.
+   * A field with a message (from the last attempt, ours or the server's) is checked again as its
+   * value changes; a field without one waits for the next attempt. A message appearing when the
+   * person leaves a field would push everything under it down at the mousedown that left it, and
+   * the click aimed at the next field (the consent box) would miss. While typing, a message may
+   * only go away (once the value is valid, or no longer empty for "fill in this field"), never
+   * appear or change: fixing a field should feel rewarded. When the person leaves the field
+   * (`change`), the message is brought up to date.
    */
   private recheck(event: Event, typing: boolean): void {
     const { fields, t } = this.props
@@ -170,17 +174,17 @@ export class SignupForm extends Component<SignupFormProps, SignupFormState> {
     const field = fields.find((f) => f.name === name)
     const element = this.formRef.current
     const errors = { ...this.state.outcome.errors }
-    if (!this.attempted || !field || !element || (typing && !errors[field.name])) {
+    const shown = field && errors[field.name]
+    if (!shown || !element) {
       return
     }
     const rule = check(element, field, readValue(element, field))
-    if (rule && typing) {
-      return
-    }
-    if (rule) {
+    if (rule && !typing) {
       errors[field.name] = errorText(field, rule, t)
-    } else {
+    } else if (!rule || (rule !== 'required' && shown === errorText(field, 'required', t))) {
       delete errors[field.name]
+    } else {
+      return
     }
     this.setState({ outcome: { ...this.state.outcome, errors } })
   }

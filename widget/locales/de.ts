@@ -12,6 +12,7 @@ export const DE: LocaleTable = {
   required: '(Pflichtfeld)',
   'select.placeholder': 'Bitte wählen…',
   'error.required': 'Bitte füllen Sie dieses Feld aus.',
+  'error.required.checkbox': 'Bitte kreuzen Sie dieses Kästchen an, um fortzufahren.',
   'error.format': 'Bitte prüfen Sie diesen Wert.',
   'error.email': 'Bitte geben Sie eine gültige E-Mail-Adresse ein.',
   'error.tel': 'Bitte geben Sie eine gültige Telefonnummer ein.',

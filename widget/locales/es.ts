@@ -13,6 +13,7 @@ export const ES: LocaleTable = {
   required: '(obligatorio)',
   'select.placeholder': 'Elige una opción…',
   'error.required': 'Rellena este campo.',
+  'error.required.checkbox': 'Marca esta casilla para continuar.',
   'error.format': 'Revisa este valor.',
   'error.email': 'Introduce una dirección de correo electrónico válida.',
   'error.tel': 'Introduce un número de teléfono válido.',

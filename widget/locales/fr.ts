@@ -13,6 +13,7 @@ export const FR: LocaleTable = {
   required: '(obligatoire)',
   'select.placeholder': 'Choisissez…',
   'error.required': 'Veuillez remplir ce champ.',
+  'error.required.checkbox': 'Veuillez cocher cette case pour continuer.',
   'error.format': 'Veuillez vérifier cette valeur.',
   'error.email': 'Veuillez saisir une adresse e-mail valide.',
   'error.tel': 'Veuillez saisir un numéro de téléphone valide.',

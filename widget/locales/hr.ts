@@ -13,6 +13,7 @@ export const HR: LocaleTable = {
   required: '(obavezno)',
   'select.placeholder': 'Odaberite…',
   'error.required': 'Ispunite ovo polje.',
+  'error.required.checkbox': 'Označite ovaj okvir kako biste nastavili.',
   'error.format': 'Provjerite ovu vrijednost.',
   'error.email': 'Unesite valjanu adresu e-pošte.',
   'error.tel': 'Unesite valjani broj telefona.',

@@ -12,6 +12,7 @@ export const PT_BR: LocaleTable = {
   required: '(obrigatório)',
   'select.placeholder': 'Selecione…',
   'error.required': 'Preencha este campo.',
+  'error.required.checkbox': 'Marque esta caixa para continuar.',
   'error.format': 'Verifique este valor.',
   'error.email': 'Informe um endereço de e-mail válido.',
   'error.tel': 'Informe um número de telefone válido.',
