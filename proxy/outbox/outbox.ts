@@ -177,10 +177,6 @@ export class Outbox {
     this.#inFlight.delete(id)
   }
 
-  isInFlight(id: number): boolean {
-    return this.#inFlight.has(id)
-  }
-
   /**
    * Deliveries whose time has come, oldest first, leased for `leaseMs` so no one else takes them and
    * marked in flight until released. Deliveries already in flight here are skipped.
