@@ -159,7 +159,9 @@ function print(r: RunResult): void {
 
 const n = Number(process.argv[2] ?? 5_000)
 const baselineN = Number(process.argv[3] ?? 50)
-console.info(`Moments batching benchmark: account limit ${RATE}/s, report delay ${REPORT_DELAY_MS} ms, request wait ${WAIT_MS} ms\n`)
+console.info(
+  `Moments batching benchmark: account limit ${RATE}/s, report delay ${REPORT_DELAY_MS} ms, request wait ${WAIT_MS} ms\n`,
+)
 const baseline = await run('baseline (one call + own polling per participant)', baselineN, false)
 print(baseline)
 const batched = await run('batched (this change)', n, true)

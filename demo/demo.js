@@ -1,7 +1,8 @@
 // The demo shop's own script (a page under a strict CSP cannot have inline ones): buttons that
 // open a form through the public API, and a reset of the "not again for a week" memory.
 document.addEventListener('click', (event) => {
-  const button = event.target instanceof window.Element ? event.target.closest('[data-open-form], [data-reset-form]') : null
+  const button =
+    event.target instanceof window.Element ? event.target.closest('[data-open-form], [data-reset-form]') : null
   if (!button) {
     return
   }

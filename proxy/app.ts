@@ -3,7 +3,14 @@ import { bodyLimit } from 'hono/body-limit'
 import { cors } from 'hono/cors'
 import { rateLimiter } from 'hono-rate-limiter'
 import { errorResponse } from './error-response'
-import { BadRequestError, NotFoundError, OriginError, PayloadTooLargeError, RateLimitError, UnsupportedMediaTypeError } from './errors'
+import {
+  BadRequestError,
+  NotFoundError,
+  OriginError,
+  PayloadTooLargeError,
+  RateLimitError,
+  UnsupportedMediaTypeError,
+} from './errors'
 import { localiseForm } from './forms/localise'
 import type { FormRegistry } from './forms/registry'
 import { type StaticAsset, serveAsset } from './http/bundle'
@@ -102,7 +109,10 @@ export function createApp(deps: AppDeps): Hono {
       maxAge: 600,
     }),
   )
-  forms.use('/:id', cors({ origin: (origin, c) => (allowedOrigin(c.req.param('id'), origin) ? origin : null), allowMethods: ['GET'] }))
+  forms.use(
+    '/:id',
+    cors({ origin: (origin, c) => (allowedOrigin(c.req.param('id'), origin) ? origin : null), allowMethods: ['GET'] }),
+  )
 
   // Unknown ids are refused before anything else so that nothing is counted or limited for them.
   forms.use('/:id/*', async (c, next) => {
@@ -120,7 +130,7 @@ export function createApp(deps: AppDeps): Hono {
     const key = `${id} ${shown}`
     if (!refusedOrigins.has(key) && refusedOrigins.size < 1_000) {
       refusedOrigins.add(key)
-      log.warn({ form: id, origin: shown }, 'origin refused: not in this form\'s allowedOrigins')
+      log.warn({ form: id, origin: shown }, "origin refused: not in this form's allowedOrigins")
     }
     throw new OriginError(`This page's origin (${shown}) is not in allowedOrigins of form "${id}".`)
   }

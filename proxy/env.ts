@@ -21,9 +21,19 @@ const Env = z
     RAPIDPRO_TOKEN: z.string().min(1).optional(),
     FLOWFORM_NOTIFY_URL: Url.optional(),
     FLOWFORM_NOTIFY_SECRET: z.string().min(16, { error: 'must be at least 16 characters' }).optional(),
-    FLOWFORM_MOMENTS_BATCH_MS: z.coerce.number({ error: 'must be a number of milliseconds' }).int().min(0).max(10_000).optional(),
+    FLOWFORM_MOMENTS_BATCH_MS: z.coerce
+      .number({ error: 'must be a number of milliseconds' })
+      .int()
+      .min(0)
+      .max(10_000)
+      .optional(),
     INFOBIP_REQUESTS_PER_SECOND: z.coerce.number({ error: 'must be a number' }).int().min(1).max(1_000).optional(),
-    FLOWFORM_SUBMISSIONS_PER_MINUTE: z.coerce.number({ error: 'must be a number' }).int().min(1).max(100_000).default(20),
+    FLOWFORM_SUBMISSIONS_PER_MINUTE: z.coerce
+      .number({ error: 'must be a number' })
+      .int()
+      .min(1)
+      .max(100_000)
+      .default(20),
     FLOWFORM_VIEWS_PER_MINUTE: z.coerce.number({ error: 'must be a number' }).int().min(1).max(100_000).default(120),
     TRUST_PROXY: z.enum(['0', '1', 'false', 'true'], { error: 'must be 1 (or true) or 0 (or false)' }).default('0'),
     LOG_LEVEL: z
@@ -55,8 +65,12 @@ const Env = z
     // Names only, never values: which kinds of credentials are present.
     const kinds = [
       env.INFOBIP_API_KEY !== undefined ? 'INFOBIP_API_KEY' : null,
-      env.INFOBIP_USERNAME !== undefined || env.INFOBIP_PASSWORD !== undefined ? 'INFOBIP_USERNAME/INFOBIP_PASSWORD' : null,
-      env.INFOBIP_CLIENT_ID !== undefined || env.INFOBIP_CLIENT_SECRET !== undefined ? 'INFOBIP_CLIENT_ID/INFOBIP_CLIENT_SECRET' : null,
+      env.INFOBIP_USERNAME !== undefined || env.INFOBIP_PASSWORD !== undefined
+        ? 'INFOBIP_USERNAME/INFOBIP_PASSWORD'
+        : null,
+      env.INFOBIP_CLIENT_ID !== undefined || env.INFOBIP_CLIENT_SECRET !== undefined
+        ? 'INFOBIP_CLIENT_ID/INFOBIP_CLIENT_SECRET'
+        : null,
     ].filter((k): k is string => k !== null)
     if (kinds.length > 1) {
       ctx.addIssue({
@@ -75,21 +89,37 @@ const Env = z
       })
     }
     if (hasCredentials && env.INFOBIP_BASE_URL === undefined) {
-      ctx.addIssue({ code: 'custom', path: ['INFOBIP_BASE_URL'], message: 'is required when Infobip credentials are set' })
+      ctx.addIssue({
+        code: 'custom',
+        path: ['INFOBIP_BASE_URL'],
+        message: 'is required when Infobip credentials are set',
+      })
     }
     if ((env.FLOWFORM_NOTIFY_URL === undefined) !== (env.FLOWFORM_NOTIFY_SECRET === undefined)) {
-      ctx.addIssue({ code: 'custom', path: ['FLOWFORM_NOTIFY_SECRET'], message: 'FLOWFORM_NOTIFY_URL and FLOWFORM_NOTIFY_SECRET go together' })
+      ctx.addIssue({
+        code: 'custom',
+        path: ['FLOWFORM_NOTIFY_SECRET'],
+        message: 'FLOWFORM_NOTIFY_URL and FLOWFORM_NOTIFY_SECRET go together',
+      })
     }
     // Infobip refuses a notifyUrl over 1000 characters, and the secret travels inside it.
     if (env.FLOWFORM_NOTIFY_URL && env.FLOWFORM_NOTIFY_SECRET) {
       const url = new URL(env.FLOWFORM_NOTIFY_URL)
       url.searchParams.set('secret', env.FLOWFORM_NOTIFY_SECRET)
       if (url.toString().length > 1000) {
-        ctx.addIssue({ code: 'custom', path: ['FLOWFORM_NOTIFY_URL'], message: 'with its secret must stay within 1000 characters' })
+        ctx.addIssue({
+          code: 'custom',
+          path: ['FLOWFORM_NOTIFY_URL'],
+          message: 'with its secret must stay within 1000 characters',
+        })
       }
     }
     if ((env.RAPIDPRO_BASE_URL === undefined) !== (env.RAPIDPRO_TOKEN === undefined)) {
-      ctx.addIssue({ code: 'custom', path: ['RAPIDPRO_TOKEN'], message: 'RAPIDPRO_BASE_URL and RAPIDPRO_TOKEN go together' })
+      ctx.addIssue({
+        code: 'custom',
+        path: ['RAPIDPRO_TOKEN'],
+        message: 'RAPIDPRO_BASE_URL and RAPIDPRO_TOKEN go together',
+      })
     }
   })
 
@@ -153,12 +183,19 @@ export function readEnv(source: Record<string, string | undefined> = process.env
     dataDir: env.FLOWFORM_DATA_DIR,
     infobip: env.INFOBIP_BASE_URL && auth ? { baseUrl: env.INFOBIP_BASE_URL, auth } : null,
     rapidpro:
-      env.RAPIDPRO_BASE_URL && env.RAPIDPRO_TOKEN ? { baseUrl: env.RAPIDPRO_BASE_URL, token: env.RAPIDPRO_TOKEN } : null,
+      env.RAPIDPRO_BASE_URL && env.RAPIDPRO_TOKEN
+        ? { baseUrl: env.RAPIDPRO_BASE_URL, token: env.RAPIDPRO_TOKEN }
+        : null,
     momentsNotify:
-      env.FLOWFORM_NOTIFY_URL && env.FLOWFORM_NOTIFY_SECRET ? { url: env.FLOWFORM_NOTIFY_URL, secret: env.FLOWFORM_NOTIFY_SECRET } : null,
+      env.FLOWFORM_NOTIFY_URL && env.FLOWFORM_NOTIFY_SECRET
+        ? { url: env.FLOWFORM_NOTIFY_URL, secret: env.FLOWFORM_NOTIFY_SECRET }
+        : null,
     momentsBatchWindowMs: env.FLOWFORM_MOMENTS_BATCH_MS,
     infobipRequestsPerSecond: env.INFOBIP_REQUESTS_PER_SECOND,
-    rateLimits: { submissionsPerMinute: env.FLOWFORM_SUBMISSIONS_PER_MINUTE, viewsPerMinute: env.FLOWFORM_VIEWS_PER_MINUTE },
+    rateLimits: {
+      submissionsPerMinute: env.FLOWFORM_SUBMISSIONS_PER_MINUTE,
+      viewsPerMinute: env.FLOWFORM_VIEWS_PER_MINUTE,
+    },
     trustProxy: env.TRUST_PROXY === '1' || env.TRUST_PROXY === 'true',
     logLevel: env.LOG_LEVEL,
   }

@@ -26,7 +26,9 @@ function banner(env: ProxyEnv, server: RunningServer): string[] {
   const lines =
     runtime.mode === 'sandbox'
       ? ['flowform: SANDBOX mode: no Infobip credentials are set, so an in-process fake of Infobip answers.']
-      : [`flowform: LIVE mode: calling Infobip at ${env.infobip?.baseUrl} with ${env.infobip ? describeAuth(env.infobip.auth) : ''}.`]
+      : [
+          `flowform: LIVE mode: calling Infobip at ${env.infobip?.baseUrl} with ${env.infobip ? describeAuth(env.infobip.auth) : ''}.`,
+        ]
   if (demo) {
     lines.push(`  demo shop:  ${url}/`)
   }
@@ -38,7 +40,9 @@ function banner(env: ProxyEnv, server: RunningServer): string[] {
     `  moments:    reports ${env.momentsNotify ? `pushed to ${new URL(env.momentsNotify.url).pathname}` : 'polled'}`,
   )
   if (runtime.mode === 'live' && demo) {
-    lines.push('  WARNING: live Infobip with the built-in demo config: set FLOWFORM_CONFIG to your own forms and flows.')
+    lines.push(
+      '  WARNING: live Infobip with the built-in demo config: set FLOWFORM_CONFIG to your own forms and flows.',
+    )
   }
   const base = env.infobip ? new URL(env.infobip.baseUrl) : null
   if (base?.protocol === 'http:' && !isLoopback(base.hostname)) {

@@ -103,7 +103,10 @@ export function createRuntime(options: RuntimeOptions): Runtime {
   }
   const skipped = loaded.config.forms.filter((f) => f.rapidpro).map((f) => f.id)
   if (!rapidpro && skipped.length > 0) {
-    log.warn({ forms: skipped }, 'RapidPro is not configured (RAPIDPRO_BASE_URL, RAPIDPRO_TOKEN): the "rapidpro" blocks of these forms are skipped')
+    log.warn(
+      { forms: skipped },
+      'RapidPro is not configured (RAPIDPRO_BASE_URL, RAPIDPRO_TOKEN): the "rapidpro" blocks of these forms are skipped',
+    )
   }
   const outbox = Outbox.open(env.dataDir)
   let closed = false
@@ -200,7 +203,9 @@ function demoAssets(): Record<string, StaticAsset> {
 }
 
 async function postInProcess(app: Hono | null, url: string, body: unknown): Promise<void> {
-  await app?.fetch(new Request(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) }))
+  await app?.fetch(
+    new Request(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) }),
+  )
 }
 
 /** The keys of `source` that are set, for passing optional settings on without `undefined`s. */

@@ -21,7 +21,9 @@ export async function startServer(
   let runtime: Runtime | null = null
   const server = createAdaptorServer({
     fetch: (request: Request, env: unknown) =>
-      runtime ? runtime.app.fetch(request, env) : new Response('starting', { status: 503, headers: { 'retry-after': '1' } }),
+      runtime
+        ? runtime.app.fetch(request, env)
+        : new Response('starting', { status: 503, headers: { 'retry-after': '1' } }),
   })
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject)

@@ -19,7 +19,10 @@ interface Shot {
 
 /** Waits until the widget's email field and submit button are drawn. */
 async function formReady(page: Page, button: RegExp | string = 'Sign up'): Promise<void> {
-  await page.getByRole('textbox', { name: /e-?mail/i }).first().waitFor()
+  await page
+    .getByRole('textbox', { name: /e-?mail/i })
+    .first()
+    .waitFor()
   await page.getByRole('button', { name: button }).first().waitFor()
 }
 
@@ -40,7 +43,10 @@ const SHOTS: Shot[] = [
       await page.getByRole('textbox', { name: /first name/i }).fill('Ana')
       await page.getByRole('checkbox', { name: /agree/i }).check()
       await page.getByRole('button', { name: 'Sign up' }).click()
-      await page.getByRole('status').filter({ hasText: /thanks/i }).waitFor()
+      await page
+        .getByRole('status')
+        .filter({ hasText: /thanks/i })
+        .waitFor()
     },
   },
   {
@@ -48,7 +54,9 @@ const SHOTS: Shot[] = [
     path: '/popup',
     fullPage: false,
     prepare: async (page) => {
-      await page.waitForFunction(() => typeof (window as { Flowform?: { open?: unknown } }).Flowform?.open === 'function')
+      await page.waitForFunction(
+        () => typeof (window as { Flowform?: { open?: unknown } }).Flowform?.open === 'function',
+      )
       await page.getByRole('button', { name: /join the club/i }).click()
       await page.getByRole('dialog').waitFor()
       await formReady(page)

@@ -7,7 +7,8 @@ import type { ErrorBody, PublicForm, SubmissionContext, SubmissionStatus, Submis
  */
 
 /** `message`: the proxy's reason for refusing (a page origin it does not allow, say), for the console. */
-export type LoadResult = { kind: 'ready'; form: PublicForm } | { kind: 'missing' | 'failed'; message?: string | undefined }
+export type LoadResult =
+  { kind: 'ready'; form: PublicForm } | { kind: 'missing' | 'failed'; message?: string | undefined }
 
 /** `code` is the proxy's error code, `http_<status>` without one, or `network`: safe for events. */
 export type SubmitResult =

@@ -102,7 +102,11 @@ export function installGlobal(win: Window, defaults: Partial<MountOptions> = {})
     version,
     mount: (target, options) =>
       // `||`: an empty value (a hidden nonce attribute reads as "") falls back to the library tag's.
-      mount(target, { ...options, endpoint: options?.endpoint || defaults.endpoint, nonce: options?.nonce || defaults.nonce }),
+      mount(target, {
+        ...options,
+        endpoint: options?.endpoint || defaults.endpoint,
+        nonce: options?.nonce || defaults.nonce,
+      }),
     open: (formId) => toggle(formId, true),
     close: (formId) => toggle(formId, false),
   }

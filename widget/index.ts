@@ -147,7 +147,10 @@ export function mount(target: Element, options: MountOptions): FlowformHandle {
   // focus traps and menus.
   for (const type of ['keydown', 'keypress', 'keyup']) {
     root.addEventListener(type, (event) => {
-      if (/^(INPUT|SELECT|TEXTAREA)$/.test((event.target as Element).tagName) && !/^(Tab|Escape)$/.test((event as KeyboardEvent).key)) {
+      if (
+        /^(INPUT|SELECT|TEXTAREA)$/.test((event.target as Element).tagName) &&
+        !/^(Tab|Escape)$/.test((event as KeyboardEvent).key)
+      ) {
         event.stopPropagation()
       }
     })

@@ -57,7 +57,8 @@ const BOOT: Partial<Record<Locale, string>> = {
   de: 'Das Formular konnte nicht geladen werden. Bitte versuchen Sie es später noch einmal.|Dieses Formular ist nicht verfügbar.|Schließen|Anmeldeformular',
   fr: "Le formulaire n'a pas pu être chargé. Veuillez réessayer plus tard.|Ce formulaire n'est pas disponible.|Fermer|Formulaire d'inscription",
   es: 'No se pudo cargar el formulario. Inténtalo de nuevo más tarde.|Este formulario no está disponible.|Cerrar|Formulario de suscripción',
-  'pt-BR': 'Não foi possível carregar o formulário. Tente novamente mais tarde.|Este formulário não está disponível.|Fechar|Formulário de inscrição',
+  'pt-BR':
+    'Não foi possível carregar o formulário. Tente novamente mais tarde.|Este formulário não está disponível.|Fechar|Formulário de inscrição',
   hr: 'Obrazac nije moguće učitati. Pokušajte ponovno kasnije.|Ovaj obrazac nije dostupan.|Zatvori|Obrazac za prijavu',
 }
 

@@ -10,7 +10,6 @@ import { probeFlow } from './flow-probe'
 import { type CliIo, describeError, type Printer, table } from './io'
 import { checkRapidproRows } from './rapidpro'
 
-
 export type CheckResult = 'ok' | 'FAIL' | 'warn' | 'skip'
 
 export interface CheckRow {
@@ -37,7 +36,11 @@ export async function check(args: string[], io: CliIo, print: Printer): Promise<
     if (!(error instanceof EnvError)) {
       throw error
     }
-    return finish(print, [{ check: 'environment', target: '(process environment)', result: 'FAIL', detail: 'invalid, see below' }], [error.message])
+    return finish(
+      print,
+      [{ check: 'environment', target: '(process environment)', result: 'FAIL', detail: 'invalid, see below' }],
+      [error.message],
+    )
   }
   try {
     loaded = readCliConfig(env, io)
@@ -45,7 +48,18 @@ export async function check(args: string[], io: CliIo, print: Printer): Promise<
     if (!(error instanceof ConfigError)) {
       throw error
     }
-    return finish(print, [{ check: 'config', target: env.configPath ?? './flowform.config.json', result: 'FAIL', detail: 'invalid, see below' }], [error.message])
+    return finish(
+      print,
+      [
+        {
+          check: 'config',
+          target: env.configPath ?? './flowform.config.json',
+          result: 'FAIL',
+          detail: 'invalid, see below',
+        },
+      ],
+      [error.message],
+    )
   }
   const { clients } = createCliContext(io, print, { env, loaded })
   const forms = loaded.config.forms
@@ -59,7 +73,11 @@ export async function check(args: string[], io: CliIo, print: Printer): Promise<
   rows.push(reached.row)
   for (const form of forms) {
     if (form.infobipFormId) {
-      rows.push(reached.ok ? await checkForm(clients, form, form.infobipFormId) : skipped('infobip form', `${form.id} → ${form.infobipFormId}`))
+      rows.push(
+        reached.ok
+          ? await checkForm(clients, form, form.infobipFormId)
+          : skipped('infobip form', `${form.id} → ${form.infobipFormId}`),
+      )
     }
   }
   const probed = new Map<string, Promise<CheckRow>>()
@@ -85,7 +103,12 @@ export async function check(args: string[], io: CliIo, print: Printer): Promise<
 }
 
 function finish(print: Printer, rows: CheckRow[], problems: string[] = []): number {
-  print.out(table(['CHECK', 'TARGET', 'RESULT', 'DETAIL'], rows.map((r) => [r.check, r.target, r.result, r.detail])))
+  print.out(
+    table(
+      ['CHECK', 'TARGET', 'RESULT', 'DETAIL'],
+      rows.map((r) => [r.check, r.target, r.result, r.detail]),
+    ),
+  )
   for (const problem of problems) {
     print.out()
     print.out(problem)
@@ -101,10 +124,19 @@ function finish(print: Printer, rows: CheckRow[], problems: string[] = []): numb
   return 0
 }
 
-const skipped = (check: string, target: string): CheckRow => ({ check, target, result: 'skip', detail: 'Infobip not usable, see above' })
+const skipped = (check: string, target: string): CheckRow => ({
+  check,
+  target,
+  result: 'skip',
+  detail: 'Infobip not usable, see above',
+})
 
 /** Reaches Infobip with the configured credentials: one small read (`GET /forms/1/forms?limit=1`). */
-async function checkInfobip(env: ProxyEnv, clients: UpstreamClients, forms: FormConfig[]): Promise<{ ok: boolean; row: CheckRow }> {
+async function checkInfobip(
+  env: ProxyEnv,
+  clients: UpstreamClients,
+  forms: FormConfig[],
+): Promise<{ ok: boolean; row: CheckRow }> {
   const target = env.infobip ? env.infobip.baseUrl : 'sandbox (in-process fake)'
   const scheme = env.infobip ? describeAuth(env.infobip.auth) : 'sandbox API key'
   const row = (result: CheckResult, detail: string) => ({ check: 'infobip', target, result, detail })
@@ -117,7 +149,10 @@ async function checkInfobip(env: ProxyEnv, clients: UpstreamClients, forms: Form
       const needsForms = forms.some((f) => f.infobipFormId)
       return {
         ok: true,
-        row: row(needsForms ? 'FAIL' : 'ok', `reached; ${scheme} accepted, but listing forms is forbidden (403): the credentials lack the forms scopes`),
+        row: row(
+          needsForms ? 'FAIL' : 'ok',
+          `reached; ${scheme} accepted, but listing forms is forbidden (403): the credentials lack the forms scopes`,
+        ),
       }
     }
     if (error instanceof InfobipHttpError && error.status === 401) {
@@ -129,7 +164,12 @@ async function checkInfobip(env: ProxyEnv, clients: UpstreamClients, forms: Form
 }
 
 async function checkForm(clients: UpstreamClients, form: FormConfig, infobipFormId: string): Promise<CheckRow> {
-  const row = (result: CheckResult, detail: string) => ({ check: 'infobip form', target: `${form.id} → ${infobipFormId}`, result, detail })
+  const row = (result: CheckResult, detail: string) => ({
+    check: 'infobip form',
+    target: `${form.id} → ${infobipFormId}`,
+    result,
+    detail,
+  })
   try {
     const upstream = await clients.infobip.getForm(infobipFormId)
     const summary = `"${upstream.name}", ${upstream.elements.length} elements`

@@ -30,7 +30,11 @@ export function readCliConfig(env: ProxyEnv, io: CliIo): LoadedConfig {
  * Reads env and config unless given (throwing EnvError / ConfigError with the server's messages),
  * builds the clients, then says on stderr which Infobip it talks to. No secret appears in that line.
  */
-export function createCliContext(io: CliIo, print: Printer, read?: { env: ProxyEnv; loaded: LoadedConfig }): CliContext {
+export function createCliContext(
+  io: CliIo,
+  print: Printer,
+  read?: { env: ProxyEnv; loaded: LoadedConfig },
+): CliContext {
   const env = read?.env ?? readCliEnv(io)
   const loaded = read?.loaded ?? readCliConfig(env, io)
   const clients = createClients(env, io.fetch ? { fetch: io.fetch } : {})

@@ -21,7 +21,12 @@ export const ERASED_REASON = 'erased by operator'
  */
 export function eraseFromOutbox(io: CliIo, who: PersonRef): EraseStep {
   const file = outboxFile(readCliEnv(io), io)
-  const row = (result: EraseStep['result'], detail: string): EraseStep => ({ step: 'outbox', target: file, result, detail })
+  const row = (result: EraseStep['result'], detail: string): EraseStep => ({
+    step: 'outbox',
+    target: file,
+    result,
+    detail,
+  })
   let outbox
   try {
     outbox = openOutbox(file)

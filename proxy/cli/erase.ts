@@ -40,7 +40,12 @@ export async function erase(args: string[], io: CliIo, print: Printer): Promise<
   steps.push(...(await eraseFromFlows(context, email !== undefined ? { email } : { phone: phone ?? '' })))
   steps.push(await eraseFromRapidpro(context, io, print, who))
   print.out(`Erasing the person with ${email !== undefined ? `email ${email}` : `phone ${phone}`}:`)
-  print.out(table(['STEP', 'TARGET', 'RESULT', 'DETAIL'], steps.map((s) => [s.step, s.target, s.result, s.detail])))
+  print.out(
+    table(
+      ['STEP', 'TARGET', 'RESULT', 'DETAIL'],
+      steps.map((s) => [s.step, s.target, s.result, s.detail]),
+    ),
+  )
   print.out(
     "Not covered: the person's profile in Infobip People and the form submissions Infobip keeps; delete those in Infobip if the request covers them.",
   )
@@ -60,7 +65,10 @@ export async function erase(args: string[], io: CliIo, print: Printer): Promise<
 }
 
 /** Every flow of the config, once each (forms may share one). */
-async function eraseFromFlows(context: CliContext, identifier: { email: string } | { phone: string }): Promise<EraseStep[]> {
+async function eraseFromFlows(
+  context: CliContext,
+  identifier: { email: string } | { phone: string },
+): Promise<EraseStep[]> {
   const flows = new Map<string, { api: string; forms: string[] }>()
   for (const form of context.loaded.config.forms) {
     if (form.flow) {
@@ -96,7 +104,10 @@ function flowResult(removal: FlowRemoval): Pick<EraseStep, 'result' | 'detail'> 
     case 'no_flow':
       return { result: 'skip', detail: 'Infobip has no flow with this id (check flow.campaignId)' }
     case 'inactive':
-      return { result: 'FAIL', detail: 'the flow is inactive and Infobip removes people only from active flows: activate it and erase again' }
+      return {
+        result: 'FAIL',
+        detail: 'the flow is inactive and Infobip removes people only from active flows: activate it and erase again',
+      }
     case 'error':
       return { result: 'FAIL', detail: removal.detail }
   }
@@ -111,9 +122,13 @@ async function eraseFromRapidpro(context: CliContext, io: CliIo, print: Printer,
   try {
     const { eraseContact } = await import('../rapidpro/erase')
     const result = await eraseContact(client, who)
-    return { step: 'rapidpro', target, result: 'ok', detail: result === 'deleted' ? 'deleted the contact' : 'no contact with this identifier' }
+    return {
+      step: 'rapidpro',
+      target,
+      result: 'ok',
+      detail: result === 'deleted' ? 'deleted the contact' : 'no contact with this identifier',
+    }
   } catch (error) {
     return { step: 'rapidpro', target, result: 'FAIL', detail: describeRapidproError(error) }
   }
 }
-

@@ -26,7 +26,10 @@ export async function probeFlow(client: InfobipClient, campaignId: string): Prom
     await client.getMomentsReport(campaignId, randomUUID())
   } catch (error) {
     if (error instanceof InfobipHttpError && error.upstreamCode === '40401') {
-      return { state: 'missing', detail: 'no active flow with this id: missing or inactive (40401 "Could not find active flow")' }
+      return {
+        state: 'missing',
+        detail: 'no active flow with this id: missing or inactive (40401 "Could not find active flow")',
+      }
     }
     if (!(error instanceof InfobipHttpError) || error.status === 401 || error.status >= 500) {
       return { state: 'unknown', detail: `probe failed: ${describeError(error)}` }

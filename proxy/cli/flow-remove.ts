@@ -72,7 +72,9 @@ export async function flowRemove(args: string[], io: CliIo, print: Printer): Pro
       print.out(`The person with ${who} is not in ${where}; nothing to remove.`)
       return 0
     case 'no_person':
-      print.err(`flowform: Infobip has no person with ${who}; nothing was removed. Check the spelling, or try another identifier.`)
+      print.err(
+        `flowform: Infobip has no person with ${who}; nothing was removed. Check the spelling, or try another identifier.`,
+      )
       return 1
     case 'no_flow':
       print.err(`flowform: Infobip has no ${where}: check flow.campaignId in ${context.configName}.`)
@@ -87,11 +89,14 @@ export async function flowRemove(args: string[], io: CliIo, print: Printer): Pro
 }
 
 export type FlowRemoval =
-  | { kind: 'removed' | 'not_in_flow' | 'no_person' | 'no_flow' | 'inactive' }
-  | { kind: 'error'; detail: string }
+  { kind: 'removed' | 'not_in_flow' | 'no_person' | 'no_flow' | 'inactive' } | { kind: 'error'; detail: string }
 
 /** One removal, with Infobip's answer codes named (shared with `flowform erase`). */
-export async function removeFromFlow(infobip: InfobipClient, campaignId: string, identifier: Identifier): Promise<FlowRemoval> {
+export async function removeFromFlow(
+  infobip: InfobipClient,
+  campaignId: string,
+  identifier: Identifier,
+): Promise<FlowRemoval> {
   try {
     await infobip.removeParticipant(campaignId, identifier)
     return { kind: 'removed' }

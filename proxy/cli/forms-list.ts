@@ -11,7 +11,6 @@ const PAGE_SIZE = 100
 /** A safety stop for an upstream whose paging never ends. */
 const MAX_PAGES = 1_000
 
-
 /** `flowform forms list`: every Infobip form, so an owner can find the id for `infobipFormId`. */
 export async function formsList(args: string[], io: CliIo, print: Printer): Promise<number> {
   const { values } = parseArgs({

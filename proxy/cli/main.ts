@@ -15,7 +15,8 @@ type Command = (args: string[], io: CliIo, print: Printer) => Promise<number>
 // Commands are loaded when run, so one command's dependencies never stop another from working.
 const COMMANDS: Record<string, { usage: string; run: () => Promise<Command> }> = {
   'forms list': {
-    usage: 'flowform forms list [--status ACTIVE|DRAFT|DISABLED] [--type OPT_IN|OPT_OUT|FACEBOOK|LIVECHAT|APPLE|CSAT|WA_FLOW]',
+    usage:
+      'flowform forms list [--status ACTIVE|DRAFT|DISABLED] [--type OPT_IN|OPT_OUT|FACEBOOK|LIVECHAT|APPLE|CSAT|WA_FLOW]',
     run: async () => (await import('./forms-list')).formsList,
   },
   'flow remove': {
@@ -55,7 +56,7 @@ export const USAGE = [
   ...Object.values(COMMANDS).map((c) => `  ${c.usage}`),
   '',
   'Reads the same environment (INFOBIP_*, RAPIDPRO_*, FLOWFORM_CONFIG, FLOWFORM_DATA_DIR) and config file as the server;',
-  'the outbox commands open the server\'s outbox file, also while the server runs.',
+  "the outbox commands open the server's outbox file, also while the server runs.",
   'Without Infobip credentials it talks to a fresh in-process sandbox fake.',
 ].join('\n')
 

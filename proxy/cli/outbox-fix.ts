@@ -51,14 +51,21 @@ export async function outboxRetry(args: string[], io: CliIo, print: Printer): Pr
         )
       }
     }
-    print.out(`Moved ${moved.size} failed ${plural(moved.size)} back to pending${moved.size > 0 ? `; ${WORKER_NOTE}` : ''}.`)
+    print.out(
+      `Moved ${moved.size} failed ${plural(moved.size)} back to pending${moved.size > 0 ? `; ${WORKER_NOTE}` : ''}.`,
+    )
     return moved.size === new Set(ids).size ? 0 : 1
   })
 }
 
 /** `flowform outbox purge --done-older-than <days>`: deletes deliveries that finished (done or rejected) before then. */
 export async function outboxPurge(args: string[], io: CliIo, print: Printer): Promise<number> {
-  const { values } = parseArgs({ args, options: { 'done-older-than': { type: 'string' } }, strict: true, allowPositionals: false })
+  const { values } = parseArgs({
+    args,
+    options: { 'done-older-than': { type: 'string' } },
+    strict: true,
+    allowPositionals: false,
+  })
   const raw = values['done-older-than']
   if (raw === undefined) {
     throw new UsageError('--done-older-than is required')
@@ -70,7 +77,9 @@ export async function outboxPurge(args: string[], io: CliIo, print: Printer): Pr
   return withOutbox(io, print, (outbox) => {
     // Pending, awaiting and failed deliveries are never purged: they still have to be sent.
     const deleted = outbox.purgeFinished(Date.now() - days * DAY_MS)
-    print.out(`Deleted ${deleted} finished ${plural(deleted)} (done or rejected) older than ${days} ${days === 1 ? 'day' : 'days'}.`)
+    print.out(
+      `Deleted ${deleted} finished ${plural(deleted)} (done or rejected) older than ${days} ${days === 1 ? 'day' : 'days'}.`,
+    )
     return 0
   })
 }

@@ -10,7 +10,11 @@ const TARGETS: readonly DeliveryTarget[] = ['flow', 'form-data', 'rapidpro']
 const DEFAULT_LIMIT = 50
 
 /** Runs `use` on the server's outbox and closes it; exit 1 when there is none. */
-export async function withOutbox(io: CliIo, print: Printer, use: (outbox: Outbox, file: string) => number | Promise<number>): Promise<number> {
+export async function withOutbox(
+  io: CliIo,
+  print: Printer,
+  use: (outbox: Outbox, file: string) => number | Promise<number>,
+): Promise<number> {
   const file = outboxFile(readCliEnv(io), io)
   const outbox = openOutbox(file)
   if (!outbox) {
@@ -36,15 +40,26 @@ export async function outboxSummary(args: string[], io: CliIo, print: Printer): 
     }
     const targets = [...new Set([...TARGETS, ...tally.map((t) => t.target)])]
     const cell = (target: DeliveryTarget | null, status: DeliveryStatus) =>
-      String(tally.filter((t) => (target === null || t.target === target) && t.status === status).reduce((n, t) => n + t.count, 0))
+      String(
+        tally
+          .filter((t) => (target === null || t.target === target) && t.status === status)
+          .reduce((n, t) => n + t.count, 0),
+      )
     const headers = ['TARGET', ...STATUSES.map((s) => s.toUpperCase())]
-    print.out(table(headers, [...targets.map((t) => [t, ...STATUSES.map((s) => cell(t, s))]), ['all', ...STATUSES.map((s) => cell(null, s))]]))
+    print.out(
+      table(headers, [
+        ...targets.map((t) => [t, ...STATUSES.map((s) => cell(t, s))]),
+        ['all', ...STATUSES.map((s) => cell(null, s))],
+      ]),
+    )
     const now = Date.now()
     for (const status of ['pending', 'awaiting'] as const) {
       const oldest = outbox.oldest(status)
       if (oldest) {
         const next = oldest.nextAttemptAt <= now ? 'now' : `in ${formatDuration(oldest.nextAttemptAt - now)}`
-        print.out(`Oldest ${status}: ${formatDuration(now - oldest.createdAt)} (delivery ${oldest.id}, form ${oldest.formId}, ${oldest.target}, next try ${next}).`)
+        print.out(
+          `Oldest ${status}: ${formatDuration(now - oldest.createdAt)} (delivery ${oldest.id}, form ${oldest.formId}, ${oldest.target}, next try ${next}).`,
+        )
       }
     }
     const failed = Number(cell(null, 'failed'))

@@ -22,7 +22,9 @@ export function rapidproFor(env: ProxyEnv, io: CliIo, print?: Printer): Rapidpro
   if (print && setup.mode === 'live') {
     print.err(`flowform: calling RapidPro at ${env.rapidpro?.baseUrl}.`)
   } else if (print && setup.mode === 'sandbox') {
-    print.err('flowform: SANDBOX mode: no upstream credentials are set, so a fresh in-process fake of RapidPro answers (nothing real is changed).')
+    print.err(
+      'flowform: SANDBOX mode: no upstream credentials are set, so a fresh in-process fake of RapidPro answers (nothing real is changed).',
+    )
   } else if (print) {
     print.err(`flowform: ${NOT_CONFIGURED}.`)
   }

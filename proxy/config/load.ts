@@ -16,10 +16,7 @@ export interface LoadedConfig {
 
 /** `$.forms[0].allowedOrigins[1]`: the JSON path of an issue, as an operator would search for it. */
 export function jsonPath(path: readonly PropertyKey[]): string {
-  return path.reduce<string>(
-    (acc, key) => (typeof key === 'number' ? `${acc}[${key}]` : `${acc}.${String(key)}`),
-    '$',
-  )
+  return path.reduce<string>((acc, key) => (typeof key === 'number' ? `${acc}[${key}]` : `${acc}.${String(key)}`), '$')
 }
 
 export function formatIssues(file: string, issues: readonly z.core.$ZodIssue[]): string {

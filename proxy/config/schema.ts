@@ -4,7 +4,6 @@ import { EN, LOCALES } from '../../widget/texts'
 
 /** The config file's shape (contract section 3). Unknown keys are refused so typos surface at start. */
 
-
 /** Display-only types: they show `text` (or `label`), carry no value and need no name. */
 const CONTENT_TYPES: readonly string[] = ['title', 'description']
 
@@ -115,34 +114,42 @@ const TextValue = z.string().max(2000)
  * Overrides of the built-in texts: `{ "submit": "Join" }` for every language, and/or
  * `{ "de": { "submit": "Beitreten" } }` for one; the latter wins for its language.
  */
-export const TextsConfig = z.record(z.string(), z.union([TextValue, z.record(z.string(), TextValue)])).superRefine((texts, ctx) => {
-  const locales: readonly string[] = LOCALES
-  const unknown = (path: string[]) =>
-    ctx.addIssue({
-      code: 'custom',
-      path,
-      message: `is not a text id (see widget/texts.ts, or "field.<name>.label"); a language block must be one of ${LOCALES.join(', ')}`,
-    })
-  for (const [key, value] of Object.entries(texts)) {
-    if (typeof value === 'string') {
-      if (!isTextId(key)) {
-        unknown([key])
-      }
-    } else if (!locales.includes(key)) {
-      ctx.addIssue({ code: 'custom', path: [key], message: `is not a built-in language; use one of ${LOCALES.join(', ')}` })
-    } else {
-      for (const id of Object.keys(value).filter((id) => !isTextId(id))) {
-        unknown([key, id])
+export const TextsConfig = z
+  .record(z.string(), z.union([TextValue, z.record(z.string(), TextValue)]))
+  .superRefine((texts, ctx) => {
+    const locales: readonly string[] = LOCALES
+    const unknown = (path: string[]) =>
+      ctx.addIssue({
+        code: 'custom',
+        path,
+        message: `is not a text id (see widget/texts.ts, or "field.<name>.label"); a language block must be one of ${LOCALES.join(', ')}`,
+      })
+    for (const [key, value] of Object.entries(texts)) {
+      if (typeof value === 'string') {
+        if (!isTextId(key)) {
+          unknown([key])
+        }
+      } else if (!locales.includes(key)) {
+        ctx.addIssue({
+          code: 'custom',
+          path: [key],
+          message: `is not a built-in language; use one of ${LOCALES.join(', ')}`,
+        })
+      } else {
+        for (const id of Object.keys(value).filter((id) => !isTextId(id))) {
+          unknown([key, id])
+        }
       }
     }
-  }
-})
+  })
 export type TextsConfig = z.infer<typeof TextsConfig>
 
 /** The legacy API's query identifiers; each is also the name of the field (people-data key) that carries it. */
 export const LEGACY_IDENTIFIERS = ['email', 'phone', 'externalId', 'pushRegistrationId'] as const
 
-const CampaignId = z.union([z.string().regex(/^\d{1,19}$/, 'must be a numeric id'), z.int().positive()]).transform(String)
+const CampaignId = z
+  .union([z.string().regex(/^\d{1,19}$/, 'must be a numeric id'), z.int().positive()])
+  .transform(String)
 
 export const FlowConfig = z.discriminatedUnion('api', [
   z.strictObject({
@@ -177,7 +184,10 @@ const RapidproGroupRef = z
 
 const RapidproFieldKey = z
   .string()
-  .regex(/^[a-z][a-z0-9_]{0,35}$/, 'must be a RapidPro field key: lower-case letters, digits and _, starting with a letter')
+  .regex(
+    /^[a-z][a-z0-9_]{0,35}$/,
+    'must be a RapidPro field key: lower-case letters, digits and _, starting with a letter',
+  )
   .refine((key) => !['has', 'is', 'fields', 'urns', 'created_on', 'last_seen_on'].includes(key), {
     error: 'is a reserved RapidPro field key',
   })
@@ -205,7 +215,9 @@ export const FormConfig = z
       .array(FieldConfig)
       .min(1)
       .max(100)
-      .transform((fields) => fields.map((f, index): FormFieldConfig => ({ ...f, name: f.name ?? `${f.type}-${index + 1}` })))
+      .transform((fields) =>
+        fields.map((f, index): FormFieldConfig => ({ ...f, name: f.name ?? `${f.type}-${index + 1}` })),
+      )
       .optional(),
     infobipFormId: z.string().min(1).max(100).optional(),
     flow: FlowConfig.optional(),

@@ -64,7 +64,10 @@ async function attempt(
 }
 
 /** The query identifier of the given kind, from the mapped people data; undefined when the submission has none. */
-export function identifierOf(kind: NonNullable<LegacyFlow['identifyBy']>, data: PersonData): LegacyIdentifier | undefined {
+export function identifierOf(
+  kind: NonNullable<LegacyFlow['identifyBy']>,
+  data: PersonData,
+): LegacyIdentifier | undefined {
   switch (kind) {
     case 'email':
       return data.email ? { email: data.email } : undefined
@@ -85,7 +88,9 @@ function withoutPushRegistration(person: Person): Person {
   if (!person.customAttributes || !('pushRegistrationId' in person.customAttributes)) {
     return person
   }
-  const rest = Object.fromEntries(Object.entries(person.customAttributes).filter(([key]) => key !== 'pushRegistrationId'))
+  const rest = Object.fromEntries(
+    Object.entries(person.customAttributes).filter(([key]) => key !== 'pushRegistrationId'),
+  )
   const copy: Person = { ...person }
   if (Object.keys(rest).length > 0) {
     copy.customAttributes = rest

@@ -106,7 +106,11 @@ export class MomentsBatcher implements MomentsGateway {
     this.#receipts = new AddReceipts({ ttlMs: options.receiptTtlMs ?? 10 * 60_000, now: this.#now })
   }
 
-  add(campaignId: string, participant: MomentsParticipant, options: { key?: string | undefined } = {}): Promise<string> {
+  add(
+    campaignId: string,
+    participant: MomentsParticipant,
+    options: { key?: string | undefined } = {},
+  ): Promise<string> {
     return this.#receipts.run(
       options.key,
       () =>
@@ -116,7 +120,12 @@ export class MomentsBatcher implements MomentsGateway {
     )
   }
 
-  follow(campaignId: string, operationId: string, who: IdentifyBy, options: { waitMs: number; addedAt: number }): Promise<FollowResult> {
+  follow(
+    campaignId: string,
+    operationId: string,
+    who: IdentifyBy,
+    options: { waitMs: number; addedAt: number },
+  ): Promise<FollowResult> {
     return this.tracker.follow(campaignId, operationId, who, options)
   }
 
@@ -160,7 +169,9 @@ export class MomentsBatcher implements MomentsGateway {
       campaign = { waiting: [], inFlight: 0 }
       this.#campaigns.set(campaignId, campaign)
     }
-    let batch = campaign.waiting.find((b) => b.entries.length < this.#maxBatch && !entry.keys.some((k) => b.keys.has(k)))
+    let batch = campaign.waiting.find(
+      (b) => b.entries.length < this.#maxBatch && !entry.keys.some((k) => b.keys.has(k)),
+    )
     if (!batch) {
       const created: Batch = { entries: [], keys: new Set(), due: false, timer: null }
       created.timer = setTimeout(() => {
@@ -243,7 +254,10 @@ export class MomentsBatcher implements MomentsGateway {
       return
     }
     if (budget.left <= 0) {
-      this.#log?.warn({ campaignId, participants: entries.length, upstreamMessage: about }, 'moments batch refused; split budget spent, will retry')
+      this.#log?.warn(
+        { campaignId, participants: entries.length, upstreamMessage: about },
+        'moments batch refused; split budget spent, will retry',
+      )
       const retry = new BatchSplitError(error)
       for (const entry of entries) {
         entry.reject(retry)
@@ -255,15 +269,24 @@ export class MomentsBatcher implements MomentsGateway {
     if (index !== undefined) {
       entries[index]?.reject(error)
       const rest = entries.filter((_, i) => i !== index)
-      this.#log?.warn({ campaignId, index, upstreamMessage: about }, 'moments batch refused for one participant; sending the rest again')
+      this.#log?.warn(
+        { campaignId, index, upstreamMessage: about },
+        'moments batch refused for one participant; sending the rest again',
+      )
       if (rest.length > 0) {
         await this.#send(campaignId, rest, budget)
       }
       return
     }
     const half = Math.ceil(entries.length / 2)
-    this.#log?.warn({ campaignId, participants: entries.length, upstreamMessage: about }, 'moments batch refused; splitting it')
-    await Promise.all([this.#send(campaignId, entries.slice(0, half), budget), this.#send(campaignId, entries.slice(half), budget)])
+    this.#log?.warn(
+      { campaignId, participants: entries.length, upstreamMessage: about },
+      'moments batch refused; splitting it',
+    )
+    await Promise.all([
+      this.#send(campaignId, entries.slice(0, half), budget),
+      this.#send(campaignId, entries.slice(half), budget),
+    ])
   }
 }
 

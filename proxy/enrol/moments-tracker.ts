@@ -1,6 +1,13 @@
 import type { Logger } from '../log'
 import type { ParticipantsReport } from '../upstream/infobip-types'
-import { type FollowResult, type IdentifyBy, fateOf, identityKey, type ParticipantFate, reportErrorIsTransient } from './moments'
+import {
+  type FollowResult,
+  type IdentifyBy,
+  fateOf,
+  identityKey,
+  type ParticipantFate,
+  reportErrorIsTransient,
+} from './moments'
 
 /**
  * Follows Moments operations to their end: one poller per operation, however many people wait on
@@ -87,7 +94,12 @@ export class MomentsReportTracker {
   }
 
   /** Waits up to `waitMs` for the participant's fate; with 0, looks once (one shared call if stale). */
-  async follow(campaignId: string, operationId: string, who: IdentifyBy, options: { waitMs: number; addedAt: number }): Promise<FollowResult> {
+  async follow(
+    campaignId: string,
+    operationId: string,
+    who: IdentifyBy,
+    options: { waitMs: number; addedAt: number },
+  ): Promise<FollowResult> {
     const op = this.#operation(campaignId, operationId, options.addedAt)
     const key = identityKey(who)
     const known = this.#resultOf(op, key)
@@ -122,7 +134,11 @@ export class MomentsReportTracker {
 
   /** A report pushed to the notifyUrl hook: same shape as the polled one. */
   feed(report: ParticipantsReport): void {
-    const op = this.#operation(report.campaignId === undefined ? '' : String(report.campaignId), report.operationId, this.#now())
+    const op = this.#operation(
+      report.campaignId === undefined ? '' : String(report.campaignId),
+      report.operationId,
+      this.#now(),
+    )
     op.error = null
     this.#apply(op, report)
     this.#settleWaiters(op)
@@ -232,7 +248,8 @@ export class MomentsReportTracker {
         op.fates.set(key, fate)
       }
     }
-    const complete = report.participants.length > 0 && report.participants.every((p) => op.fates.has(identityKey(p.identifyBy)))
+    const complete =
+      report.participants.length > 0 && report.participants.every((p) => op.fates.has(identityKey(p.identifyBy)))
     if (complete && !op.complete) {
       op.complete = true
       if (op.timer) {

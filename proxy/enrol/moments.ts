@@ -34,7 +34,12 @@ export interface MomentsGateway {
    */
   add(campaignId: string, participant: MomentsParticipant, options?: { key?: string | undefined }): Promise<string>
   /** Waits up to `waitMs` for the participant's fate in the operation's report. */
-  follow(campaignId: string, operationId: string, who: IdentifyBy, options: { waitMs: number; addedAt: number }): Promise<FollowResult>
+  follow(
+    campaignId: string,
+    operationId: string,
+    who: IdentifyBy,
+    options: { waitMs: number; addedAt: number },
+  ): Promise<FollowResult>
   close?(): Promise<void>
 }
 
@@ -188,7 +193,11 @@ export function outcomeFromFate(
 }
 
 /** A participant's fate read out of a whole report (PENDING or absent: awaiting). */
-export function outcomeFromReport(report: ParticipantsReport, participant: MomentsParticipant, data: PersonData): DeliveryOutcome {
+export function outcomeFromReport(
+  report: ParticipantsReport,
+  participant: MomentsParticipant,
+  data: PersonData,
+): DeliveryOutcome {
   const key = identityKey(participant.identifyBy)
   const entry = report.participants.find((p) => identityKey(p.identifyBy) === key)
   const fate = entry ? fateOf(entry) : undefined

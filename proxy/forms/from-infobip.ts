@@ -40,7 +40,10 @@ export interface InfobipFormMapping {
 }
 
 function fieldFromElement(element: FormElement, type: FieldType, name: string): PublicField {
-  const field: PublicField = { name, type: element.isHidden && type !== 'title' && type !== 'description' ? 'hidden' : type }
+  const field: PublicField = {
+    name,
+    type: element.isHidden && type !== 'title' && type !== 'description' ? 'hidden' : type,
+  }
   if (element.label) {
     field.label = element.label
   }
@@ -107,12 +110,18 @@ export function formFromInfobip(form: FormConfig, upstream: InfobipForm, log: Lo
     }
     const type = COMPONENTS[element.component]
     if (!type) {
-      log.warn({ form: form.id, component: element.component }, 'skipping an Infobip form component the widget cannot show')
+      log.warn(
+        { form: form.id, component: element.component },
+        'skipping an Infobip form component the widget cannot show',
+      )
       return
     }
     const isContent = type === 'title' || type === 'description'
     if (!isContent && !element.fieldId) {
-      log.warn({ form: form.id, component: element.component, index }, 'skipping an Infobip form element without fieldId')
+      log.warn(
+        { form: form.id, component: element.component, index },
+        'skipping an Infobip form element without fieldId',
+      )
       return
     }
     const name = element.fieldId ?? `${type}-${index}`

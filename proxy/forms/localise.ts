@@ -19,7 +19,10 @@ export function resolveLocale(requested: string | undefined): Locale {
 }
 
 /** The config's overrides for one language: those for all languages, then its own block. */
-function overridesFor(config: TextsConfig | undefined, locale: Locale): { all: Record<string, string>; own: Record<string, string> } {
+function overridesFor(
+  config: TextsConfig | undefined,
+  locale: Locale,
+): { all: Record<string, string>; own: Record<string, string> } {
   const all: Record<string, string> = {}
   for (const [key, value] of Object.entries(config ?? {})) {
     if (typeof value === 'string') {

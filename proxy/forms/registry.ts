@@ -103,7 +103,9 @@ export class FormRegistry {
     try {
       const upstream = await infobip.getForm(infobipFormId)
       const mapping = formFromInfobip(config, upstream, log)
-      const form = mapping.active ? { config, definition: mapping.definition, personFields: mapping.personFields } : null
+      const form = mapping.active
+        ? { config, definition: mapping.definition, personFields: mapping.personFields }
+        : null
       if (!mapping.active) {
         log.warn({ form: config.id, infobipFormStatus: upstream.formStatus }, 'Infobip form is not ACTIVE; not shown')
       }
@@ -116,9 +118,15 @@ export class FormRegistry {
         return null
       }
       if (cached?.form) {
-        log.warn({ form: config.id, err: describe(error) }, 'Infobip form fetch failed; serving the last good definition')
+        log.warn(
+          { form: config.id, err: describe(error) },
+          'Infobip form fetch failed; serving the last good definition',
+        )
         // Not every page view should wait for a timeout while Infobip is down: retry a little later.
-        this.#cache.set(config.id, { form: cached.form, freshUntil: this.#now() + (this.#options.errorRetryMs ?? 10_000) })
+        this.#cache.set(config.id, {
+          form: cached.form,
+          freshUntil: this.#now() + (this.#options.errorRetryMs ?? 10_000),
+        })
         return cached.form
       }
       throw new UpstreamError(

@@ -218,7 +218,11 @@ export class Outbox {
 
   /** Upstream took it and will report later. */
   await(id: number, state: Record<string, unknown>, nextAttemptAt: number): boolean {
-    return this.#settled(`status = 'awaiting', state = ?, next_attempt_at = ?`, [JSON.stringify(state), nextAttemptAt], id)
+    return this.#settled(
+      `status = 'awaiting', state = ?, next_attempt_at = ?`,
+      [JSON.stringify(state), nextAttemptAt],
+      id,
+    )
   }
 
   /**
@@ -237,7 +241,11 @@ export class Outbox {
 
   /** Due again later; `countAttempt: false` when our own side (the rate limiter) held it back. */
   retryLater(id: number, error: string, nextAttemptAt: number, countAttempt = true): boolean {
-    return this.#settled(`attempts = attempts + ?, last_error = ?, next_attempt_at = ?`, [countAttempt ? 1 : 0, error, nextAttemptAt], id)
+    return this.#settled(
+      `attempts = attempts + ?, last_error = ?, next_attempt_at = ?`,
+      [countAttempt ? 1 : 0, error, nextAttemptAt],
+      id,
+    )
   }
 
   /** Kept, with its data, for the operator: only a fix on their side can deliver it. */
@@ -248,7 +256,10 @@ export class Outbox {
   /** The person was told to correct the values; this attempt is void and its data dropped. */
   reject(ids: readonly number[], reason: string): number {
     return this.#db.transaction(() =>
-      ids.reduce((n, id) => n + (this.#settled(`status = 'rejected', payload = NULL, last_error = ?`, [reason], id) ? 1 : 0), 0),
+      ids.reduce(
+        (n, id) => n + (this.#settled(`status = 'rejected', payload = NULL, last_error = ?`, [reason], id) ? 1 : 0),
+        0,
+      ),
     )()
   }
 
@@ -288,7 +299,12 @@ export class Outbox {
   }
 
   count(filter: DeliveryFilter = {}): number {
-    return (this.#db.prepare(`SELECT COUNT(*) FROM deliveries WHERE ${FILTER}`).pluck().get(filterParams(filter)) as number) ?? 0
+    return (
+      (this.#db
+        .prepare(`SELECT COUNT(*) FROM deliveries WHERE ${FILTER}`)
+        .pluck()
+        .get(filterParams(filter)) as number) ?? 0
+    )
   }
 
   counts(): Record<DeliveryStatus, number> {
@@ -306,15 +322,17 @@ export class Outbox {
   /** How many deliveries each target has in each status, for the operator's overview. */
   tally(): { target: DeliveryTarget; status: DeliveryStatus; count: number }[] {
     return this.#db
-      .prepare('SELECT target, status, COUNT(*) AS count FROM deliveries GROUP BY target, status ORDER BY target, status')
+      .prepare(
+        'SELECT target, status, COUNT(*) AS count FROM deliveries GROUP BY target, status ORDER BY target, status',
+      )
       .all() as { target: DeliveryTarget; status: DeliveryStatus; count: number }[]
   }
 
   /** The delivery that has been in this status longest (by when it was accepted), if any. */
   oldest(status: DeliveryStatus): Delivery | undefined {
-    const row = this.#db.prepare('SELECT * FROM deliveries WHERE status = ? ORDER BY created_at, id LIMIT 1').get(status) as
-      | Row
-      | undefined
+    const row = this.#db
+      .prepare('SELECT * FROM deliveries WHERE status = ? ORDER BY created_at, id LIMIT 1')
+      .get(status) as Row | undefined
     return row ? toDelivery(row) : undefined
   }
 
@@ -340,7 +358,9 @@ export class Outbox {
 
   /** Deletes finished deliveries (done, rejected) that finished before `before`. Returns how many. */
   purgeFinished(before: number): number {
-    return this.#db.prepare(`DELETE FROM deliveries WHERE status IN ('done', 'rejected') AND updated_at < ?`).run(before).changes
+    return this.#db
+      .prepare(`DELETE FROM deliveries WHERE status IN ('done', 'rejected') AND updated_at < ?`)
+      .run(before).changes
   }
 
   /**
@@ -350,20 +370,24 @@ export class Outbox {
    * worker cannot settle a delivery between the look and the change.
    */
   rejectUnfinishedWhere(concerns: (delivery: Delivery) => boolean, reason: string): StoppedDelivery[] {
-    return this.#db.transaction(() => {
-      const unfinished = (
-        this.#db.prepare(`SELECT * FROM deliveries WHERE status IN ${UNFINISHED} AND payload IS NOT NULL ORDER BY id`).all() as Row[]
-      ).map(toDelivery)
-      const submissions = new Set(unfinished.filter(concerns).map((d) => d.submissionId))
-      const stopped = unfinished.filter((d) => submissions.has(d.submissionId))
-      const stop = this.#db.prepare(
-        `UPDATE deliveries SET status = 'rejected', payload = NULL, last_error = ?, updated_at = ? WHERE id = ? AND status IN ${UNFINISHED}`,
-      )
-      for (const delivery of stopped) {
-        stop.run(reason, this.#now(), delivery.id)
-      }
-      return stopped.map(({ id, formId, target, status }) => ({ id, formId, target, status }))
-    }).immediate()
+    return this.#db
+      .transaction(() => {
+        const unfinished = (
+          this.#db
+            .prepare(`SELECT * FROM deliveries WHERE status IN ${UNFINISHED} AND payload IS NOT NULL ORDER BY id`)
+            .all() as Row[]
+        ).map(toDelivery)
+        const submissions = new Set(unfinished.filter(concerns).map((d) => d.submissionId))
+        const stopped = unfinished.filter((d) => submissions.has(d.submissionId))
+        const stop = this.#db.prepare(
+          `UPDATE deliveries SET status = 'rejected', payload = NULL, last_error = ?, updated_at = ? WHERE id = ? AND status IN ${UNFINISHED}`,
+        )
+        for (const delivery of stopped) {
+          stop.run(reason, this.#now(), delivery.id)
+        }
+        return stopped.map(({ id, formId, target, status }) => ({ id, formId, target, status }))
+      })
+      .immediate()
   }
 
   close(): void {

@@ -21,7 +21,11 @@ export async function checkRapidpro(client: RapidproClient, forms: FormConfig[])
     return [{ name: 'RapidPro token', ok: false, detail: describe(error) }]
   }
   const checks: RapidproCheck[] = [
-    { name: 'RapidPro token', ok: true, detail: `accepted (${plural(groups.length, 'group')}, ${plural(fields.length, 'contact field')})` },
+    {
+      name: 'RapidPro token',
+      ok: true,
+      detail: `accepted (${plural(groups.length, 'group')}, ${plural(fields.length, 'contact field')})`,
+    },
   ]
   for (const form of forms) {
     if (!form.rapidpro) {

@@ -1,14 +1,7 @@
 import ky, { HTTPError, type KyInstance, type Options } from 'ky'
 import * as z from 'zod'
 import { RapidproHttpError, RapidproNetworkError, RapidproResponseError } from './errors'
-import {
-  type ContactWrite,
-  page,
-  RapidproContact,
-  RapidproField,
-  type RapidproFieldType,
-  RapidproGroup,
-} from './types'
+import { type ContactWrite, page, RapidproContact, RapidproField, type RapidproFieldType, RapidproGroup } from './types'
 
 export interface RapidproClientOptions {
   /** The RapidPro host, e.g. `https://rapidpro.example.org` (a trailing `/api/v2` is tolerated). */
@@ -114,7 +107,11 @@ export class RapidproClient {
       const response = await this.#send('post', FIELDS, { json: { name, type } })
       return await this.#parse('post', FIELDS, response, RapidproField)
     } catch (error) {
-      if (!(error instanceof RapidproHttpError && error.status === 400 && error.issues.some((i) => i.field === 'label' || i.field === 'value_type'))) {
+      if (!(
+        error instanceof RapidproHttpError &&
+        error.status === 400 &&
+        error.issues.some((i) => i.field === 'label' || i.field === 'value_type')
+      )) {
         throw error
       }
     }

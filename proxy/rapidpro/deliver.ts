@@ -69,7 +69,11 @@ export async function deliverToRapidpro(
   let saved: { created: boolean; contact: RapidproContact }
   try {
     // In the person's request, RapidPro gets the time the person is willing to wait; the worker, the client's.
-    saved = await client.upsertContact(plan.urn, plan.body, options.waitMs > 0 ? { timeoutMs: Math.max(options.waitMs, 1_000) } : {})
+    saved = await client.upsertContact(
+      plan.urn,
+      plan.body,
+      options.waitMs > 0 ? { timeoutMs: Math.max(options.waitMs, 1_000) } : {},
+    )
   } catch (error) {
     // Only the person's own first attempt can still ask them to correct a value.
     return outcomeOf(error, plan, { askPerson, sentUrns: [plan.urn] })
@@ -178,7 +182,10 @@ function outcomeOf(
       const field =
         scheme === 'mailto' ? plan.emailField : scheme === 'tel' || scheme === 'whatsapp' ? plan.phoneField : undefined
       if (context.askPerson && field && /invalid|not valid/i.test(urnIssue.message)) {
-        return { kind: 'invalid', fields: { [field]: [scheme === 'mailto' ? PERSON_FIELD_MESSAGE.email : PERSON_FIELD_MESSAGE.phone] } }
+        return {
+          kind: 'invalid',
+          fields: { [field]: [scheme === 'mailto' ? PERSON_FIELD_MESSAGE.email : PERSON_FIELD_MESSAGE.phone] },
+        }
       }
       return failed(error.status, `RapidPro refused the ${scheme ? `${scheme} ` : ''}URN: ${redact(urnIssue.message)}`)
     }
@@ -222,7 +229,5 @@ function failed(status: number | undefined, reason: string): DeliveryOutcome {
 
 /** Upstream messages may quote the person's email or number; the operator's log must not. */
 export function redact(text: string): string {
-  return text
-    .replace(/[^\s@:"'<>]+@[^\s@"'<>]+/g, '[email]')
-    .replace(/\+?\d[\d\s().-]{5,}\d/g, '[number]')
+  return text.replace(/[^\s@:"'<>]+@[^\s@"'<>]+/g, '[email]').replace(/\+?\d[\d\s().-]{5,}\d/g, '[number]')
 }

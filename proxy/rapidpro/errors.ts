@@ -38,7 +38,9 @@ export class RapidproHttpError extends Error {
       return undefined
     }
     return this.issues
-      .map((i) => (i.field === null ? i.message : `${i.field}${i.index === undefined ? '' : `[${i.index}]`}: ${i.message}`))
+      .map((i) =>
+        i.field === null ? i.message : `${i.field}${i.index === undefined ? '' : `[${i.index}]`}: ${i.message}`,
+      )
       .join('; ')
   }
 }
@@ -72,7 +74,11 @@ export class RapidproResponseError extends Error {
 export type RapidproError = RapidproHttpError | RapidproNetworkError | RapidproResponseError
 
 export function isRapidproError(error: unknown): error is RapidproError {
-  return error instanceof RapidproHttpError || error instanceof RapidproNetworkError || error instanceof RapidproResponseError
+  return (
+    error instanceof RapidproHttpError ||
+    error instanceof RapidproNetworkError ||
+    error instanceof RapidproResponseError
+  )
 }
 
 /** Flattens any DRF error body into a list of messages. */
@@ -105,7 +111,12 @@ function collect(issues: RapidproIssue[], field: string | null, index: number | 
     // Per-item errors of a list field: {"0": ["…"]}; nested objects of a dict field use their key.
     for (const [key, inner] of Object.entries(value as Record<string, unknown>)) {
       const position = /^\d+$/.test(key) ? Number(key) : undefined
-      collect(issues, position === undefined ? `${field ?? ''}${field ? '.' : ''}${key}` : field, position ?? index, inner)
+      collect(
+        issues,
+        position === undefined ? `${field ?? ''}${field ? '.' : ''}${key}` : field,
+        position ?? index,
+        inner,
+      )
     }
   }
 }

@@ -8,5 +8,7 @@ export function isUuid(value: string): boolean {
 
 /** The group a config reference names: by UUID, or by name as RapidPro matches it (case-insensitive). */
 export function findGroup(groups: readonly RapidproGroup[], ref: string): RapidproGroup | undefined {
-  return isUuid(ref) ? groups.find((g) => g.uuid === ref) : groups.find((g) => g.name.toLowerCase() === ref.toLowerCase())
+  return isUuid(ref)
+    ? groups.find((g) => g.uuid === ref)
+    : groups.find((g) => g.name.toLowerCase() === ref.toLowerCase())
 }

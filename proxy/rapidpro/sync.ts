@@ -19,7 +19,12 @@ export async function syncRapidpro(
   client: RapidproClient,
   form: FormConfig,
 ): Promise<{ createdFields: string[]; createdGroups: string[]; existingFields: string[]; existingGroups: string[] }> {
-  const result = { createdFields: [] as string[], createdGroups: [] as string[], existingFields: [] as string[], existingGroups: [] as string[] }
+  const result = {
+    createdFields: [] as string[],
+    createdGroups: [] as string[],
+    existingFields: [] as string[],
+    existingGroups: [] as string[],
+  }
   const config = form.rapidpro
   if (!config) {
     return result

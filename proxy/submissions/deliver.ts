@@ -60,7 +60,10 @@ export function createDeliverer(deps: {
             // A retry while the first add is still queued joins it instead of sending the person twice.
             // After an operator's retry the earlier add is over: a new key makes a new add, not a
             // replay of the operation that failed (the server remembers answered adds a while).
-            key: delivery.operatorRetries > 0 ? `delivery:${delivery.id}:retry:${delivery.operatorRetries}` : `delivery:${delivery.id}`,
+            key:
+              delivery.operatorRetries > 0
+                ? `delivery:${delivery.id}:retry:${delivery.operatorRetries}`
+                : `delivery:${delivery.id}`,
           })
         }
         case 'rapidpro':
@@ -74,7 +77,10 @@ export function createDeliverer(deps: {
 
 async function submitFormData(infobip: InfobipClient, payload: FormDataPayload): Promise<DeliveryOutcome> {
   try {
-    await infobip.submitFormData(payload.infobipFormId, payload.data, { source: payload.source, campaign: payload.campaign })
+    await infobip.submitFormData(payload.infobipFormId, payload.data, {
+      source: payload.source,
+      campaign: payload.campaign,
+    })
     return { kind: 'done', status: 'enrolled' }
   } catch (error) {
     if (error instanceof InfobipHttpError && error.status === 400 && error.upstreamMessage) {

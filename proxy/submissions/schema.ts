@@ -62,7 +62,9 @@ export function valuesSchema(fields: readonly PublicField[], locale?: string, te
   const inputs = fields.filter((f) => !isContentField(f))
   const shape = Object.fromEntries(inputs.map((f) => [f.name, valueSchema(f)]))
   const schema = z
-    .strictObject(shape, { error: (issue) => (issue.code === 'unrecognized_keys' ? words['error.unknown'] : undefined) })
+    .strictObject(shape, {
+      error: (issue) => (issue.code === 'unrecognized_keys' ? words['error.unknown'] : undefined),
+    })
     .superRefine((values, ctx) => {
       for (const field of inputs) {
         const rule = validateField(field, values[field.name])

@@ -55,16 +55,26 @@ function record(
         return outbox.retryLater(delivery.id, outcome.reason, now + backoffMs(0, outcome.retryAfterSeconds), false)
       }
       if (delivery.attempts + 1 >= MAX_ATTEMPTS) {
-        log.error({ ...where, reason: outcome.reason }, 'delivery gave up after too many attempts; kept for the operator')
+        log.error(
+          { ...where, reason: outcome.reason },
+          'delivery gave up after too many attempts; kept for the operator',
+        )
         return outbox.fail(delivery.id, outcome.reason)
       }
       log.warn({ ...where, attempts: delivery.attempts + 1, reason: outcome.reason }, 'delivery will be retried')
-      return outbox.retryLater(delivery.id, outcome.reason, now + backoffMs(delivery.attempts, outcome.retryAfterSeconds))
+      return outbox.retryLater(
+        delivery.id,
+        outcome.reason,
+        now + backoffMs(delivery.attempts, outcome.retryAfterSeconds),
+      )
     case 'invalid':
       if (options.personWaiting) {
         return outbox.reject([delivery.id], 'invalid values') > 0
       }
-      log.error({ ...where, fields: Object.keys(outcome.fields) }, 'upstream refused the values after the person was answered; kept for the operator')
+      log.error(
+        { ...where, fields: Object.keys(outcome.fields) },
+        'upstream refused the values after the person was answered; kept for the operator',
+      )
       return outbox.fail(delivery.id, `invalid values: ${Object.keys(outcome.fields).join(', ')}`)
     case 'failed':
       log.error(
@@ -86,10 +96,14 @@ function record(
 export function hintFor(upstream: string, status?: number, code?: string): string | undefined {
   const rapidpro = upstream.startsWith('rapidpro')
   if (status === 401) {
-    return rapidpro ? 'check RAPIDPRO_TOKEN' : 'check the Infobip credentials (INFOBIP_API_KEY, or INFOBIP_USERNAME and INFOBIP_PASSWORD, …)'
+    return rapidpro
+      ? 'check RAPIDPRO_TOKEN'
+      : 'check the Infobip credentials (INFOBIP_API_KEY, or INFOBIP_USERNAME and INFOBIP_PASSWORD, …)'
   }
   if (status === 403) {
-    return rapidpro ? 'the RapidPro token lacks a permission' : 'the Infobip key lacks a scope for this API (e.g. flow:manage, forms:use)'
+    return rapidpro
+      ? 'the RapidPro token lacks a permission'
+      : 'the Infobip key lacks a scope for this API (e.g. flow:manage, forms:use)'
   }
   switch (code) {
     case '40005':

@@ -40,7 +40,8 @@ function normalise(form: ResolvedForm, values: Record<string, unknown>): Submiss
     if (value === undefined) {
       continue
     }
-    result[field.name] = field.type === 'checkbox' && typeof value === 'string' ? value === 'true' : (value as SubmissionValues[string])
+    result[field.name] =
+      field.type === 'checkbox' && typeof value === 'string' ? value === 'true' : (value as SubmissionValues[string])
   }
   return result
 }
@@ -107,7 +108,10 @@ export async function submit(
     if (result === 'late') {
       waiting.person = false
       run.catch(() => {})
-      deps.log.warn({ form: form.config.id, deadlineMs: deadline }, 'upstreams slower than the request deadline; answered queued')
+      deps.log.warn(
+        { form: form.config.id, deadlineMs: deadline },
+        'upstreams slower than the request deadline; answered queued',
+      )
       return 'queued'
     }
     return result

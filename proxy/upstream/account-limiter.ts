@@ -96,7 +96,8 @@ export class AccountLimiter {
 
   #waitMs(): number {
     const now = this.#now()
-    const oldest = this.#starts.length >= this.perSecond ? (this.#starts[0] ?? 0) + this.#windowMs + this.#marginMs - now : 0
+    const oldest =
+      this.#starts.length >= this.perSecond ? (this.#starts[0] ?? 0) + this.#windowMs + this.#marginMs - now : 0
     return Math.max(0, this.#pausedUntil - now, oldest)
   }
 
@@ -128,15 +129,25 @@ const shared = new Map<string, AccountLimiter>()
 /** Identifies an account without keeping its secret: base URL plus API key or user name, hashed. */
 export function accountKey(account: { baseUrl: string; auth: InfobipAuth }): string {
   const { auth } = account
-  const who = auth.kind === 'app' ? `app:${auth.apiKey}` : auth.kind === 'oauth' ? `oauth:${auth.clientId}` : `user:${auth.username}`
-  return createHash('sha256').update(`${account.baseUrl.replace(/\/+$/, '').toLowerCase()}\n${who}`).digest('hex')
+  const who =
+    auth.kind === 'app'
+      ? `app:${auth.apiKey}`
+      : auth.kind === 'oauth'
+        ? `oauth:${auth.clientId}`
+        : `user:${auth.username}`
+  return createHash('sha256')
+    .update(`${account.baseUrl.replace(/\/+$/, '').toLowerCase()}\n${who}`)
+    .digest('hex')
 }
 
 /**
  * The one limiter of an account in this process: every client built for the same base URL and
  * credentials shares it. The first caller's options win.
  */
-export function sharedAccountLimiter(account: { baseUrl: string; auth: InfobipAuth }, options: AccountLimiterOptions = {}): AccountLimiter {
+export function sharedAccountLimiter(
+  account: { baseUrl: string; auth: InfobipAuth },
+  options: AccountLimiterOptions = {},
+): AccountLimiter {
   const key = accountKey(account)
   let limiter = shared.get(key)
   if (!limiter) {

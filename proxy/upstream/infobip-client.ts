@@ -30,7 +30,8 @@ export interface InfobipClientOptions {
 /** A Retry-After longer than this is not waited out in-line: the caller gets the 429 (outbox retry). */
 const MAX_INLINE_PAUSE_MS = 30_000
 
-export type LegacyIdentifier = { email: string } | { phone: string } | { externalId: string } | { pushRegistrationId: string }
+export type LegacyIdentifier =
+  { email: string } | { phone: string } | { externalId: string } | { pushRegistrationId: string }
 
 /**
  * A thin typed client for the Infobip endpoints Flowform uses. It repeats only calls the upstream
@@ -61,7 +62,9 @@ export class InfobipClient {
     return this.#json('get', `forms/1/forms/${encodeURIComponent(id)}`, {}, InfobipForm)
   }
 
-  listForms(query: { offset?: number; limit?: number; formStatus?: string; formType?: string } = {}): Promise<InfobipFormList> {
+  listForms(
+    query: { offset?: number; limit?: number; formStatus?: string; formType?: string } = {},
+  ): Promise<InfobipFormList> {
     const searchParams = Object.fromEntries(Object.entries(query).filter(([, v]) => v !== undefined)) as Record<
       string,
       string | number
@@ -100,7 +103,12 @@ export class InfobipClient {
     campaignId: string,
     body: { participants: MomentsParticipant[]; notifyUrl?: string; callbackData?: string },
   ): Promise<string> {
-    const answer = await this.#json('post', `moments/1/flows/${campaignId}/participants`, { json: body }, OperationAnswer)
+    const answer = await this.#json(
+      'post',
+      `moments/1/flows/${campaignId}/participants`,
+      { json: body },
+      OperationAnswer,
+    )
     return answer.operationId
   }
 
@@ -124,18 +132,33 @@ export class InfobipClient {
     })
   }
 
-  async removeParticipant(campaignId: string, identifier: { email: string } | { phone: string } | { externalId: string }): Promise<void> {
+  async removeParticipant(
+    campaignId: string,
+    identifier: { email: string } | { phone: string } | { externalId: string },
+  ): Promise<void> {
     await this.#send('delete', `communication/1/flows/${campaignId}/participants`, {
       searchParams: identifier as Record<string, string>,
     })
   }
 
-  async #json<T extends z.ZodType>(method: 'get' | 'post', path: string, options: Options, schema: T): Promise<z.infer<T>> {
+  async #json<T extends z.ZodType>(
+    method: 'get' | 'post',
+    path: string,
+    options: Options,
+    schema: T,
+  ): Promise<z.infer<T>> {
     const response = await this.#send(method, path, options)
     const body: unknown = await response.json().catch(() => undefined)
     const parsed = schema.safeParse(body)
     if (!parsed.success) {
-      throw new InfobipHttpError(method.toUpperCase(), path, response.status, 'UNEXPECTED_BODY', parsed.error.message, undefined)
+      throw new InfobipHttpError(
+        method.toUpperCase(),
+        path,
+        response.status,
+        'UNEXPECTED_BODY',
+        parsed.error.message,
+        undefined,
+      )
     }
     return parsed.data
   }

@@ -104,7 +104,14 @@ export function ibssoAuth(
       })
       const token = (body as { token?: unknown } | undefined)?.token
       if (typeof token !== 'string' || token === '') {
-        throw new InfobipHttpError('POST', SESSION_PATH, 200, 'UNEXPECTED_BODY', 'no token in the session answer', undefined)
+        throw new InfobipHttpError(
+          'POST',
+          SESSION_PATH,
+          200,
+          'UNEXPECTED_BODY',
+          'no token in the session answer',
+          undefined,
+        )
       }
       return { token, renewAt: startedAt + IBSSO_RENEW_AFTER_MS }
     },
@@ -133,7 +140,14 @@ export function oauthAuth(
       const token = body?.access_token
       const expiresIn = Number(body?.expires_in)
       if (typeof token !== 'string' || token === '' || !Number.isFinite(expiresIn) || expiresIn <= 0) {
-        throw new InfobipHttpError('POST', TOKEN_PATH, 200, 'UNEXPECTED_BODY', 'no access_token/expires_in in the token answer', undefined)
+        throw new InfobipHttpError(
+          'POST',
+          TOKEN_PATH,
+          200,
+          'UNEXPECTED_BODY',
+          'no access_token/expires_in in the token answer',
+          undefined,
+        )
       }
       const lifetimeMs = expiresIn * 1000
       return { token, renewAt: startedAt + lifetimeMs - Math.min(OAUTH_RENEW_EARLY_MS, lifetimeMs / 10) }

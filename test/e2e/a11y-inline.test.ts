@@ -24,7 +24,9 @@ afterAll(async () => {
 const withPage = (run: (page: Page) => Promise<void>): Promise<void> => inPage(browser, run)
 
 async function statusText(host: Locator): Promise<string> {
-  await expect.poll(async () => ((await host.getByRole('status').textContent()) ?? '').trim(), { timeout: 10_000 }).not.toBe('')
+  await expect
+    .poll(async () => ((await host.getByRole('status').textContent()) ?? '').trim(), { timeout: 10_000 })
+    .not.toBe('')
   return ((await host.getByRole('status').textContent()) ?? '').trim()
 }
 
@@ -74,7 +76,9 @@ describe('axe-core on the inline form', () => {
       const button = host.getByRole('button', { name: 'Join' })
       await button.waitFor()
       const names = await host.evaluate((el) =>
-        [...(el.shadowRoot?.querySelectorAll('[name]') ?? [])].map((input) => `${input.tagName.toLowerCase()}:${input.getAttribute('name')}`),
+        [...(el.shadowRoot?.querySelectorAll('[name]') ?? [])].map(
+          (input) => `${input.tagName.toLowerCase()}:${input.getAttribute('name')}`,
+        ),
       )
       expect([...new Set(names)]).toEqual([
         'input:email',
@@ -108,7 +112,9 @@ describe('axe-core on the inline form', () => {
       expect(await statusText(host)).toMatch(/thanks/i)
       await expectNoSeriousViolations(page, 'after success (every field type)')
 
-      const person = env.fake.flowParticipants(MOMENTS_CAMPAIGN).find((p) => p.person.contactInformation?.email?.[0]?.address === 'every@example.com')?.person
+      const person = env.fake
+        .flowParticipants(MOMENTS_CAMPAIGN)
+        .find((p) => p.person.contactInformation?.email?.[0]?.address === 'every@example.com')?.person
       expect(person?.firstName).toBe('Ana')
       expect(person?.birthDate).toBe('1990-05-01')
       expect(person?.contactInformation?.phone?.[0]?.number).toBe('385912345678')

@@ -60,10 +60,13 @@ afterAll(async () => {
 
 const withPage = (run: (page: Page) => Promise<void>): Promise<void> => inPage(browser, run)
 
-const events = (page: Page): Promise<Recorded[]> => page.evaluate(() => (window as unknown as { flowformEvents: Recorded[] }).flowformEvents)
+const events = (page: Page): Promise<Recorded[]> =>
+  page.evaluate(() => (window as unknown as { flowformEvents: Recorded[] }).flowformEvents)
 
 async function flowformReady(page: Page): Promise<void> {
-  await expect.poll(() => page.evaluate(() => typeof (window as { Flowform?: { mount?: unknown } }).Flowform?.mount)).toBe('function')
+  await expect
+    .poll(() => page.evaluate(() => typeof (window as { Flowform?: { mount?: unknown } }).Flowform?.mount))
+    .toBe('function')
 }
 
 /** POSTs to the views endpoint the page has made so far. */
@@ -88,7 +91,10 @@ describe('custom element', () => {
       await host.getByRole('textbox', { name: /email/i }).fill('element@example.com')
       await host.getByRole('checkbox', { name: /agree/i }).check()
       await host.getByRole('button', { name: 'Sign up' }).click()
-      await host.getByRole('status').filter({ hasText: /thanks/i }).waitFor()
+      await host
+        .getByRole('status')
+        .filter({ hasText: /thanks/i })
+        .waitFor()
       expect(watch.pageErrors).toEqual([])
     })
   })
@@ -121,10 +127,14 @@ describe('custom element', () => {
       await flowformReady(page)
       const dialog = page.getByRole('dialog')
       expect(await dialog.count()).toBe(0)
-      await page.evaluate(() => (window as unknown as { Flowform: { open(id: string): void } }).Flowform.open('welcome'))
+      await page.evaluate(() =>
+        (window as unknown as { Flowform: { open(id: string): void } }).Flowform.open('welcome'),
+      )
       await dialog.getByRole('button', { name: 'Sign up' }).waitFor()
       expect(await dialog.getAttribute('aria-modal')).toBe('true')
-      await page.evaluate(() => (window as unknown as { Flowform: { close(id: string): void } }).Flowform.close('welcome'))
+      await page.evaluate(() =>
+        (window as unknown as { Flowform: { close(id: string): void } }).Flowform.close('welcome'),
+      )
       await expect.poll(() => dialog.count()).toBe(0)
     })
   })
@@ -144,7 +154,12 @@ describe('Flowform.mount in a single-page shop', () => {
         const target = document.querySelector('#app') as Element
         w.handle = w.Flowform.mount(target, { form: 'welcome' })
         const again = w.Flowform.mount(target, { form: 'welcome' })
-        return { same: again === w.handle, methods: ['unmount', 'open', 'close'].filter((m) => typeof (w.handle as unknown as Record<string, unknown>)[m] === 'function') }
+        return {
+          same: again === w.handle,
+          methods: ['unmount', 'open', 'close'].filter(
+            (m) => typeof (w.handle as unknown as Record<string, unknown>)[m] === 'function',
+          ),
+        }
       })
       expect(api).toEqual({ same: true, methods: ['unmount', 'open', 'close'] })
       const form = page.locator('#app [data-flowform="welcome"]')
@@ -206,15 +221,22 @@ describe('flowform:* events', () => {
     await withPage(async (page) => {
       await page.goto(`${env.site.url}/element-popup`)
       await flowformReady(page)
-      await page.evaluate(() => (window as unknown as { Flowform: { open(id: string): void } }).Flowform.open('welcome'))
+      await page.evaluate(() =>
+        (window as unknown as { Flowform: { open(id: string): void } }).Flowform.open('welcome'),
+      )
       const dialog = page.getByRole('dialog')
       await dialog.getByRole('textbox', { name: /email/i }).fill('events@example.com')
       await dialog.getByRole('textbox', { name: /first name/i }).fill('Evelyn')
       await dialog.getByRole('checkbox', { name: /agree/i }).check()
       await dialog.getByRole('button', { name: 'Sign up' }).click()
-      await dialog.getByRole('status').filter({ hasText: /thanks/i }).waitFor()
+      await dialog
+        .getByRole('status')
+        .filter({ hasText: /thanks/i })
+        .waitFor()
       await dialog.getByRole('button', { name: /close/i }).click()
-      await expect.poll(async () => (await events(page)).map((e) => e.type)).toEqual(['view', 'submit', 'success', 'close'])
+      await expect
+        .poll(async () => (await events(page)).map((e) => e.type))
+        .toEqual(['view', 'submit', 'success', 'close'])
 
       const recorded = await events(page)
       for (const event of recorded) {
@@ -242,21 +264,26 @@ describe('flowform:* events', () => {
         await host.getByRole('textbox', { name: /email/i }).fill('twice@example.com')
         await host.getByRole('checkbox', { name: /agree/i }).check()
         await host.getByRole('button', { name: 'Sign up' }).click()
-        await host.getByRole('status').filter({ hasText: /thanks/i }).waitFor()
+        await host
+          .getByRole('status')
+          .filter({ hasText: /thanks/i })
+          .waitFor()
       }
-      await expect.poll(async () => (await events(page)).filter((e) => e.type === 'success').map((e) => e.detail)).toEqual([
-        { form: 'welcome', status: 'already_enrolled' },
-      ])
+      await expect
+        .poll(async () => (await events(page)).filter((e) => e.type === 'success').map((e) => e.detail))
+        .toEqual([{ form: 'welcome', status: 'already_enrolled' }])
     })
   })
 
-  it('error fires with the proxy\'s error code when a submission fails, and the visitor gets a calm alert', async () => {
+  it("error fires with the proxy's error code when a submission fails, and the visitor gets a calm alert", async () => {
     await withPage(async (page) => {
       await page.route('**/v1/forms/welcome/submissions', (route) =>
         route.fulfill({
           status: 503,
           headers: { 'access-control-allow-origin': env.site.url, 'content-type': 'application/json' },
-          body: JSON.stringify({ error: { code: 'upstream_unavailable', message: 'Infobip is down for admin@example.com' } }),
+          body: JSON.stringify({
+            error: { code: 'upstream_unavailable', message: 'Infobip is down for admin@example.com' },
+          }),
         }),
       )
       await page.goto(`${env.site.url}/element`)
@@ -264,7 +291,10 @@ describe('flowform:* events', () => {
       await host.getByRole('textbox', { name: /email/i }).fill('fails@example.com')
       await host.getByRole('checkbox', { name: /agree/i }).check()
       await host.getByRole('button', { name: 'Sign up' }).click()
-      await host.getByRole('alert').filter({ hasText: /something went wrong/i }).waitFor()
+      await host
+        .getByRole('alert')
+        .filter({ hasText: /something went wrong/i })
+        .waitFor()
       await expect.poll(async () => (await events(page)).map((e) => e.type)).toEqual(['view', 'submit', 'error'])
       const error = (await events(page)).at(-1)
       expect(error).toMatchObject({ bubbles: true, composed: true, onHost: true })
@@ -280,7 +310,10 @@ describe('flowform:* events', () => {
       await page.goto(`${env.site.url}/missing`)
       const host = page.locator('[data-flowform="no-such-form"]')
       // Cross-origin, the proxy's 404 carries no CORS header, so the widget cannot tell "unknown" from "unreachable".
-      await host.getByRole('alert').filter({ hasText: /not available|could not be loaded/i }).waitFor()
+      await host
+        .getByRole('alert')
+        .filter({ hasText: /not available|could not be loaded/i })
+        .waitFor()
       await expect.poll(async () => (await events(page)).map((e) => e.type)).toEqual(['error'])
       const [error] = await events(page)
       expect(error).toMatchObject({ bubbles: true, composed: true, onHost: true, detail: { form: 'no-such-form' } })

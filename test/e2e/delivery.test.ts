@@ -23,7 +23,10 @@ afterAll(async () => {
 const withPage = (run: (page: Page) => Promise<void>): Promise<void> => inPage(browser, run)
 
 /** A GET that keeps the bytes as they came over the wire (fetch would decode them). */
-function rawGet(url: string, headers: Record<string, string>): Promise<{ status: number; headers: Record<string, unknown>; body: Buffer }> {
+function rawGet(
+  url: string,
+  headers: Record<string, string>,
+): Promise<{ status: number; headers: Record<string, unknown>; body: Buffer }> {
   return new Promise((resolve, reject) => {
     get(url, { headers }, (res) => {
       const chunks: Buffer[] = []
@@ -98,7 +101,9 @@ describe('cross-origin API', () => {
   it('answers the allowed shop origin with CORS headers for the definition and the submission', async () => {
     env.site.serve('/cors', shopPage({ body: embedScript(env.proxy.url, 'welcome') }))
     await withPage(async (page) => {
-      const definition = page.waitForResponse((r) => apiPath(r.url()) === '/v1/forms/welcome' && r.request().method() === 'GET')
+      const definition = page.waitForResponse(
+        (r) => apiPath(r.url()) === '/v1/forms/welcome' && r.request().method() === 'GET',
+      )
       await page.goto(`${env.site.url}/cors`)
       const got = await definition
       expect(got.status()).toBe(200)
@@ -107,13 +112,18 @@ describe('cross-origin API', () => {
       const host = page.locator('[data-flowform="welcome"]')
       await host.getByRole('textbox', { name: /email/i }).fill('cors@example.com')
       await host.getByRole('checkbox', { name: /agree/i }).check()
-      const submission = page.waitForResponse((r) => apiPath(r.url()) === '/v1/forms/welcome/submissions' && r.request().method() === 'POST')
+      const submission = page.waitForResponse(
+        (r) => apiPath(r.url()) === '/v1/forms/welcome/submissions' && r.request().method() === 'POST',
+      )
       await host.getByRole('button', { name: 'Sign up' }).click()
       const posted = await submission
       expect(posted.status()).toBe(200)
       expect(await posted.headerValue('access-control-allow-origin')).toBe(env.site.url)
       expect(await posted.request().headerValue('origin')).toBe(env.site.url)
-      await host.getByRole('status').filter({ hasText: /thanks/i }).waitFor()
+      await host
+        .getByRole('status')
+        .filter({ hasText: /thanks/i })
+        .waitFor()
     })
   })
 

@@ -32,7 +32,9 @@ const PAGES: DemoPage[] = [
   {
     path: '/popup',
     show: async (page) => {
-      await expect.poll(() => page.evaluate(() => typeof (window as { Flowform?: { open?: unknown } }).Flowform?.open)).toBe('function')
+      await expect
+        .poll(() => page.evaluate(() => typeof (window as { Flowform?: { open?: unknown } }).Flowform?.open))
+        .toBe('function')
       await page.getByRole('button', { name: /join the club/i }).click()
       return page.getByRole('dialog')
     },
@@ -61,7 +63,10 @@ describe('demo pages', () => {
         expect(response?.status()).toBe(200)
         expect(response?.headers()['content-security-policy']).toMatch(/default-src 'none'/)
         const widget = await demo.show(page)
-        await widget.getByRole('button', { name: /sign up|anmelden|subscribe|submit/i }).last().waitFor()
+        await widget
+          .getByRole('button', { name: /sign up|anmelden|subscribe|submit/i })
+          .last()
+          .waitFor()
         if (demo.path === '/two-forms') {
           expect(await page.locator('[data-flowform]').count()).toBe(2)
         }

@@ -121,7 +121,9 @@ afterAll(async () => {
 const withPage = (run: (page: Page) => Promise<void>): Promise<void> => inPage(browser, run, { viewport: VIEWPORT })
 
 async function flowformReady(page: Page): Promise<void> {
-  await expect.poll(() => page.evaluate(() => typeof (window as { Flowform?: { open?: unknown } }).Flowform?.open)).toBe('function')
+  await expect
+    .poll(() => page.evaluate(() => typeof (window as { Flowform?: { open?: unknown } }).Flowform?.open))
+    .toBe('function')
 }
 
 /** What is drawn at each point: `flowform` for the widget (backdrop, dialog), else the page element's tag and class. */
@@ -130,7 +132,9 @@ function hitTest(page: Page, points: Array<[number, number]>): Promise<string[]>
     (list) =>
       list.map(([x, y]) => {
         const element = document.elementFromPoint(x, y)
-        return element?.closest('[data-flowform]') ? 'flowform' : `${element?.tagName.toLowerCase()}.${element?.className}`
+        return element?.closest('[data-flowform]')
+          ? 'flowform'
+          : `${element?.tagName.toLowerCase()}.${element?.className}`
       }),
     points,
   )
@@ -184,7 +188,11 @@ describe('the top layer', () => {
       await flowformReady(page)
       await page.evaluate(() => {
         const w = window as unknown as { Flowform: { mount(el: Element, o: object): { open(): void } } }
-        w.Flowform.mount(document.getElementById('api-target') as Element, { form: 'newsletter', mode: 'popup', trigger: 'manual' }).open()
+        w.Flowform.mount(document.getElementById('api-target') as Element, {
+          form: 'newsletter',
+          mode: 'popup',
+          trigger: 'manual',
+        }).open()
       })
       const dialog = page.getByRole('dialog')
       await dialog.getByRole('button', { name: 'Subscribe' }).waitFor()
@@ -192,7 +200,7 @@ describe('the top layer', () => {
     })
   })
 
-  it('a slide-in inside that header: in the viewport\'s corner, above the bar, and the page stays usable', async () => {
+  it("a slide-in inside that header: in the viewport's corner, above the bar, and the page stays usable", async () => {
     await withPage(async (page) => {
       await page.goto(`${env.site.url}/trapped-slide-in`)
       await flowformReady(page)
@@ -300,17 +308,27 @@ describe('keyboard and pointer in the popup', () => {
       // A second Enter while in flight sends nothing more.
       await page.keyboard.press('Enter')
       release()
-      await dialog.getByRole('alert').filter({ hasText: /something went wrong/i }).waitFor()
+      await dialog
+        .getByRole('alert')
+        .filter({ hasText: /something went wrong/i })
+        .waitFor()
       expect(posts).toBe(1)
       await expect.poll(() => focused(page)).toBe('div[role=alert]')
       for (let i = 0; i < 8; i++) {
         await page.keyboard.press('Tab')
-        expect(await focusIsInside(page, '[data-flowform="welcome"]'), `Tab #${i + 1}: ${await focused(page)}`).toBe(true)
+        expect(await focusIsInside(page, '[data-flowform="welcome"]'), `Tab #${i + 1}: ${await focused(page)}`).toBe(
+          true,
+        )
       }
       await page.keyboard.press('Escape')
       await expect.poll(() => dialog.count()).toBe(0)
       expect(await focused(page)).toBe('button "Join the club"')
-      expect(await page.evaluate(() => (window as unknown as { flowformEvents: string[] }).flowformEvents)).toEqual(['view', 'submit', 'error', 'close'])
+      expect(await page.evaluate(() => (window as unknown as { flowformEvents: string[] }).flowformEvents)).toEqual([
+        'view',
+        'submit',
+        'error',
+        'close',
+      ])
     })
   })
 
@@ -356,7 +374,10 @@ describe('keyboard and pointer in the popup', () => {
       await page.evaluate(() => (window as unknown as { handle: { unmount(): void } }).handle.unmount())
       expect(await page.locator('[data-flowform]').count()).toBe(0)
       expect(await focused(page)).toBe('button "Join the club"')
-      expect(await page.evaluate(() => (window as unknown as { flowformEvents: string[] }).flowformEvents)).toEqual(['view', 'close'])
+      expect(await page.evaluate(() => (window as unknown as { flowformEvents: string[] }).flowformEvents)).toEqual([
+        'view',
+        'close',
+      ])
       expect(await page.evaluate(() => document.documentElement.style.overflow)).toBe('')
       // The page is usable again: nothing inert or covering is left behind.
       expect(await hitTest(page, CORNERS)).not.toContain('flowform')
@@ -365,7 +386,7 @@ describe('keyboard and pointer in the popup', () => {
   })
 })
 
-describe('the page\'s own rules and scripts', () => {
+describe("the page's own rules and scripts", () => {
   it('`main div { display: flex; padding: 40px; float: left; width: 30% }` and `:not(:defined) { display: none }` do not reach the form', async () => {
     await withPage(async (page) => {
       await page.goto(`${env.site.url}/div-rules`)
@@ -374,7 +395,13 @@ describe('the page\'s own rules and scripts', () => {
       const look = await host.evaluate((el) => {
         const style = getComputedStyle(el)
         const form = el.shadowRoot?.querySelector('form')
-        return { tag: el.tagName.toLowerCase(), display: style.display, float: style.cssFloat, padding: style.paddingLeft, form: form?.getBoundingClientRect().width ?? 0 }
+        return {
+          tag: el.tagName.toLowerCase(),
+          display: style.display,
+          float: style.cssFloat,
+          padding: style.paddingLeft,
+          form: form?.getBoundingClientRect().width ?? 0,
+        }
       })
       // Reproduced before: the form squashed to 34 px.
       expect(look).toMatchObject({ tag: 'flowform-root', display: 'block', float: 'none', padding: '0px' })
@@ -382,7 +409,7 @@ describe('the page\'s own rules and scripts', () => {
     })
   })
 
-  it('typing into the form does not trigger the page\'s keyboard shortcuts', async () => {
+  it("typing into the form does not trigger the page's keyboard shortcuts", async () => {
     await withPage(async (page) => {
       await page.goto(`${env.site.url}/shortcuts`)
       const host = page.locator('[data-flowform="welcome"]')

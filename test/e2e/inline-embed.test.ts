@@ -82,7 +82,9 @@ describe('inline embed on a second origin', () => {
       // The form is gone; focus must not fall back to the page's body. It goes to the status's
       // wrapper (no role: `focused` would name one), not the live region, which would be read twice.
       expect(await focused(page)).toBe('div "Thanks for signing up!"')
-      const enrolled = env.fake.flowParticipants(MOMENTS_CAMPAIGN).find((p) => p.person.contactInformation?.email?.[0]?.address === 'kim@example.com')
+      const enrolled = env.fake
+        .flowParticipants(MOMENTS_CAMPAIGN)
+        .find((p) => p.person.contactInformation?.email?.[0]?.address === 'kim@example.com')
       expect(enrolled?.person.firstName).toBe('Kim')
       expect(enrolled?.person.customAttributes).toMatchObject({ consent: true })
     } finally {
@@ -106,7 +108,7 @@ describe('inline embed on a second origin', () => {
     const watch = await watchPage(page)
     try {
       const response = await page.goto(`${env.site.url}/strict`)
-      expect(response?.headers()['content-security-policy']).toContain("script-src http://127.0.0.1:")
+      expect(response?.headers()['content-security-policy']).toContain('script-src http://127.0.0.1:')
       const host = page.locator('[data-flowform="welcome"]')
       const button = host.getByRole('button', { name: 'Sign up' })
       await button.waitFor()
@@ -139,7 +141,9 @@ describe('inline embed on a second origin', () => {
 
   it('the CSP watch itself notices a violation (so the test above can fail)', async () => {
     env.site.serve('/strict-broken', {
-      body: shopPage({ body: `${embedScript(env.proxy.url, 'welcome')}\n<img src="${env.proxy.url}/nothing.png" alt="" />` }),
+      body: shopPage({
+        body: `${embedScript(env.proxy.url, 'welcome')}\n<img src="${env.proxy.url}/nothing.png" alt="" />`,
+      }),
       csp: strictCsp(env.proxy.url),
     })
     const page = await newPage()
@@ -212,9 +216,9 @@ describe('inline embed on a second origin', () => {
       const legacy = env.fake.flowParticipants(LEGACY_CAMPAIGN)
       expect(moments).toContain('two-a@example.com')
       expect(moments).not.toContain('two-b@example.com')
-      expect(legacy.map((p) => [p.via, p.person.lastName, JSON.stringify(p.person).includes('two-b@example.com')])).toEqual([
-        ['legacy', 'Bee', true],
-      ])
+      expect(
+        legacy.map((p) => [p.via, p.person.lastName, JSON.stringify(p.person).includes('two-b@example.com')]),
+      ).toEqual([['legacy', 'Bee', true]])
     } finally {
       await closePage(page)
     }
@@ -230,9 +234,9 @@ describe('inline embed on a second origin', () => {
       await page.goto(`${origin}/other-origin`)
       const alert = page.locator('[data-flowform="welcome"]').getByRole('alert')
       await alert.filter({ hasText: 'The form could not be loaded. Please try again later.' }).waitFor()
-      await expect.poll(() => watch.consoleErrors.filter((m) => m.startsWith('[flowform]'))).toEqual([
-        `[flowform] This page's origin (${origin}) is not in allowedOrigins of form "welcome".`,
-      ])
+      await expect
+        .poll(() => watch.consoleErrors.filter((m) => m.startsWith('[flowform]')))
+        .toEqual([`[flowform] This page's origin (${origin}) is not in allowedOrigins of form "welcome".`])
     } finally {
       await closePage(page)
     }

@@ -96,18 +96,21 @@ describe('inline form layout stability', () => {
     ['/de', 'welcome'],
     ['/dark', 'welcome'],
     ['/two-forms', 'welcome'],
-  ])('demo %s, first visit: nothing moves, and the form is painted within a frame of its definition', async (path, formId) => {
-    const context = await newVisitor()
-    try {
-      const m = await visit(context, `${demo.url}${path}`, formId)
-      report(`demo ${path}, first visit`, m)
-      expect(m.shifts).toEqual([])
-      expect(m.cls).toBeLessThan(MAX_CLS)
-      expect(m.paintMs).toBeLessThanOrEqual(MAX_PAINT_MS)
-    } finally {
-      await context.close()
-    }
-  })
+  ])(
+    'demo %s, first visit: nothing moves, and the form is painted within a frame of its definition',
+    async (path, formId) => {
+      const context = await newVisitor()
+      try {
+        const m = await visit(context, `${demo.url}${path}`, formId)
+        report(`demo ${path}, first visit`, m)
+        expect(m.shifts).toEqual([])
+        expect(m.cls).toBeLessThan(MAX_CLS)
+        expect(m.paintMs).toBeLessThanOrEqual(MAX_PAINT_MS)
+      } finally {
+        await context.close()
+      }
+    },
+  )
 
   it('a page that reserves nothing: the first visit shifts, a returning visit does not (the remembered height)', async () => {
     const context = await newVisitor({ width: 800, height: 800 })
@@ -133,40 +136,47 @@ describe('inline form layout stability', () => {
     { label: 'remembered 100 px', remembered: 100, path: NO_RESERVATION, reserved: 100 },
     { label: 'remembered 300 px', remembered: 300, path: NO_RESERVATION, reserved: 300 },
     { label: "the shop's --flowform-min-height: 20rem", remembered: 0, path: SHOP_MIN_HEIGHT, reserved: 320 },
-  ])('$label: the box is exactly that while loading, and never shrinks below it once loaded', async ({ label, remembered, path, reserved }) => {
-    const context = await browser.newContext({ viewport: { width: 800, height: 800 } })
-    let release = (): void => undefined
-    const held = new Promise<void>((resolve) => {
-      release = resolve
-    })
-    await context.route(
-      (url) => url.pathname === '/v1/forms/welcome',
-      async (route) => {
-        await held
-        await route.continue()
-      },
-    )
-    if (remembered) {
-      await context.addInitScript((px) => localStorage.setItem('flowform:welcome:height:en', String(px)), remembered)
-    }
-    const page = await context.newPage()
-    try {
-      await page.goto(`${env.site.url}${path}`)
-      const host = page.locator('[data-flowform="welcome"]')
-      const height = () => host.evaluate((el) => el.getBoundingClientRect().height)
-      await host.waitFor({ state: 'attached' })
-      expect(await host.evaluate((el) => Boolean(el.shadowRoot?.querySelector('.loading')))).toBe(true)
-      expect(await height()).toBe(reserved)
-      release()
-      await host.getByRole('button', { name: 'Sign up' }).waitFor()
-      const loaded = await height()
-      const own = await host.evaluate((el) => el.shadowRoot?.querySelector('.root')?.getBoundingClientRect().height ?? 0)
-      console.info(`[layout] ${label}: ${reserved} px while loading; ${loaded.toFixed(2)} px loaded (the form itself ${own.toFixed(2)} px)`)
-      // A taller form grows the box; a shorter one leaves it, so nothing under it moves up.
-      expect(loaded).toBeCloseTo(Math.max(reserved, own), 2)
-    } finally {
-      release()
-      await context.close()
-    }
-  })
+  ])(
+    '$label: the box is exactly that while loading, and never shrinks below it once loaded',
+    async ({ label, remembered, path, reserved }) => {
+      const context = await browser.newContext({ viewport: { width: 800, height: 800 } })
+      let release = (): void => undefined
+      const held = new Promise<void>((resolve) => {
+        release = resolve
+      })
+      await context.route(
+        (url) => url.pathname === '/v1/forms/welcome',
+        async (route) => {
+          await held
+          await route.continue()
+        },
+      )
+      if (remembered) {
+        await context.addInitScript((px) => localStorage.setItem('flowform:welcome:height:en', String(px)), remembered)
+      }
+      const page = await context.newPage()
+      try {
+        await page.goto(`${env.site.url}${path}`)
+        const host = page.locator('[data-flowform="welcome"]')
+        const height = () => host.evaluate((el) => el.getBoundingClientRect().height)
+        await host.waitFor({ state: 'attached' })
+        expect(await host.evaluate((el) => Boolean(el.shadowRoot?.querySelector('.loading')))).toBe(true)
+        expect(await height()).toBe(reserved)
+        release()
+        await host.getByRole('button', { name: 'Sign up' }).waitFor()
+        const loaded = await height()
+        const own = await host.evaluate(
+          (el) => el.shadowRoot?.querySelector('.root')?.getBoundingClientRect().height ?? 0,
+        )
+        console.info(
+          `[layout] ${label}: ${reserved} px while loading; ${loaded.toFixed(2)} px loaded (the form itself ${own.toFixed(2)} px)`,
+        )
+        // A taller form grows the box; a shorter one leaves it, so nothing under it moves up.
+        expect(loaded).toBeCloseTo(Math.max(reserved, own), 2)
+      } finally {
+        release()
+        await context.close()
+      }
+    },
+  )
 })

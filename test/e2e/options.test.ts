@@ -19,12 +19,18 @@ const DARK_PAGE = '\n    <style>body { background: #0f1115; color: #e5e7eb; colo
 beforeAll(async () => {
   ;[browser, env] = await Promise.all([launchChromium(), startShopAndProxy()])
   const proxy = env.proxy.url
-  env.site.serve('/de', shopPage({ lang: 'de', title: 'Kaffee', body: embedScript(proxy, 'welcome', { locale: 'de' }) }))
+  env.site.serve(
+    '/de',
+    shopPage({ lang: 'de', title: 'Kaffee', body: embedScript(proxy, 'welcome', { locale: 'de' }) }),
+  )
   env.site.serve('/browser-language', shopPage({ body: embedScript(proxy, 'welcome') }))
   env.site.serve(
     '/all-locales',
     shopPage({
-      body: LOCALES.map((locale) => `<div id="slot-${locale}"></div>\n${embedScript(proxy, 'welcome', { locale, target: `#slot-${locale}` })}`).join('\n'),
+      body: LOCALES.map(
+        (locale) =>
+          `<div id="slot-${locale}"></div>\n${embedScript(proxy, 'welcome', { locale, target: `#slot-${locale}` })}`,
+      ).join('\n'),
     }),
   )
   env.site.serve('/dark', shopPage({ head: DARK_PAGE, body: embedScript(proxy, 'welcome', { theme: 'dark' }) }))
@@ -36,11 +42,21 @@ beforeAll(async () => {
   )
   env.site.serve(
     '/de-popup',
-    shopPage({ lang: 'de', title: 'Kaffee', body: embedScript(proxy, 'welcome', { mode: 'popup', trigger: 'manual', locale: 'de' }) }),
+    shopPage({
+      lang: 'de',
+      title: 'Kaffee',
+      body: embedScript(proxy, 'welcome', { mode: 'popup', trigger: 'manual', locale: 'de' }),
+    }),
   )
   env.site.serve(
     '/prefill',
-    shopPage({ body: embedScript(proxy, 'welcome', { 'prefill-email': 'pre@example.com', 'prefill-firstName': 'Pat', 'prefill-consent': 'true' }) }),
+    shopPage({
+      body: embedScript(proxy, 'welcome', {
+        'prefill-email': 'pre@example.com',
+        'prefill-firstName': 'Pat',
+        'prefill-consent': 'true',
+      }),
+    }),
   )
   env.site.serve('/utm', shopPage({ body: embedScript(proxy, 'utm') }))
 })
@@ -55,7 +71,9 @@ const withPage = (run: (page: Page) => Promise<void>, options: BrowserContextOpt
 const host = (page: Page): Locator => page.locator('[data-flowform="welcome"]')
 
 async function openPopup(page: Page): Promise<Locator> {
-  await expect.poll(() => page.evaluate(() => typeof (window as { Flowform?: { open?: unknown } }).Flowform?.open)).toBe('function')
+  await expect
+    .poll(() => page.evaluate(() => typeof (window as { Flowform?: { open?: unknown } }).Flowform?.open))
+    .toBe('function')
   await page.evaluate(() => (window as unknown as { Flowform: { open(id: string): void } }).Flowform.open('welcome'))
   const dialog = page.getByRole('dialog')
   await dialog.getByRole('button').last().waitFor()
@@ -75,14 +93,19 @@ async function fieldColours(scope: Locator): Promise<{ inputBg: number; inputTex
   const input = scope.getByRole('textbox').first()
   await input.waitFor()
   const colours = await input.evaluate((el) => {
-    const label = el.getRootNode() instanceof ShadowRoot ? (el.getRootNode() as ShadowRoot).querySelector('label') : null
+    const label =
+      el.getRootNode() instanceof ShadowRoot ? (el.getRootNode() as ShadowRoot).querySelector('label') : null
     return {
       inputBg: getComputedStyle(el).backgroundColor,
       inputText: getComputedStyle(el).color,
       label: label ? getComputedStyle(label).color : '',
     }
   })
-  return { inputBg: luminance(colours.inputBg), inputText: luminance(colours.inputText), label: luminance(colours.label) }
+  return {
+    inputBg: luminance(colours.inputBg),
+    inputText: luminance(colours.inputText),
+    label: luminance(colours.label),
+  }
 }
 
 describe('locale', () => {
@@ -222,9 +245,14 @@ describe('prefill and UTM capture', () => {
       await page.goto(`${env.site.url}/utm?utm_source=newsletter&utm_campaign=spring&token=secret123`)
       const form = page.locator('[data-flowform="utm"]')
       await form.getByRole('textbox', { name: /email/i }).fill('utm@example.com')
-      const posted = page.waitForRequest((r) => r.method() === 'POST' && new URL(r.url()).pathname === '/v1/forms/utm/submissions')
+      const posted = page.waitForRequest(
+        (r) => r.method() === 'POST' && new URL(r.url()).pathname === '/v1/forms/utm/submissions',
+      )
       await form.getByRole('button').click()
-      const body = (await posted).postDataJSON() as { values: Record<string, unknown>; context?: Record<string, unknown> }
+      const body = (await posted).postDataJSON() as {
+        values: Record<string, unknown>
+        context?: Record<string, unknown>
+      }
       expect(body.values).toMatchObject({
         email: 'utm@example.com',
         utm_source: 'newsletter',
@@ -232,8 +260,13 @@ describe('prefill and UTM capture', () => {
         page_url: `${env.site.url}/utm`,
       })
       expect(JSON.stringify(body)).not.toContain('secret123')
-      await form.getByRole('status').filter({ hasText: /thanks/i }).waitFor()
-      const person = env.fake.flowParticipants(MOMENTS_CAMPAIGN).find((p) => p.person.contactInformation?.email?.[0]?.address === 'utm@example.com')?.person
+      await form
+        .getByRole('status')
+        .filter({ hasText: /thanks/i })
+        .waitFor()
+      const person = env.fake
+        .flowParticipants(MOMENTS_CAMPAIGN)
+        .find((p) => p.person.contactInformation?.email?.[0]?.address === 'utm@example.com')?.person
       expect(person?.customAttributes).toMatchObject({ utm_source: 'newsletter', utm_campaign: 'spring' })
     })
   })

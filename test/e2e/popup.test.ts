@@ -16,7 +16,8 @@ let env: ShopAndProxy
 
 beforeAll(async () => {
   ;[browser, env] = await Promise.all([launchChromium(), startShopAndProxy()])
-  const opener = '<p><button type="button" data-open="welcome">Join the club</button> <a href="#more">More coffee</a></p>'
+  const opener =
+    '<p><button type="button" data-open="welcome">Join the club</button> <a href="#more">More coffee</a></p>'
   env.site.serve('/manual', {
     body: shopPage({
       body: `${opener}\n${embedScript(env.proxy.url, 'welcome', { mode: 'popup', trigger: 'manual' })}`,
@@ -88,7 +89,9 @@ describe('popup', () => {
       await page.keyboard.press('Enter')
       await dialog.waitFor()
       expect(await dialog.getAttribute('aria-modal')).toBe('true')
-      expect(await dialog.evaluate((el) => el.getAttribute('aria-label') ?? el.getAttribute('aria-labelledby'))).toBeTruthy()
+      expect(
+        await dialog.evaluate((el) => el.getAttribute('aria-label') ?? el.getAttribute('aria-labelledby')),
+      ).toBeTruthy()
       await expect.poll(() => focusInside(dialog)).toBe(true)
       await dialog.getByRole('textbox', { name: /email/i }).waitFor()
       expect(await dialog.getByRole('button', { name: /close/i }).count()).toBe(1)
@@ -96,7 +99,14 @@ describe('popup', () => {
       // Tab visits every control and wraps around without leaving; Shift+Tab goes the same way back.
       const forward = await cycle(page, dialog, 'Tab', 12)
       const stops = [...new Set(forward)]
-      expect(stops).toEqual(expect.arrayContaining(['input[name=email]', 'input[name=firstName]', 'input[name=consent]', 'button "Sign up"']))
+      expect(stops).toEqual(
+        expect.arrayContaining([
+          'input[name=email]',
+          'input[name=firstName]',
+          'input[name=consent]',
+          'button "Sign up"',
+        ]),
+      )
       expect(stops.some((stop) => /^button ".*close.*"$/i.test(stop))).toBe(true)
       expect(forward.slice(stops.length, stops.length * 2)).toEqual(forward.slice(0, stops.length))
       const backward = await cycle(page, dialog, 'Shift+Tab', stops.length * 2)
@@ -124,7 +134,9 @@ describe('popup', () => {
       // Flowform.close(id) closes it as well.
       await page.keyboard.press('Enter')
       await dialog.waitFor()
-      await page.evaluate(() => (window as unknown as { Flowform: { close(id: string): void } }).Flowform.close('welcome'))
+      await page.evaluate(() =>
+        (window as unknown as { Flowform: { close(id: string): void } }).Flowform.close('welcome'),
+      )
       await expect.poll(() => dialog.count()).toBe(0)
 
       expect(watch.cspViolations).toEqual([])
@@ -135,7 +147,9 @@ describe('popup', () => {
   it('opens again at once after Esc: the close event still queued from before does not shut it', async () => {
     await withPage(async (page) => {
       await page.goto(`${env.site.url}/manual`)
-      await expect.poll(() => page.evaluate(() => typeof (window as { Flowform?: { open?: unknown } }).Flowform?.open)).toBe('function')
+      await expect
+        .poll(() => page.evaluate(() => typeof (window as { Flowform?: { open?: unknown } }).Flowform?.open))
+        .toBe('function')
       const dialog = page.getByRole('dialog')
       await page.getByRole('button', { name: 'Join the club' }).focus()
       // Chromium runs input before the queued `close` event of the dialog just closed; reproduced
@@ -156,7 +170,9 @@ describe('popup', () => {
     await withPage(async (page) => {
       await page.goto(`${env.site.url}/manual`)
       const opener = page.getByRole('button', { name: 'Join the club' })
-      await expect.poll(() => page.evaluate(() => typeof (window as { Flowform?: { open?: unknown } }).Flowform?.open)).toBe('function')
+      await expect
+        .poll(() => page.evaluate(() => typeof (window as { Flowform?: { open?: unknown } }).Flowform?.open))
+        .toBe('function')
       await opener.click()
       const dialog = page.getByRole('dialog')
       const button = dialog.getByRole('button', { name: 'Sign up' })
@@ -170,11 +186,16 @@ describe('popup', () => {
       await dialog.getByRole('textbox', { name: /email/i }).fill('popup@example.com')
       await dialog.getByRole('checkbox', { name: /agree/i }).check()
       await button.click()
-      await dialog.getByRole('status').filter({ hasText: /thanks/i }).waitFor()
+      await dialog
+        .getByRole('status')
+        .filter({ hasText: /thanks/i })
+        .waitFor()
       await expectNoSeriousViolations(page, 'in the popup after success')
-      expect(env.fake.flowParticipants('200000000000001').some((p) => p.person.contactInformation?.email?.[0]?.address === 'popup@example.com')).toBe(
-        true,
-      )
+      expect(
+        env.fake
+          .flowParticipants('200000000000001')
+          .some((p) => p.person.contactInformation?.email?.[0]?.address === 'popup@example.com'),
+      ).toBe(true)
     })
   })
 

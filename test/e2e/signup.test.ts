@@ -52,7 +52,11 @@ describe('demo shop in real Chromium', () => {
     const password = 'pa55-Very-Secret'
     const upstream = createInfobipFake({ credentials: { username, password } })
     const recorder = await startRecordingServer((request) => upstream.fetch(request))
-    const proxy = await startProxy({ INFOBIP_BASE_URL: recorder.url, INFOBIP_USERNAME: username, INFOBIP_PASSWORD: password })
+    const proxy = await startProxy({
+      INFOBIP_BASE_URL: recorder.url,
+      INFOBIP_USERNAME: username,
+      INFOBIP_PASSWORD: password,
+    })
     const page = await browser.newPage()
     const seen: string[] = []
     page.on('response', (response) => {
@@ -64,7 +68,9 @@ describe('demo shop in real Chromium', () => {
     try {
       await page.goto(`${proxy.url}/`)
       expect(await signUp(page, 'bo@example.com', 'Bo')).toMatch(/thanks for signing up/i)
-      const add = recorder.requests.find((r) => r.method === 'POST' && r.path === '/moments/1/flows/200000000000001/participants')
+      const add = recorder.requests.find(
+        (r) => r.method === 'POST' && r.path === '/moments/1/flows/200000000000001/participants',
+      )
       expect(add).toBeDefined()
       expect(add?.headers.authorization).toBe(`Basic ${Buffer.from(`${username}:${password}`).toString('base64')}`)
       expect(add?.json).toMatchObject({

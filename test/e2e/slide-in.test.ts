@@ -60,7 +60,9 @@ describe('slide-in', () => {
 
       await panel.waitFor({ timeout: 10_000 })
       const { viewedAt, scriptAt } = await page.evaluate(() => {
-        const script = (performance.getEntriesByType('resource') as PerformanceResourceTiming[]).find((e) => e.name.endsWith('/flowform.js'))
+        const script = (performance.getEntriesByType('resource') as PerformanceResourceTiming[]).find((e) =>
+          e.name.endsWith('/flowform.js'),
+        )
         return { viewedAt: (window as { viewedAt?: number }).viewedAt ?? -1, scriptAt: script?.responseEnd ?? 0 }
       })
       expect(viewedAt - scriptAt).toBeGreaterThanOrEqual(1_900)

@@ -52,8 +52,9 @@ export async function axeViolations(page: Page, options: AxeOptions = {}): Promi
       helpUrl: string
       nodes: AxeNode[]
     }
-    const axe = (window as unknown as { axe: { run(context: unknown, options: unknown): Promise<{ violations: AxeResult[] }> } })
-      .axe
+    const axe = (
+      window as unknown as { axe: { run(context: unknown, options: unknown): Promise<{ violations: AxeResult[] }> } }
+    ).axe
     const results = await axe.run(include ?? document, { resultTypes: ['violations'] })
     // Shadow DOM targets are arrays of selectors: "host >>> inner". (No named inner functions:
     // tsx would wrap them in a helper the page does not have.)
@@ -63,7 +64,9 @@ export async function axeViolations(page: Page, options: AxeOptions = {}): Promi
       help: v.help,
       helpUrl: v.helpUrl,
       nodes: v.nodes.map((n) => ({
-        target: n.target.map((t) => (Array.isArray(t) ? (t as unknown[]).flat(9).join(' >>> ') : String(t))).join(' | '),
+        target: n.target
+          .map((t) => (Array.isArray(t) ? (t as unknown[]).flat(9).join(' >>> ') : String(t)))
+          .join(' | '),
         failureSummary: n.failureSummary ?? '',
       })),
     }))
@@ -75,7 +78,9 @@ export async function axeViolations(page: Page, options: AxeOptions = {}): Promi
 export function formatViolations(violations: AxeViolation[]): string {
   return violations
     .map((v) => {
-      const nodes = v.nodes.map((n) => `    - ${n.target}\n      ${n.failureSummary.replace(/\n/g, '\n      ')}`).join('\n')
+      const nodes = v.nodes
+        .map((n) => `    - ${n.target}\n      ${n.failureSummary.replace(/\n/g, '\n      ')}`)
+        .join('\n')
       return `${v.id} [${v.impact}] ${v.help} (${v.helpUrl})\n${nodes}`
     })
     .join('\n')
@@ -88,6 +93,8 @@ export function formatViolations(violations: AxeViolation[]): string {
 export async function expectNoSeriousViolations(page: Page, label: string, options: AxeOptions = {}): Promise<void> {
   const violations = await axeViolations(page, options)
   if (violations.length > 0) {
-    throw new Error(`axe: ${violations.length} serious/critical violation(s) ${label}:\n${formatViolations(violations)}`)
+    throw new Error(
+      `axe: ${violations.length} serious/critical violation(s) ${label}:\n${formatViolations(violations)}`,
+    )
   }
 }

@@ -27,7 +27,11 @@ export async function launchChromium(): Promise<Browser> {
 }
 
 /** Runs `run` in a page of a fresh browser context (its own storage and cookies), then closes it. */
-export async function inPage(browser: Browser, run: (page: Page) => Promise<void>, options: BrowserContextOptions = {}): Promise<void> {
+export async function inPage(
+  browser: Browser,
+  run: (page: Page) => Promise<void>,
+  options: BrowserContextOptions = {},
+): Promise<void> {
   const context = await browser.newContext(options)
   try {
     await run(await context.newPage())

@@ -58,7 +58,13 @@ export function fixtureConfig(origins: string[]): unknown {
           { name: 'note', type: 'textarea', label: 'Anything we should know?', maxLength: 500 },
           { name: 'cups', type: 'number', label: 'Cups a day', min: 0, max: 20 },
           { name: 'birthDate', type: 'date', label: 'Birthday' },
-          { name: 'roast', type: 'select', required: true, label: 'Favourite roast', options: ['Light', 'Medium', 'Dark'] },
+          {
+            name: 'roast',
+            type: 'select',
+            required: true,
+            label: 'Favourite roast',
+            options: ['Light', 'Medium', 'Dark'],
+          },
           {
             name: 'grind',
             type: 'radio',

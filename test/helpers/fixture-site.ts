@@ -62,7 +62,10 @@ export async function startFixtureSite(pages: Record<string, FixturePage | strin
     requested.push(url.pathname + url.search)
     if (url.pathname === '/shop.css' || url.pathname === '/shop.js') {
       const css = url.pathname === '/shop.css'
-      res.writeHead(200, { 'content-type': `text/${css ? 'css' : 'javascript'}; charset=utf-8`, 'cache-control': 'no-store' })
+      res.writeHead(200, {
+        'content-type': `text/${css ? 'css' : 'javascript'}; charset=utf-8`,
+        'cache-control': 'no-store',
+      })
       res.end(css ? SHOP_CSS : SHOP_JS)
       return
     }
@@ -111,7 +114,13 @@ export interface ShopPageOptions {
 }
 
 /** A minimal, valid and accessible shop page around `body`, with the shop's own stylesheet. */
-export function shopPage({ body, after = '', title = 'Fixture shop', lang = 'en', head = '' }: ShopPageOptions): string {
+export function shopPage({
+  body,
+  after = '',
+  title = 'Fixture shop',
+  lang = 'en',
+  head = '',
+}: ShopPageOptions): string {
   return `<!doctype html>
 <html lang="${lang}">
   <head>

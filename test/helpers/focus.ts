@@ -37,7 +37,7 @@ export function focusIsInside(page: Page, hostSelector: string): Promise<boolean
       element = element.shadowRoot.activeElement
     }
     // Walk up across shadow boundaries.
-    for (let node: Node | null = element; node; ) {
+    for (let node: Node | null = element; node;) {
       if (node === host) {
         return true
       }

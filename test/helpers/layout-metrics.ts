@@ -52,7 +52,9 @@ export async function watchLayout(page: Page, formId: string): Promise<void> {
         recorded.cls += entry.value
         for (const source of entry.sources ?? []) {
           const node = source.node as Element | null | undefined
-          const name = node ? `${node.nodeName.toLowerCase()}${node.className ? `.${String(node.className)}` : ''}` : '?'
+          const name = node
+            ? `${node.nodeName.toLowerCase()}${node.className ? `.${String(node.className)}` : ''}`
+            : '?'
           recorded.shifts.push(`${entry.value.toFixed(4)} ${name} y ${source.previousRect.y}→${source.currentRect.y}`)
         }
       }
@@ -85,14 +87,16 @@ export async function readLayout(page: Page, formId: string): Promise<LayoutMetr
   await page.waitForFunction(() => (window.__flowformLayout?.painted ?? 0) > 0)
   // Two more frames and a pause: layout-shift entries are delivered after the frame they happened in.
   await page.evaluate(
-    () => new Promise<void>((resolve) => requestAnimationFrame(() => requestAnimationFrame(() => setTimeout(resolve, 200)))),
+    () =>
+      new Promise<void>((resolve) =>
+        requestAnimationFrame(() => requestAnimationFrame(() => setTimeout(resolve, 200))),
+      ),
   )
   return page.evaluate((id) => {
     const recorded = window.__flowformLayout as Recorded
     const path = `/v1/forms/${id}`
-    const timing = performance
-      .getEntriesByType('resource')
-      .find((entry) => new URL(entry.name).pathname === path) as PerformanceResourceTiming | undefined
+    const timing = performance.getEntriesByType('resource').find((entry) => new URL(entry.name).pathname === path) as
+      PerformanceResourceTiming | undefined
     if (!timing) {
       throw new Error(`no Resource Timing entry for ${path}`)
     }

@@ -35,7 +35,10 @@ describe('public definition', () => {
     expect(res.status).toBe(200)
     const text = await res.text()
     expect(text).not.toContain('f7cf1606')
-    const body = JSON.parse(text) as { fields: { name: string; type: string; required?: boolean }[]; submitLabel?: string }
+    const body = JSON.parse(text) as {
+      fields: { name: string; type: string; required?: boolean }[]
+      submitLabel?: string
+    }
     const email = body.fields.find((f) => f.type === 'email')
     expect(email?.required).toBe(true)
     expect(body.fields.some((f) => f.type === 'title')).toBe(true)
@@ -80,20 +83,66 @@ describe('views', () => {
   it('refuses a view without an allowed Origin, before any upstream call', async () => {
     const p = sandbox()
     expect((await p.request('/v1/forms/newsletter/views', { method: 'POST', origin: null })).status).toBe(403)
-    expect((await p.request('/v1/forms/newsletter/views', { method: 'POST', origin: 'https://evil.example' })).status).toBe(403)
+    expect(
+      (await p.request('/v1/forms/newsletter/views', { method: 'POST', origin: 'https://evil.example' })).status,
+    ).toBe(403)
     expect(p.fake?.requestCount).toBe(0)
   })
 })
 
 describe('bad submissions', () => {
   const cases: [string, RequestInit & { origin?: string | null }, number, string][] = [
-    ['no origin', { method: 'POST', origin: null, headers: { 'content-type': 'application/json' }, body: '{"values":{}}' }, 403, 'origin_not_allowed'],
-    ['foreign origin', { method: 'POST', origin: 'https://evil.example', headers: { 'content-type': 'application/json' }, body: '{"values":{}}' }, 403, 'origin_not_allowed'],
-    ['wrong content type', { method: 'POST', headers: { 'content-type': 'text/plain' }, body: '{"values":{}}' }, 415, 'unsupported_media_type'],
-    ['malformed JSON', { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"values":' }, 400, 'bad_request'],
-    ['wrong shape', { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"email":"a@b.co"}' }, 400, 'bad_request'],
-    ['nested junk', { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"values":{"email":{"$ne":1}}}' }, 400, 'bad_request'],
-    ['too large', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ values: { email: 'x'.repeat(20_000) } }) }, 413, 'payload_too_large'],
+    [
+      'no origin',
+      { method: 'POST', origin: null, headers: { 'content-type': 'application/json' }, body: '{"values":{}}' },
+      403,
+      'origin_not_allowed',
+    ],
+    [
+      'foreign origin',
+      {
+        method: 'POST',
+        origin: 'https://evil.example',
+        headers: { 'content-type': 'application/json' },
+        body: '{"values":{}}',
+      },
+      403,
+      'origin_not_allowed',
+    ],
+    [
+      'wrong content type',
+      { method: 'POST', headers: { 'content-type': 'text/plain' }, body: '{"values":{}}' },
+      415,
+      'unsupported_media_type',
+    ],
+    [
+      'malformed JSON',
+      { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"values":' },
+      400,
+      'bad_request',
+    ],
+    [
+      'wrong shape',
+      { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"email":"a@b.co"}' },
+      400,
+      'bad_request',
+    ],
+    [
+      'nested junk',
+      { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"values":{"email":{"$ne":1}}}' },
+      400,
+      'bad_request',
+    ],
+    [
+      'too large',
+      {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ values: { email: 'x'.repeat(20_000) } }),
+      },
+      413,
+      'payload_too_large',
+    ],
   ]
   for (const [name, init, status, code] of cases) {
     it(`answers ${status} ${code} for ${name}, with no upstream call`, async () => {
@@ -154,8 +203,12 @@ describe('enrolment in the sandbox', () => {
 
   it('enrols through the legacy API, retrying a duplicate person as an upsert', async () => {
     const p = sandbox()
-    expect(await (await p.submit('welcome-legacy', { email: 'bo@example.com', firstName: 'Bo' })).json()).toEqual({ status: 'enrolled' })
-    expect(await (await p.submit('welcome-legacy', { email: 'bo@example.com' })).json()).toEqual({ status: 'already_enrolled' })
+    expect(await (await p.submit('welcome-legacy', { email: 'bo@example.com', firstName: 'Bo' })).json()).toEqual({
+      status: 'enrolled',
+    })
+    expect(await (await p.submit('welcome-legacy', { email: 'bo@example.com' })).json()).toEqual({
+      status: 'already_enrolled',
+    })
     const calls = (p.fake?.requests ?? []).filter((r) => r.path.startsWith('/communication/'))
     // create → 40002 duplicate → upsert with ?email= → 40004 already in flow
     expect(calls.map((c) => [c.search, c.status])).toEqual([
@@ -194,7 +247,10 @@ describe('enrolment in the sandbox', () => {
 
   it('queues the signup when Infobip fails, and the worker delivers it later', async () => {
     const p = sandbox()
-    p.fake?.failNext({ method: 'POST', path: /participants$/ }, { status: 500, body: { requestError: { serviceException: { messageId: 'GENERAL_ERROR', text: 'x' } } } })
+    p.fake?.failNext(
+      { method: 'POST', path: /participants$/ },
+      { status: 500, body: { requestError: { serviceException: { messageId: 'GENERAL_ERROR', text: 'x' } } } },
+    )
     const res = await p.submit('welcome', { email: 'eve@example.com', consent: true })
     expect(res.status).toBe(202)
     expect(await res.json()).toEqual({ status: 'queued' })
@@ -230,7 +286,14 @@ describe('enrolment in the sandbox', () => {
     const p = sandbox()
     p.fake?.failNext(
       { method: 'POST', path: /\/data$/ },
-      { status: 400, body: { requestError: { serviceException: { messageId: 'BAD_REQUEST', text: 'first_name contains forbidden special characters' } } } },
+      {
+        status: 400,
+        body: {
+          requestError: {
+            serviceException: { messageId: 'BAD_REQUEST', text: 'first_name contains forbidden special characters' },
+          },
+        },
+      },
     )
     const res = await p.submit('newsletter', { email: 'gil@example.com', first_name: 'Gil', consent: true })
     expect(res.status).toBe(422)
@@ -273,7 +336,10 @@ describe('error answers a shop can read', () => {
     expect(refused.status).toBe(403)
     expect(refused.headers.get('access-control-allow-origin')).toBe('https://other.example')
     expect(await refused.json()).toEqual({
-      error: { code: 'origin_not_allowed', message: 'This page\'s origin (https://other.example) is not in allowedOrigins of form "welcome".' },
+      error: {
+        code: 'origin_not_allowed',
+        message: 'This page\'s origin (https://other.example) is not in allowedOrigins of form "welcome".',
+      },
     })
     await p.request('/v1/forms/welcome', { origin: 'https://other.example' })
     // The operator hears of it once, not per page view.
@@ -286,10 +352,16 @@ describe('error answers a shop can read', () => {
 
 describe('rate limits behind a reverse proxy', () => {
   it('keys on the address the reverse proxy appended, so a client cannot pick its own key', async () => {
-    const p = createTestProxy({ rateLimits: { submissionsPerMinute: 2, viewsPerMinute: 100 }, runtime: { trustProxy: true } })
+    const p = createTestProxy({
+      rateLimits: { submissionsPerMinute: 2, viewsPerMinute: 100 },
+      runtime: { trustProxy: true },
+    })
     proxy = p
     const spoofed = (i: number) =>
-      p.request('/v1/forms/welcome/views', { method: 'POST', headers: { 'x-forwarded-for': `10.0.0.${i}, 203.0.113.7` } })
+      p.request('/v1/forms/welcome/views', {
+        method: 'POST',
+        headers: { 'x-forwarded-for': `10.0.0.${i}, 203.0.113.7` },
+      })
     const views = await Promise.all([1, 2, 3].map(spoofed))
     expect(views.map((r) => r.status)).toEqual([204, 204, 204])
     const submit = (i: number) =>
@@ -317,6 +389,8 @@ describe('rate limits behind a reverse proxy', () => {
     expect(readEnv({}).rateLimits).toEqual({ submissionsPerMinute: 20, viewsPerMinute: 120 })
     expect(() => readEnv({ TRUST_PROXY: 'yes' })).toThrow(/TRUST_PROXY: must be 1 \(or true\) or 0/)
     expect(readEnv({ TRUST_PROXY: 'true' }).trustProxy).toBe(true)
-    expect(() => readEnv({ LOG_LEVEL: 'verbose' })).toThrow(/LOG_LEVEL: must be one of fatal, error, warn, info, debug, trace, silent/)
+    expect(() => readEnv({ LOG_LEVEL: 'verbose' })).toThrow(
+      /LOG_LEVEL: must be one of fatal, error, warn, info, debug, trace, silent/,
+    )
   })
 })

@@ -17,8 +17,16 @@ describe('environment: Infobip auth schemes', () => {
   it('uses Basic for a username and password by default, IBSSO with INFOBIP_AUTH=ibsso', () => {
     const user = { ...BASE, INFOBIP_USERNAME: 'shop', INFOBIP_PASSWORD: 'pw' }
     expect(readEnv(user).infobip?.auth).toEqual({ kind: 'basic', username: 'shop', password: 'pw' })
-    expect(readEnv({ ...user, INFOBIP_AUTH: 'basic' }).infobip?.auth).toEqual({ kind: 'basic', username: 'shop', password: 'pw' })
-    expect(readEnv({ ...user, INFOBIP_AUTH: 'ibsso' }).infobip?.auth).toEqual({ kind: 'ibsso', username: 'shop', password: 'pw' })
+    expect(readEnv({ ...user, INFOBIP_AUTH: 'basic' }).infobip?.auth).toEqual({
+      kind: 'basic',
+      username: 'shop',
+      password: 'pw',
+    })
+    expect(readEnv({ ...user, INFOBIP_AUTH: 'ibsso' }).infobip?.auth).toEqual({
+      kind: 'ibsso',
+      username: 'shop',
+      password: 'pw',
+    })
   })
 
   it('uses OAuth 2 client credentials with INFOBIP_CLIENT_ID and INFOBIP_CLIENT_SECRET', () => {
@@ -36,7 +44,12 @@ describe('environment: Infobip auth schemes', () => {
   })
 
   it('refuses several kinds of credentials at once, without echoing any', () => {
-    const message = failure({ ...BASE, INFOBIP_API_KEY: 'key-s3cret', INFOBIP_CLIENT_ID: 'cid', INFOBIP_CLIENT_SECRET: 'sec-s3cret' })
+    const message = failure({
+      ...BASE,
+      INFOBIP_API_KEY: 'key-s3cret',
+      INFOBIP_CLIENT_ID: 'cid',
+      INFOBIP_CLIENT_SECRET: 'sec-s3cret',
+    })
     expect(message).toContain('set one kind of Infobip credentials')
     expect(message).toContain('INFOBIP_API_KEY and INFOBIP_CLIENT_ID/INFOBIP_CLIENT_SECRET')
     expect(message).not.toMatch(/s3cret|cid\b/)

@@ -24,7 +24,11 @@ function setup(auth: InfobipAuth) {
   const time = clock()
   const fake = createInfobipFake({ credentials: CREDENTIALS, now: time.now })
   const fetch = (input: RequestInfo | URL, init?: RequestInit) => fake.fetch(new Request(input, init))
-  const client = new InfobipClient({ baseUrl: BASE, auth: createAuthProvider(auth, { baseUrl: BASE, fetch, now: time.now }), fetch })
+  const client = new InfobipClient({
+    baseUrl: BASE,
+    auth: createAuthProvider(auth, { baseUrl: BASE, fetch, now: time.now }),
+    fetch,
+  })
   return { fake, client, time }
 }
 
@@ -60,7 +64,10 @@ describe('IBSSO sessions', () => {
     await client.listForms()
     fake.failNext(
       { method: 'GET', path: '/forms/1/forms' },
-      { status: 401, body: { requestError: { serviceException: { messageId: 'UNAUTHORIZED', text: 'Invalid login details' } } } },
+      {
+        status: 401,
+        body: { requestError: { serviceException: { messageId: 'UNAUTHORIZED', text: 'Invalid login details' } } },
+      },
     )
     const answer = await client.listForms()
     expect(answer.forms.length).toBeGreaterThan(0)
@@ -75,7 +82,10 @@ describe('IBSSO sessions', () => {
 
   it('gives up after a second 401 and keeps the old session out of the next call', async () => {
     const { fake, client } = setup(IBSSO)
-    const unauthorized = { status: 401, body: { requestError: { serviceException: { messageId: 'UNAUTHORIZED', text: 'no' } } } }
+    const unauthorized = {
+      status: 401,
+      body: { requestError: { serviceException: { messageId: 'UNAUTHORIZED', text: 'no' } } },
+    }
     fake.failNext({ method: 'GET', path: '/forms/1/forms' }, unauthorized, 2)
     await expect(client.listForms()).rejects.toMatchObject({ name: 'InfobipHttpError', status: 401 })
     expect(calls(fake).filter((c) => c.startsWith('GET'))).toEqual(['GET /forms/1/forms 401', 'GET /forms/1/forms 401'])
@@ -91,7 +101,12 @@ describe('IBSSO sessions', () => {
     const client = new InfobipClient({ baseUrl: BASE, auth, fetch })
     const error = (await client.listForms().catch((e: unknown) => e)) as InfobipHttpError
     expect(error).toBeInstanceOf(InfobipHttpError)
-    expect(error).toMatchObject({ status: 401, path: '/auth/1/session', upstreamCode: 'UNAUTHORIZED', transient: false })
+    expect(error).toMatchObject({
+      status: 401,
+      path: '/auth/1/session',
+      upstreamCode: 'UNAUTHORIZED',
+      transient: false,
+    })
     expect(JSON.stringify({ message: error.message, upstream: error.upstreamMessage })).not.toContain('wrong-pw')
     expect(calls(fake)).toEqual(['POST /auth/1/session 401'])
   })
@@ -125,7 +140,13 @@ describe('OAuth 2 client credentials', () => {
   it('fetches a new token after a 401 and retries the call once', async () => {
     const { fake, client } = setup(OAUTH)
     await client.listForms()
-    fake.failNext({ method: 'GET', path: '/forms/1/forms' }, { status: 401, body: { requestError: { serviceException: { messageId: 'UNAUTHORIZED', text: 'Unauthorized' } } } })
+    fake.failNext(
+      { method: 'GET', path: '/forms/1/forms' },
+      {
+        status: 401,
+        body: { requestError: { serviceException: { messageId: 'UNAUTHORIZED', text: 'Unauthorized' } } },
+      },
+    )
     await client.listForms()
     expect(calls(fake)).toEqual([
       'POST /auth/1/oauth2/token 200',
@@ -139,8 +160,13 @@ describe('OAuth 2 client credentials', () => {
   it('reports refused client credentials by the OAuth error code, without the secret', async () => {
     const fake = createInfobipFake({ credentials: CREDENTIALS })
     const fetch = (input: RequestInfo | URL, init?: RequestInit) => fake.fetch(new Request(input, init))
-    const auth = createAuthProvider({ kind: 'oauth', clientId: 'client-1', clientSecret: 'nope-s3cret' }, { baseUrl: BASE, fetch })
-    const error = (await new InfobipClient({ baseUrl: BASE, auth, fetch }).listForms().catch((e: unknown) => e)) as InfobipHttpError
+    const auth = createAuthProvider(
+      { kind: 'oauth', clientId: 'client-1', clientSecret: 'nope-s3cret' },
+      { baseUrl: BASE, fetch },
+    )
+    const error = (await new InfobipClient({ baseUrl: BASE, auth, fetch })
+      .listForms()
+      .catch((e: unknown) => e)) as InfobipHttpError
     expect(error).toMatchObject({ status: 401, upstreamCode: 'invalid_client', path: '/auth/1/oauth2/token' })
     expect(`${error.message} ${error.upstreamMessage ?? ''}`).not.toContain('nope-s3cret')
   })

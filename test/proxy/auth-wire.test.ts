@@ -50,7 +50,11 @@ describe('on the wire, against the fake with fixed credentials', () => {
 
   it('OAuth: posts client credentials form-encoded once, then sends "Bearer <access_token>"', async () => {
     const fake = createInfobipFake({ credentials: CREDENTIALS })
-    const { server, client } = await against(fake.fetch, { kind: 'oauth', clientId: 'client-1', clientSecret: 'client-s3cret' })
+    const { server, client } = await against(fake.fetch, {
+      kind: 'oauth',
+      clientId: 'client-1',
+      clientSecret: 'client-s3cret',
+    })
     await Promise.all([client.listForms(), client.listForms(), client.listForms()])
     expect(server.requests.map(line)).toEqual([
       'POST /auth/1/oauth2/token',
@@ -117,11 +121,19 @@ describe('on the wire, against a scripted server', () => {
         return Response.json({ token: `T${issued}` })
       }
       if (path === '/auth/1/session') {
-        return Response.json({ requestError: { serviceException: { messageId: 'UNAUTHORIZED', text: 'x' } } }, { status: 401 })
+        return Response.json(
+          { requestError: { serviceException: { messageId: 'UNAUTHORIZED', text: 'x' } } },
+          { status: 401 },
+        )
       }
       // The first token is refused, as after a server-side expiry.
       const ok = req.headers.get('authorization') === `IBSSO T${issued}` && issued > 1
-      return ok ? Response.json({ forms: [] }) : Response.json({ requestError: { serviceException: { messageId: 'UNAUTHORIZED', text: 'x' } } }, { status: 401 })
+      return ok
+        ? Response.json({ forms: [] })
+        : Response.json(
+            { requestError: { serviceException: { messageId: 'UNAUTHORIZED', text: 'x' } } },
+            { status: 401 },
+          )
     }
     const { server, client } = await against(handler, { kind: 'ibsso', username: 'u', password: 'p' })
     await client.listForms()
@@ -183,17 +195,29 @@ async function whatTheBrowserSees(p: TestProxy, fake: ReturnType<typeof createIn
   const responses = [
     await p.request('/v1/forms/welcome-legacy'),
     await p.request('/v1/forms/newsletter'),
-    await p.request('/v1/forms/welcome-legacy/views', { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' }),
+    await p.request('/v1/forms/welcome-legacy/views', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: '{}',
+    }),
     await p.submit('welcome-legacy', { email: 'ann@example.com', firstName: 'Ann' }),
   ]
-  fake.failNext({ method: 'POST', path: /^\/communication\// }, { status: 500, body: { requestError: { serviceException: { messageId: 'GENERAL_ERROR', text: 'x' } } } })
+  fake.failNext(
+    { method: 'POST', path: /^\/communication\// },
+    { status: 500, body: { requestError: { serviceException: { messageId: 'GENERAL_ERROR', text: 'x' } } } },
+  )
   responses.push(await p.submit('welcome-legacy', { email: 'bo@example.com' }))
-  fake.failNext({ method: 'POST', path: /^\/communication\// }, { status: 403, body: { requestError: { serviceException: { messageId: 'FORBIDDEN', text: 'x' } } } })
+  fake.failNext(
+    { method: 'POST', path: /^\/communication\// },
+    { status: 403, body: { requestError: { serviceException: { messageId: 'FORBIDDEN', text: 'x' } } } },
+  )
   responses.push(await p.submit('welcome-legacy', { email: 'cy@example.com' }))
   responses.push(await p.request('/v1/forms/nope'))
   expect(responses.map((r) => r.status)).toEqual([200, 200, 204, 200, 202, 503, 404])
   const texts = await Promise.all(
-    responses.map(async (r) => `${r.status}\n${[...r.headers].map(([k, v]) => `${k}: ${v}`).join('\n')}\n${await r.text()}`),
+    responses.map(
+      async (r) => `${r.status}\n${[...r.headers].map(([k, v]) => `${k}: ${v}`).join('\n')}\n${await r.text()}`,
+    ),
   )
   return texts.join('\n')
 }
@@ -233,7 +257,9 @@ describe('runtime wiring', () => {
   it('a live proxy configured for IBSSO enrols through the legacy flow with an IBSSO header', async () => {
     const fake = createInfobipFake({ credentials: CREDENTIALS })
     server = await startRecordingServer(fake.fetch)
-    proxy = createTestProxy({ infobip: { baseUrl: server.url, auth: { kind: 'ibsso', username: 'shop', password: 'pw-s3cret' } } })
+    proxy = createTestProxy({
+      infobip: { baseUrl: server.url, auth: { kind: 'ibsso', username: 'shop', password: 'pw-s3cret' } },
+    })
     const res = await proxy.submit('welcome-legacy', { email: 'ann@example.com', firstName: 'Ann' })
     expect(res.status).toBe(200)
     expect(await res.json()).toEqual({ status: 'enrolled' })
@@ -246,7 +272,9 @@ describe('runtime wiring', () => {
   it('a live proxy configured for OAuth enrols through Moments with a Bearer header', async () => {
     const fake = createInfobipFake({ credentials: CREDENTIALS })
     server = await startRecordingServer(fake.fetch)
-    proxy = createTestProxy({ infobip: { baseUrl: server.url, auth: { kind: 'oauth', clientId: 'client-1', clientSecret: 'client-s3cret' } } })
+    proxy = createTestProxy({
+      infobip: { baseUrl: server.url, auth: { kind: 'oauth', clientId: 'client-1', clientSecret: 'client-s3cret' } },
+    })
     const res = await proxy.submit('welcome', { email: 'bo@example.com', consent: true })
     expect([200, 202]).toContain(res.status)
     const momentsCall = server.requests.find((r) => r.path.startsWith('/moments/'))

@@ -11,12 +11,19 @@ const BIN = fileURLToPath(new URL('../../bin/flowform.js', import.meta.url))
 
 function run(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   // No upstream settings from the developer's shell: this must be the sandbox.
-  const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^(INFOBIP_|RAPIDPRO_|FLOWFORM_)/.test(k)))
+  const env = Object.fromEntries(
+    Object.entries(process.env).filter(([k]) => !/^(INFOBIP_|RAPIDPRO_|FLOWFORM_)/.test(k)),
+  )
   return new Promise((resolve) => {
-    execFile(process.execPath, [BIN, ...args], { env, cwd: mkdtempSync(join(tmpdir(), 'flowform-bin-')), timeout: 30_000 }, (error, stdout, stderr) => {
-      const code = error ? (typeof error.code === 'number' ? error.code : -1) : 0
-      resolve({ code, stdout, stderr })
-    })
+    execFile(
+      process.execPath,
+      [BIN, ...args],
+      { env, cwd: mkdtempSync(join(tmpdir(), 'flowform-bin-')), timeout: 30_000 },
+      (error, stdout, stderr) => {
+        const code = error ? (typeof error.code === 'number' ? error.code : -1) : 0
+        resolve({ code, stdout, stderr })
+      },
+    )
   })
 }
 

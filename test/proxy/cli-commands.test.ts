@@ -75,7 +75,10 @@ describe('flowform (dispatcher)', () => {
   })
 
   it('reports an invalid environment like the server does, without the secret', async () => {
-    const result = await cli(['forms', 'list'], { INFOBIP_BASE_URL: 'https://x.api.infobip.com', INFOBIP_CLIENT_ID: 'cid-s3cret' })
+    const result = await cli(['forms', 'list'], {
+      INFOBIP_BASE_URL: 'https://x.api.infobip.com',
+      INFOBIP_CLIENT_ID: 'cid-s3cret',
+    })
     expect(result.code).toBe(1)
     expect(result.stderr).toContain('INFOBIP_CLIENT_SECRET: is required with INFOBIP_CLIENT_ID')
     expect(result.stderr).not.toContain('cid-s3cret')
@@ -89,7 +92,9 @@ describe('flowform forms list', () => {
     expect(result.stderr).toContain('SANDBOX mode')
     const lines = result.stdout.trim().split('\n')
     expect(lines[0]).toMatch(/^ID\s+NAME\s+TYPE\s+STATUS\s+ELEMENTS$/)
-    expect(lines[1]).toMatch(new RegExp(`^${SANDBOX_SEED.activeFormId}\\s+Company Newsletter\\s+OPT_IN\\s+ACTIVE\\s+13$`))
+    expect(lines[1]).toMatch(
+      new RegExp(`^${SANDBOX_SEED.activeFormId}\\s+Company Newsletter\\s+OPT_IN\\s+ACTIVE\\s+13$`),
+    )
     expect(result.stdout).toContain('Spring Promo (draft)')
     expect(result.stdout.trim().endsWith('3 forms.')).toBe(true)
   })
@@ -100,7 +105,10 @@ describe('flowform forms list', () => {
     expect(drafts.stdout).not.toContain(SANDBOX_SEED.activeFormId)
     expect((await cli(['forms', 'list', '--type', 'OPT_OUT'])).stdout).toContain('No forms.')
     const bad = await cli(['forms', 'list', '--status', 'LIVE'])
-    expect(bad).toMatchObject({ code: 2, stderr: expect.stringContaining('--status must be one of ACTIVE, DRAFT, DISABLED') })
+    expect(bad).toMatchObject({
+      code: 2,
+      stderr: expect.stringContaining('--status must be one of ACTIVE, DRAFT, DISABLED'),
+    })
   })
 
   it('pages through every form, 100 at a time, with the configured credentials on the wire', async () => {
@@ -117,7 +125,10 @@ describe('flowform forms list', () => {
       const limit = Number(url.searchParams.get('limit') ?? 25)
       return Response.json({ forms: all.slice(offset, offset + limit), offset, limit, total: all.length })
     })
-    const result = await cli(['forms', 'list', '--status', 'ACTIVE'], { INFOBIP_BASE_URL: server.url, INFOBIP_API_KEY: 'key-s3cret' })
+    const result = await cli(['forms', 'list', '--status', 'ACTIVE'], {
+      INFOBIP_BASE_URL: server.url,
+      INFOBIP_API_KEY: 'key-s3cret',
+    })
     expect(result.code).toBe(0)
     expect(result.stdout).toContain('form-229')
     expect(result.stdout).toContain('230 forms.')
@@ -152,22 +163,34 @@ describe('flowform flow remove', () => {
     })
 
   async function enrol(fake: InfobipFake, query: string, personData: unknown) {
-    const res = await fake.fetch(`https://x/communication/1/flows/${SANDBOX_SEED.legacyCampaignId}/participants${query}`, {
-      method: 'POST',
-      headers: { authorization: BASIC, 'content-type': 'application/json' },
-      body: JSON.stringify({ personData }),
-    })
+    const res = await fake.fetch(
+      `https://x/communication/1/flows/${SANDBOX_SEED.legacyCampaignId}/participants${query}`,
+      {
+        method: 'POST',
+        headers: { authorization: BASIC, 'content-type': 'application/json' },
+        body: JSON.stringify({ personData }),
+      },
+    )
     expect(res.status).toBe(200)
   }
 
   it('removes the person from the form flow: DELETE with ?email= and the credentials', async () => {
     const { fake, server, env } = await liveFake()
     await enrol(fake, '', { contactInformation: { email: [{ address: 'ann@example.com' }] } })
-    const result = await cli(['flow', 'remove', '--form', 'welcome', '--email', 'ann@example.com'], { ...env, FLOWFORM_CONFIG: config() })
-    expect(result).toMatchObject({ code: 0, stdout: expect.stringContaining('Removed the person with email ann@example.com from flow 10159347') })
+    const result = await cli(['flow', 'remove', '--form', 'welcome', '--email', 'ann@example.com'], {
+      ...env,
+      FLOWFORM_CONFIG: config(),
+    })
+    expect(result).toMatchObject({
+      code: 0,
+      stdout: expect.stringContaining('Removed the person with email ann@example.com from flow 10159347'),
+    })
     expect(fake.flowParticipants(SANDBOX_SEED.legacyCampaignId)).toEqual([])
     const [call] = server.requests
-    expect(call).toMatchObject({ method: 'DELETE', path: `/communication/1/flows/${SANDBOX_SEED.legacyCampaignId}/participants` })
+    expect(call).toMatchObject({
+      method: 'DELETE',
+      path: `/communication/1/flows/${SANDBOX_SEED.legacyCampaignId}/participants`,
+    })
     expect(Object.fromEntries(call?.query ?? [])).toEqual({ email: 'ann@example.com' })
     expect(call?.headers.authorization).toBe(BASIC)
   })
@@ -175,7 +198,10 @@ describe('flowform flow remove', () => {
   it('identifies by --phone (digits only) and --external-id', async () => {
     const { fake, server, env } = await liveFake()
     await enrol(fake, '?externalId=cust-1', { contactInformation: { phone: [{ number: '41793026727' }] } })
-    const byPhone = await cli(['flow', 'remove', '--form', 'welcome', '--phone', '+41 79 302 67 27'], { ...env, FLOWFORM_CONFIG: config() })
+    const byPhone = await cli(['flow', 'remove', '--form', 'welcome', '--phone', '+41 79 302 67 27'], {
+      ...env,
+      FLOWFORM_CONFIG: config(),
+    })
     expect(byPhone.code).toBe(0)
     expect(server.requests[0]?.query.get('phone')).toBe('41793026727')
     await cli(['flow', 'remove', '--form', 'welcome', '--external-id', 'cust-1'], { ...env, FLOWFORM_CONFIG: config() })
@@ -188,16 +214,25 @@ describe('flowform flow remove', () => {
     const args = ['flow', 'remove', '--form', 'welcome', '--email', 'ann@example.com']
     await cli(args, { ...env, FLOWFORM_CONFIG: config() })
     const again = await cli(args, { ...env, FLOWFORM_CONFIG: config() })
-    expect(again).toMatchObject({ code: 0, stdout: expect.stringContaining('is not in flow 10159347 (form "welcome"); nothing to remove') })
+    expect(again).toMatchObject({
+      code: 0,
+      stdout: expect.stringContaining('is not in flow 10159347 (form "welcome"); nothing to remove'),
+    })
   })
 
   it('40402 person not found, 40401 flow not found, 40005 inactive: clear messages, exit 1', async () => {
     const { env } = await liveFake()
     const withConfig = { ...env, FLOWFORM_CONFIG: config() }
     const nobody = await cli(['flow', 'remove', '--form', 'welcome', '--email', 'zed@example.com'], withConfig)
-    expect(nobody).toMatchObject({ code: 1, stderr: expect.stringContaining('Infobip has no person with email zed@example.com') })
+    expect(nobody).toMatchObject({
+      code: 1,
+      stderr: expect.stringContaining('Infobip has no person with email zed@example.com'),
+    })
     const gone = await cli(['flow', 'remove', '--form', 'gone', '--email', 'zed@example.com'], withConfig)
-    expect(gone).toMatchObject({ code: 1, stderr: expect.stringContaining('Infobip has no flow 424242 (form "gone"): check flow.campaignId') })
+    expect(gone).toMatchObject({
+      code: 1,
+      stderr: expect.stringContaining('Infobip has no flow 424242 (form "gone"): check flow.campaignId'),
+    })
     const paused = await cli(['flow', 'remove', '--form', 'paused', '--email', 'zed@example.com'], withConfig)
     expect(paused).toMatchObject({ code: 1, stderr: expect.stringContaining('is inactive') })
   })
@@ -213,7 +248,9 @@ describe('flowform flow remove', () => {
       code: 1,
       stderr: expect.stringContaining('has no flow configured'),
     })
-    expect((await cli(['flow', 'remove', '--form', 'welcome', '--email', 'a@b.c', '--phone', '1'], withConfig)).code).toBe(2)
+    expect(
+      (await cli(['flow', 'remove', '--form', 'welcome', '--email', 'a@b.c', '--phone', '1'], withConfig)).code,
+    ).toBe(2)
     expect((await cli(['flow', 'remove', '--email', 'a@b.c'], withConfig)).code).toBe(2)
     expect(server.requests).toEqual([])
   })
@@ -240,7 +277,12 @@ describe('flowform check', () => {
     const { server, env } = await liveFake()
     const file = configFile({
       forms: [
-        { id: 'news', allowedOrigins: [SHOP], infobipFormId: SANDBOX_SEED.activeFormId, flow: { api: 'moments', campaignId: SANDBOX_SEED.momentsCampaignId } },
+        {
+          id: 'news',
+          allowedOrigins: [SHOP],
+          infobipFormId: SANDBOX_SEED.activeFormId,
+          flow: { api: 'moments', campaignId: SANDBOX_SEED.momentsCampaignId },
+        },
         { id: 'draft', allowedOrigins: [SHOP], infobipFormId: SANDBOX_SEED.draftFormId },
         { id: 'typo', allowedOrigins: [SHOP], infobipFormId: '00000000-0000-4000-8000-000000000000' },
         form('paused', { flow: { api: 'legacy', campaignId: SANDBOX_SEED.inactiveCampaignId } }),
@@ -262,14 +304,20 @@ describe('flowform check', () => {
     expect(result.stdout + result.stderr).not.toContain(PASSWORD)
     // Every call carried the configured credentials; the probes removed nobody real.
     expect(server.requests.every((r) => r.headers.authorization === BASIC)).toBe(true)
-    expect(server.requests.filter((r) => r.method === 'DELETE').every((r) => r.query.get('externalId')?.startsWith('flowform-check-'))).toBe(true)
+    expect(
+      server.requests
+        .filter((r) => r.method === 'DELETE')
+        .every((r) => r.query.get('externalId')?.startsWith('flowform-check-')),
+    ).toBe(true)
   })
 
   it('fails the infobip row on refused credentials and skips what depends on it', async () => {
     const { env } = await liveFake()
     const result = await cli(['check'], { ...env, INFOBIP_PASSWORD: 'wrong-s3cret' })
     expect(result.code).toBe(1)
-    expect(result.stdout).toMatch(/^infobip\s+http:\/\/127\.0\.0\.1:\d+\s+FAIL\s+Basic \(username and password\) refused \(401\)/m)
+    expect(result.stdout).toMatch(
+      /^infobip\s+http:\/\/127\.0\.0\.1:\d+\s+FAIL\s+Basic \(username and password\) refused \(401\)/m,
+    )
     expect(result.stdout).toMatch(/^flow\s+welcome → moments flow 200000000000001\s+skip\s+Infobip not usable/m)
     expect(result.stdout).not.toContain('wrong-s3cret')
   })
@@ -280,11 +328,17 @@ describe('flowform check', () => {
     expect(result.code).toBe(0)
     expect(result.stdout).toContain('IBSSO session (username and password) accepted')
     expect(server.requests.filter((r) => r.path === '/auth/1/session')).toHaveLength(1)
-    expect(server.requests.filter((r) => r.path !== '/auth/1/session').every((r) => r.headers.authorization?.startsWith('IBSSO '))).toBe(true)
+    expect(
+      server.requests
+        .filter((r) => r.path !== '/auth/1/session')
+        .every((r) => r.headers.authorization?.startsWith('IBSSO ')),
+    ).toBe(true)
   })
 
   it('reports a bad config file with the server message (file, path, problem), exit 1', async () => {
-    const file = configFile({ forms: [{ id: 'Bad Id', allowedOrigins: [SHOP], fields: [{ name: 'email', type: 'email' }] }] })
+    const file = configFile({
+      forms: [{ id: 'Bad Id', allowedOrigins: [SHOP], fields: [{ name: 'email', type: 'email' }] }],
+    })
     const result = await cli(['check'], { FLOWFORM_CONFIG: file })
     expect(result.code).toBe(1)
     expect(result.stdout).toMatch(/^config\s+\S+\s+FAIL\s+invalid, see below$/m)
@@ -295,14 +349,19 @@ describe('flowform check', () => {
     const server = await serve((req) => {
       const path = new URL(req.url).pathname
       if (path.startsWith('/moments/')) {
-        return Response.json({ errorCode: '40401', errorMessage: 'Could not find active flow for campaign 200000000000001' }, { status: 404 })
+        return Response.json(
+          { errorCode: '40401', errorMessage: 'Could not find active flow for campaign 200000000000001' },
+          { status: 404 },
+        )
       }
       return Response.json({ forms: [], offset: 0, limit: 1, total: 0 })
     })
     const file = configFile({ forms: [form('welcome', { flow: { api: 'moments', campaignId: '200000000000001' } })] })
     const result = await cli(['check'], { INFOBIP_BASE_URL: server.url, INFOBIP_API_KEY: 'k', FLOWFORM_CONFIG: file })
     expect(result.code).toBe(1)
-    expect(result.stdout).toMatch(/^flow\s+welcome → moments flow 200000000000001\s+FAIL\s+no active flow with this id: missing or inactive/m)
+    expect(result.stdout).toMatch(
+      /^flow\s+welcome → moments flow 200000000000001\s+FAIL\s+no active flow with this id: missing or inactive/m,
+    )
     expect(server.requests.map((r) => r.method)).toEqual(['GET', 'GET'])
   })
 
@@ -313,7 +372,10 @@ describe('flowform check', () => {
         return Response.json({ errorCode: '404', errorMessage: 'Could not find operation' }, { status: 404 })
       }
       if (path.startsWith('/communication/')) {
-        return Response.json({ requestError: { serviceException: { messageId: 'FORBIDDEN', text: 'Forbidden' } } }, { status: 403 })
+        return Response.json(
+          { requestError: { serviceException: { messageId: 'FORBIDDEN', text: 'Forbidden' } } },
+          { status: 403 },
+        )
       }
       return Response.json({ forms: [], offset: 0, limit: 1, total: 0 })
     })
@@ -328,7 +390,9 @@ describe('flowform check', () => {
 describe('flowform rapidpro', () => {
   /** A tiny RapidPro: fields, groups and contacts in memory, answers shaped like API v2. */
   function rapidpro() {
-    const fields: { key: string; name: string; type: string }[] = [{ key: 'first_name', name: 'First name', type: 'text' }]
+    const fields: { key: string; name: string; type: string }[] = [
+      { key: 'first_name', name: 'First name', type: 'text' },
+    ]
     const groups: { uuid: string; name: string; query: null }[] = []
     const contacts = new Set(['mailto:ann@example.com'])
     const handler: RecordingHandler = async (req) => {
@@ -356,7 +420,9 @@ describe('flowform rapidpro', () => {
       }
       if (url.pathname === '/api/v2/contacts.json' && req.method === 'DELETE') {
         const urn = url.searchParams.get('urn') ?? ''
-        return contacts.delete(urn) ? new Response(null, { status: 204 }) : Response.json({ detail: 'Not found.' }, { status: 404 })
+        return contacts.delete(urn)
+          ? new Response(null, { status: 204 })
+          : Response.json({ detail: 'Not found.' }, { status: 404 })
       }
       return Response.json({ detail: 'Not found.' }, { status: 404 })
     }
@@ -398,11 +464,17 @@ describe('flowform rapidpro', () => {
     const server = await serve(rapidpro().handler)
     const env = { RAPIDPRO_BASE_URL: server.url, RAPIDPRO_TOKEN: 'rp-s3cret' }
     const deleted = await cli(['rapidpro', 'delete', '--email', 'Ann@Example.com'], env)
-    expect(deleted).toMatchObject({ code: 0, stdout: expect.stringContaining('Deleted the RapidPro contact with email Ann@Example.com') })
+    expect(deleted).toMatchObject({
+      code: 0,
+      stdout: expect.stringContaining('Deleted the RapidPro contact with email Ann@Example.com'),
+    })
     expect(server.requests[0]).toMatchObject({ method: 'DELETE', path: '/api/v2/contacts.json' })
     expect(server.requests[0]?.query.get('urn')).toBe('mailto:ann@example.com')
     const none = await cli(['rapidpro', 'delete', '--email', 'ann@example.com'], env)
-    expect(none).toMatchObject({ code: 1, stderr: expect.stringContaining('RapidPro has no contact with email ann@example.com') })
+    expect(none).toMatchObject({
+      code: 1,
+      stderr: expect.stringContaining('RapidPro has no contact with email ann@example.com'),
+    })
   })
 
   it('is off with live Infobip but no RapidPro settings, and refuses both identifiers at once', async () => {
@@ -431,7 +503,11 @@ describe('flowform rapidpro', () => {
 
   it('check includes the RapidPro rows', async () => {
     const server = await serve(rapidpro().handler)
-    const result = await cli(['check'], { RAPIDPRO_BASE_URL: server.url, RAPIDPRO_TOKEN: 'rp-s3cret', FLOWFORM_CONFIG: rapidproConfig() })
+    const result = await cli(['check'], {
+      RAPIDPRO_BASE_URL: server.url,
+      RAPIDPRO_TOKEN: 'rp-s3cret',
+      FLOWFORM_CONFIG: rapidproConfig(),
+    })
     expect(result.stdout).toMatch(/^rapidpro\s+RapidPro token\s+ok\s+accepted/m)
     expect(result.stdout).toMatch(/^rapidpro\s+RapidPro group "Newsletter" \(form welcome\)\s+FAIL\s+missing/m)
     expect(result.code).toBe(1)

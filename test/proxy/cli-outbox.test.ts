@@ -16,7 +16,10 @@ import { createTestProxy, SHOP, type TestProxy } from '../helpers/test-proxy'
 
 const MOMENTS = SANDBOX_SEED.momentsCampaignId
 const LEGACY = SANDBOX_SEED.legacyCampaignId
-const SERVER_ERROR = { status: 500, body: { requestError: { serviceException: { messageId: 'GENERAL_ERROR', text: 'x' } } } }
+const SERVER_ERROR = {
+  status: 500,
+  body: { requestError: { serviceException: { messageId: 'GENERAL_ERROR', text: 'x' } } },
+}
 
 let proxy: TestProxy | undefined
 let servers: RecordingServer[] = []
@@ -55,7 +58,9 @@ describe('flowform outbox (summary), list and retry, next to the running proxy',
   it('shows a failed delivery without personal data, and retry makes the running worker deliver it', async () => {
     const { p, env } = running()
     p.fake?.setFlowStatus(LEGACY, 'INACTIVE')
-    expect((await p.submit('welcome-legacy', { email: 'Dina.Ross@example.com', phone: '+41 79 302 67 27' })).status).toBe(503)
+    expect(
+      (await p.submit('welcome-legacy', { email: 'Dina.Ross@example.com', phone: '+41 79 302 67 27' })).status,
+    ).toBe(503)
     const [failed] = p.outbox.list({ status: 'failed' })
     const id = failed?.id ?? 0
 
@@ -69,7 +74,9 @@ describe('flowform outbox (summary), list and retry, next to the running proxy',
     const list = await cli(['outbox', 'list', '--status', 'failed'], env)
     expect(list.code).toBe(0)
     expect(list.stdout).toMatch(/^ID\s+FORM\s+TARGET\s+STATUS\s+ATTEMPTS\s+AGE\s+NEXT TRY\s+PERSON\s+LAST ERROR$/m)
-    expect(rowOf(list.stdout, id)).toMatch(/^\d+\s+welcome-legacy\s+flow\s+failed\s+1\s+\d+s\s+-\s+d\*\*\*@example\.com\s+40005 /)
+    expect(rowOf(list.stdout, id)).toMatch(
+      /^\d+\s+welcome-legacy\s+flow\s+failed\s+1\s+\d+s\s+-\s+d\*\*\*@example\.com\s+40005 /,
+    )
     const printed = list.stdout + list.stderr + summary.stdout + summary.stderr
     for (const secret of ['dina', 'Dina', 'Ross', '41793026727', '302 67 27']) {
       expect(printed).not.toContain(secret)
@@ -104,8 +111,12 @@ describe('flowform outbox (summary), list and retry, next to the running proxy',
       'Moved 2 failed deliveries of form "welcome-legacy" back to pending',
     )
     expect(p.outbox.list({ status: 'failed' }).map((d) => d.formId)).toEqual(['welcome'])
-    expect((await cli(['outbox', 'retry', '--all-failed'], env)).stdout).toContain('Moved 1 failed delivery back to pending')
-    expect((await cli(['outbox', 'retry', '--all-failed'], env)).stdout).toContain('No failed deliveries; nothing to retry.')
+    expect((await cli(['outbox', 'retry', '--all-failed'], env)).stdout).toContain(
+      'Moved 1 failed delivery back to pending',
+    )
+    expect((await cli(['outbox', 'retry', '--all-failed'], env)).stdout).toContain(
+      'No failed deliveries; nothing to retry.',
+    )
   })
 
   it('lists newest first, filters by form and status, and says when --limit cut the list', async () => {
@@ -155,7 +166,9 @@ describe('flowform outbox (summary), list and retry, next to the running proxy',
 
 describe('what the outbox commands print about a person', () => {
   it('masks the identifier and keeps emails and numbers out of error texts, but not ids in URL paths', () => {
-    expect(maskedPerson({ target: 'flow', payload: { personData: { email: 'ann@example.com', phone: '41793026727' } } })).toBe('a***@example.com')
+    expect(
+      maskedPerson({ target: 'flow', payload: { personData: { email: 'ann@example.com', phone: '41793026727' } } }),
+    ).toBe('a***@example.com')
     expect(maskedPerson({ target: 'rapidpro', payload: { contact: { urns: ['tel:+41793026727'] } } })).toBe('41***27')
     expect(maskedPerson({ target: 'form-data', payload: {} })).toBe('-')
     const text = safeError(
@@ -172,7 +185,14 @@ describe('flowform outbox purge', () => {
     const dataDir = tempDir()
     let now = Date.now() - 10 * 86_400_000
     const outbox = Outbox.open(dataDir, { now: () => now })
-    const ids = outbox.add('s1', 'welcome', ['flow', 'rapidpro', 'form-data'].map((t) => ({ target: t as 'flow', payload: {} })), 0).map((d) => d.id)
+    const ids = outbox
+      .add(
+        's1',
+        'welcome',
+        ['flow', 'rapidpro', 'form-data'].map((t) => ({ target: t as 'flow', payload: {} })),
+        0,
+      )
+      .map((d) => d.id)
     outbox.claimDue(10)
     outbox.complete(ids[0] ?? 0, 'enrolled')
     outbox.reject([ids[1] ?? 0], 'invalid values')
@@ -187,7 +207,9 @@ describe('flowform outbox purge', () => {
       stdout: expect.stringContaining('Deleted 2 finished deliveries (done or rejected) older than 7 days.'),
     })
     expect(outbox.list().map((d) => d.status)).toEqual(['failed', 'done'])
-    expect((await cli(['outbox', 'purge', '--done-older-than', '0'], env)).stdout).toContain('Deleted 1 finished delivery')
+    expect((await cli(['outbox', 'purge', '--done-older-than', '0'], env)).stdout).toContain(
+      'Deleted 1 finished delivery',
+    )
     outbox.close()
   })
 })
@@ -219,8 +241,12 @@ describe('erasure reaches the outbox', () => {
 
     const byEmail = await cli(['erase', '--email', 'ANN@example.com'], env)
     expect(byEmail.code).toBe(0)
-    expect(byEmail.stdout).toMatch(/^outbox\s+\S+outbox\.db\s+ok\s+stopped 4 unfinished deliveries \(flow, rapidpro, form-data\) and deleted their data$/m)
-    expect(byEmail.stdout).toMatch(/^flow\s+moments flow 200000000000001 \(forms welcome, newsletter\)\s+ok\s+Infobip has no person/m)
+    expect(byEmail.stdout).toMatch(
+      /^outbox\s+\S+outbox\.db\s+ok\s+stopped 4 unfinished deliveries \(flow, rapidpro, form-data\) and deleted their data$/m,
+    )
+    expect(byEmail.stdout).toMatch(
+      /^flow\s+moments flow 200000000000001 \(forms welcome, newsletter\)\s+ok\s+Infobip has no person/m,
+    )
     expect(byEmail.stdout).toMatch(/^flow\s+legacy flow 10159347 \(form welcome-legacy\)\s+ok/m)
     expect(byEmail.stdout).toMatch(/^rapidpro\s+sandbox \(in-process fake\)\s+ok\s+no contact/m)
     expect(byEmail.stdout).toContain('Erasure done.')
@@ -253,15 +279,46 @@ describe('erasure reaches the outbox', () => {
     const dataDir = tempDir()
     const outbox = Outbox.open(dataDir)
     const people = { email: 'email', phone: 'phone' }
-    outbox.add('s1', 'welcome', [
-      { target: 'flow', payload: { flow: { api: 'legacy', campaignId: LEGACY }, personData: { ...toPersonData({ email: 'ann@example.com' }, people) } } },
-    ], 0)
-    outbox.add('s2', 'welcome', [
-      { target: 'rapidpro', payload: { contact: { ...toRapidproContact({ phone: '+41 79 302 67 27' }, people, {}) }, decides: true } },
-    ], 0)
+    outbox.add(
+      's1',
+      'welcome',
+      [
+        {
+          target: 'flow',
+          payload: {
+            flow: { api: 'legacy', campaignId: LEGACY },
+            personData: { ...toPersonData({ email: 'ann@example.com' }, people) },
+          },
+        },
+      ],
+      0,
+    )
+    outbox.add(
+      's2',
+      'welcome',
+      [
+        {
+          target: 'rapidpro',
+          payload: { contact: { ...toRapidproContact({ phone: '+41 79 302 67 27' }, people, {}) }, decides: true },
+        },
+      ],
+      0,
+    )
     outbox.close()
     const config = join(tempDir(), 'flowform.config.json')
-    writeFileSync(config, JSON.stringify({ forms: [{ id: 'welcome', allowedOrigins: [SHOP], fields: [{ name: 'email', type: 'email' }], flow: { api: 'legacy', campaignId: LEGACY } }] }))
+    writeFileSync(
+      config,
+      JSON.stringify({
+        forms: [
+          {
+            id: 'welcome',
+            allowedOrigins: [SHOP],
+            fields: [{ name: 'email', type: 'email' }],
+            flow: { api: 'legacy', campaignId: LEGACY },
+          },
+        ],
+      }),
+    )
     const env = { FLOWFORM_DATA_DIR: dataDir, FLOWFORM_CONFIG: config }
 
     const removed = await cli(['flow', 'remove', '--form', 'welcome', '--email', 'Ann@example.com'], env)
@@ -310,13 +367,18 @@ describe('erasure reaches the outbox', () => {
       FLOWFORM_CONFIG: config,
       FLOWFORM_DATA_DIR: tempDir(),
     }
-    writeFileSync(config, JSON.stringify({ forms: [form('a', LEGACY), form('b', LEGACY), form('c', MOMENTS, 'moments')] }))
+    writeFileSync(
+      config,
+      JSON.stringify({ forms: [form('a', LEGACY), form('b', LEGACY), form('c', MOMENTS, 'moments')] }),
+    )
     Outbox.open(env.FLOWFORM_DATA_DIR).close()
     const result = await cli(['erase', '--email', 'Ann@Example.com'], env)
     expect(result.code).toBe(0)
     expect(result.stdout).toMatch(/^flow\s+legacy flow 10159347 \(forms a, b\)\s+ok\s+removed from the flow$/m)
     expect(result.stdout).toMatch(/^flow\s+moments flow 200000000000001 \(form c\)\s+ok\s+not in the flow$/m)
-    expect(result.stdout).toMatch(new RegExp(`^rapidpro\\s+${rp.url.replace(/[.]/g, '\\.')}\\s+ok\\s+deleted the contact$`, 'm'))
+    expect(result.stdout).toMatch(
+      new RegExp(`^rapidpro\\s+${rp.url.replace(/[.]/g, '\\.')}\\s+ok\\s+deleted the contact$`, 'm'),
+    )
     expect(result.stdout).toContain('Erasure done.')
     expect(infobip.flowParticipants(LEGACY)).toEqual([])
     expect(rapidpro.contacts).toEqual([])
@@ -326,7 +388,10 @@ describe('erasure reaches the outbox', () => {
     ])
     expect(result.stdout + result.stderr).not.toMatch(/ib-s3cret|rp-s3cret/)
 
-    writeFileSync(config, JSON.stringify({ forms: [form('a', LEGACY), form('paused', SANDBOX_SEED.inactiveCampaignId)] }))
+    writeFileSync(
+      config,
+      JSON.stringify({ forms: [form('a', LEGACY), form('paused', SANDBOX_SEED.inactiveCampaignId)] }),
+    )
     const failing = await cli(['erase', '--email', 'ann@example.com'], env)
     expect(failing.code).toBe(1)
     expect(failing.stdout).toMatch(/^flow\s+legacy flow 200000000000002 \(form paused\)\s+FAIL\s+the flow is inactive/m)
@@ -337,7 +402,9 @@ describe('erasure reaches the outbox', () => {
     const noOutbox = await cli(['erase', '--email', 'ann@example.com'], { ...env, FLOWFORM_DATA_DIR: tempDir() })
     expect(noOutbox.code).toBe(1)
     expect(noOutbox.stdout).toMatch(/^outbox\s+.*skip\s+there is no outbox/m)
-    expect(noOutbox.stdout).toContain('The outbox was not found: run this where the proxy runs, or set FLOWFORM_DATA_DIR')
+    expect(noOutbox.stdout).toContain(
+      'The outbox was not found: run this where the proxy runs, or set FLOWFORM_DATA_DIR',
+    )
   })
 
   it('refuses erase without exactly one identifier (exit 2)', async () => {

@@ -29,7 +29,13 @@ describe('config fields', () => {
       { name: 'topics', type: 'checkboxes', label: 'Topics', options: ['News', { label: 'Deals', value: 'deals' }] },
       { name: 'size', type: 'select', label: 'Size', options: [1, 2, 'XL'] },
       { name: 'nick', type: 'text', label: 'Nickname', forbiddenSymbols: ['<', '>'] },
-      { name: 'consent', type: 'checkbox', label: 'Consent', checkboxText: 'I agree to receive emails', required: true },
+      {
+        name: 'consent',
+        type: 'checkbox',
+        label: 'Consent',
+        checkboxText: 'I agree to receive emails',
+        required: true,
+      },
       { name: 'utm_source', type: 'hidden' },
     ])
     expect(issues(result)).toEqual([])
@@ -60,7 +66,13 @@ describe('config fields', () => {
         ],
       },
       { name: 'nick', type: 'text', label: 'Nickname', forbiddenSymbols: ['<', '>'] },
-      { name: 'consent', type: 'checkbox', label: 'Consent', checkboxText: 'I agree to receive emails', required: true },
+      {
+        name: 'consent',
+        type: 'checkbox',
+        label: 'Consent',
+        checkboxText: 'I agree to receive emails',
+        required: true,
+      },
       { name: 'utm_source', type: 'hidden' },
     ])
   })
@@ -100,7 +112,9 @@ describe('config texts', () => {
   })
 
   it('refuses unknown text ids and languages without a table', () => {
-    const result = parse(fields, { texts: { sumbit: 'Join', it: { submit: 'Iscriviti' }, de: { 'field.email.colour': 'red' } } })
+    const result = parse(fields, {
+      texts: { sumbit: 'Join', it: { submit: 'Iscriviti' }, de: { 'field.email.colour': 'red' } },
+    })
     expect(issues(result)).toEqual([
       expect.stringMatching(/^forms\.0\.texts\.sumbit: is not a text id/),
       'forms.0.texts.it: is not a built-in language; use one of en, de, fr, es, pt-BR, hr',
@@ -127,7 +141,9 @@ describe('Infobip analytics headers', () => {
       { context: { campaign: 'spring-sale', page: `${SHOP}/beans`, locale: 'de' } },
     )
     expect(res.status).toBe(200)
-    const data = server.requests.find((r) => r.method === 'POST' && r.path === '/forms/1/forms/f7cf1606-e155-40eb-9721-78183d268d24/data')
+    const data = server.requests.find(
+      (r) => r.method === 'POST' && r.path === '/forms/1/forms/f7cf1606-e155-40eb-9721-78183d268d24/data',
+    )
     expect(data?.headers['ib-submission-form-campaign']).toBe('spring-sale')
     expect(data?.headers['ib-submission-source']).toBe('shop.example.com')
   })

@@ -36,7 +36,9 @@ describe('config file', () => {
 
   it('names the file, the JSON path and the problem', () => {
     const file = writeConfig(
-      JSON.stringify({ forms: [{ ...validForm, allowedOrigins: ['https://shop.example.com', 'https://shop.example.com/path'] }] }),
+      JSON.stringify({
+        forms: [{ ...validForm, allowedOrigins: ['https://shop.example.com', 'https://shop.example.com/path'] }],
+      }),
     )
     expect(() => loadConfig({ path: file, demoOrigins: [] })).toThrow(ConfigError)
     try {
@@ -56,7 +58,12 @@ describe('config file', () => {
           { ...validForm, colour: 'red' },
           { ...validForm, id: 'Bad Id' },
           { ...validForm, id: 'welcome' },
-          { id: 'noid', allowedOrigins: ['https://a.example'], fields: [{ name: 'firstName', type: 'text' }], flow: { api: 'legacy', campaignId: 1 } },
+          {
+            id: 'noid',
+            allowedOrigins: ['https://a.example'],
+            fields: [{ name: 'firstName', type: 'text' }],
+            flow: { api: 'legacy', campaignId: 1 },
+          },
         ],
       }),
     )
@@ -75,11 +82,15 @@ describe('config file', () => {
 
   it('reports invalid JSON with the file name', () => {
     const file = writeConfig('{ "forms": [ }')
-    expect(() => loadConfig({ path: file, demoOrigins: [] })).toThrow(/Invalid config file .*flowform\.config\.json:\n {2}at \$: not valid JSON/)
+    expect(() => loadConfig({ path: file, demoOrigins: [] })).toThrow(
+      /Invalid config file .*flowform\.config\.json:\n {2}at \$: not valid JSON/,
+    )
   })
 
   it('reports a missing file', () => {
-    expect(() => loadConfig({ path: '/nonexistent/flowform.json', demoOrigins: [] })).toThrow(/Cannot read config file .*ENOENT/)
+    expect(() => loadConfig({ path: '/nonexistent/flowform.json', demoOrigins: [] })).toThrow(
+      /Cannot read config file .*ENOENT/,
+    )
   })
 
   it('falls back to the built-in demo config with the given origins', () => {
@@ -107,7 +118,10 @@ describe('environment', () => {
   })
 
   it('prefers an API key, else Basic', () => {
-    expect(readEnv({ INFOBIP_BASE_URL: 'http://127.0.0.1:1', INFOBIP_API_KEY: 'k' }).infobip?.auth).toEqual({ kind: 'app', apiKey: 'k' })
+    expect(readEnv({ INFOBIP_BASE_URL: 'http://127.0.0.1:1', INFOBIP_API_KEY: 'k' }).infobip?.auth).toEqual({
+      kind: 'app',
+      apiKey: 'k',
+    })
     expect(
       readEnv({ INFOBIP_BASE_URL: 'http://127.0.0.1:1', INFOBIP_USERNAME: 'u', INFOBIP_PASSWORD: 'p' }).infobip?.auth,
     ).toEqual({ kind: 'basic', username: 'u', password: 'p' })

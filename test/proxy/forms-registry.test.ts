@@ -66,7 +66,10 @@ describe('form registry: stale-if-error', () => {
     const { fake, registry, memory, advance, gets } = setup()
     const good = await registry.resolve('news')
     advance(TTL)
-    fake.failNext({ method: 'GET', path: FORM_PATH }, { status: 500, body: { requestError: { serviceException: { messageId: 'GENERAL_ERROR', text: 'x' } } } })
+    fake.failNext(
+      { method: 'GET', path: FORM_PATH },
+      { status: 500, body: { requestError: { serviceException: { messageId: 'GENERAL_ERROR', text: 'x' } } } },
+    )
     expect(await registry.resolve('news')).toEqual(good)
     expect(gets()).toBe(2)
     // While Infobip is down, page views do not each wait for it: it is asked again 10 s later.
@@ -91,7 +94,11 @@ describe('form registry: stale-if-error', () => {
     fake.failNext({ method: 'GET', path: FORM_PATH }, { networkError: true })
     const error = await registry.resolve('news').catch((e: unknown) => e)
     expect(error).toBeInstanceOf(UpstreamError)
-    expect(error).toMatchObject({ status: 503, code: 'upstream_unavailable', message: expect.stringContaining('try again') })
+    expect(error).toMatchObject({
+      status: 503,
+      code: 'upstream_unavailable',
+      message: expect.stringContaining('try again'),
+    })
     expect((error as Error).message).not.toMatch(/infobip|fetch|GET/i)
   })
 })
@@ -103,7 +110,9 @@ describe('form registry: what is shown', () => {
   ])('does not show a %s form, and logs why', async (status, formId) => {
     const { registry, memory } = setup({ formId })
     await expect(registry.resolve('news')).rejects.toMatchObject({ status: 404, code: 'form_not_found' })
-    expect(memory.lines()).toContainEqual(expect.objectContaining({ level: 40, infobipFormStatus: status, msg: expect.stringContaining('not ACTIVE') }))
+    expect(memory.lines()).toContainEqual(
+      expect.objectContaining({ level: 40, infobipFormStatus: status, msg: expect.stringContaining('not ACTIVE') }),
+    )
   })
 
   it('treats an unknown infobipFormId as not found and caches that too', async () => {
@@ -117,7 +126,12 @@ describe('form registry: what is shown', () => {
   it('skips components the widget cannot draw, with a warning naming them', async () => {
     const forms = defaultForms()
     const form = forms.find((f) => f.id === SANDBOX_SEED.activeFormId)!
-    form.elements.splice(2, 0, { component: 'WHATSAPP_SCREEN', label: 'Screen 1' }, { component: 'APPLE_SPLASH', fieldId: 'splash' })
+    form.elements.splice(
+      2,
+      0,
+      { component: 'WHATSAPP_SCREEN', label: 'Screen 1' },
+      { component: 'APPLE_SPLASH', fieldId: 'splash' },
+    )
     const { registry, memory } = setup({ forms })
     const { definition } = await registry.resolve('news')
     expect(definition.fields.map((f) => f.name)).not.toContain('splash')
@@ -140,7 +154,9 @@ describe('GET /v1/forms/:id for an Infobip form', () => {
     fake.failNext({ method: 'GET', path: FORM_PATH }, { networkError: true })
     const down = await proxy.request('/v1/forms/newsletter')
     expect(down.status).toBe(503)
-    expect(await down.json()).toEqual({ error: { code: 'upstream_unavailable', message: expect.stringContaining('try again') } })
+    expect(await down.json()).toEqual({
+      error: { code: 'upstream_unavailable', message: expect.stringContaining('try again') },
+    })
     const up = await proxy.request('/v1/forms/newsletter')
     expect(up.status).toBe(200)
   })

@@ -28,7 +28,10 @@ describe('POST /v1/forms/:id/views', () => {
 
   it('answers 204 when Infobip fails the view, and logs it as a warning', async () => {
     proxy = createTestProxy()
-    proxy.fake!.failNext({ method: 'POST', path: VIEWS_PATH }, { status: 500, body: { requestError: { serviceException: { messageId: 'GENERAL_ERROR', text: 'x' } } } })
+    proxy.fake!.failNext(
+      { method: 'POST', path: VIEWS_PATH },
+      { status: 500, body: { requestError: { serviceException: { messageId: 'GENERAL_ERROR', text: 'x' } } } },
+    )
     const res = await proxy.request('/v1/forms/newsletter/views', { method: 'POST' })
     expect(res.status).toBe(204)
     await expect.poll(() => proxy.logText()).toContain('view count not forwarded')

@@ -84,7 +84,9 @@ describe('GET /v1/forms/:id?locale=', () => {
     const german = await definition(p, '/v1/forms/welcome?locale=de-AT')
     expect(german.locale).toBe('de')
     expect(german.texts['error.email']).toBe('Bitte geben Sie eine gültige E-Mail-Adresse ein.')
-    expect(german.texts['load.failed']).toBe('Das Formular konnte nicht geladen werden. Bitte versuchen Sie es später noch einmal.')
+    expect(german.texts['load.failed']).toBe(
+      'Das Formular konnte nicht geladen werden. Bitte versuchen Sie es später noch einmal.',
+    )
     expect(german.texts.close).toBe('Schließen')
     // The demo config's "de" block: labels and the button.
     expect(german.fields.map((f) => f.label)).toEqual(['E-Mail', 'Vorname', 'Ich möchte E-Mails erhalten'])
@@ -120,9 +122,17 @@ describe('GET /v1/forms/:id?locale=', () => {
       ],
     })
     const english = await definition(p, '/v1/forms/club')
-    expect([english.texts.submit, english.texts['alert.failed'], english.fields[0]?.label]).toEqual(['Join', 'Oops.', 'Email'])
+    expect([english.texts.submit, english.texts['alert.failed'], english.fields[0]?.label]).toEqual([
+      'Join',
+      'Oops.',
+      'Email',
+    ])
     const german = await definition(p, '/v1/forms/club?locale=de')
-    expect([german.texts.submit, german.texts['alert.failed'], german.fields[0]?.label]).toEqual(['Beitreten', 'Oops.', 'Ihre E-Mail'])
+    expect([german.texts.submit, german.texts['alert.failed'], german.fields[0]?.label]).toEqual([
+      'Beitreten',
+      'Oops.',
+      'Ihre E-Mail',
+    ])
     expect(german.submitLabel).toBe('Beitreten')
     const croatian = await definition(p, '/v1/forms/club?locale=hr')
     expect([croatian.texts.submit, croatian.texts['alert.failed']]).toEqual(['Join', 'Ups.'])
@@ -136,7 +146,9 @@ describe('GET /v1/forms/:id?locale=', () => {
           id: 'newsletter',
           allowedOrigins: [SHOP],
           infobipFormId: 'f7cf1606-e155-40eb-9721-78183d268d24',
-          texts: { es: { 'field.email.label': 'Correo electrónico', submit: 'Suscribirme', 'status.enrolled': '¡Gracias!' } },
+          texts: {
+            es: { 'field.email.label': 'Correo electrónico', submit: 'Suscribirme', 'status.enrolled': '¡Gracias!' },
+          },
         },
       ],
     })
@@ -164,14 +176,60 @@ describe('localised 422 messages', () => {
   it('answers in the language of context.locale, in the widget’s wording', async () => {
     const p = sandbox()
     const send = (locale?: string) =>
-      p.submit('welcome', { email: 'not-an-email', consent: false, colour: 'red' }, locale ? { context: { locale } } : {})
+      p.submit(
+        'welcome',
+        { email: 'not-an-email', consent: false, colour: 'red' },
+        locale ? { context: { locale } } : {},
+      )
     const cases: Array<[string | undefined, Record<string, string[]>]> = [
-      [undefined, { email: ['Please enter a valid email address.'], consent: ['Please tick this box to continue.'], colour: ['This field is not part of the form.'] }],
-      ['de-DE', { email: ['Bitte geben Sie eine gültige E-Mail-Adresse ein.'], consent: ['Bitte kreuzen Sie dieses Kästchen an, um fortzufahren.'], colour: ['Dieses Feld gehört nicht zum Formular.'] }],
-      ['fr', { email: ['Veuillez saisir une adresse e-mail valide.'], consent: ['Veuillez cocher cette case pour continuer.'], colour: ['Ce champ ne fait pas partie du formulaire.'] }],
-      ['es', { email: ['Introduce una dirección de correo electrónico válida.'], consent: ['Marca esta casilla para continuar.'], colour: ['Este campo no forma parte del formulario.'] }],
-      ['pt-BR', { email: ['Informe um endereço de e-mail válido.'], consent: ['Marque esta caixa para continuar.'], colour: ['Este campo não faz parte do formulário.'] }],
-      ['hr', { email: ['Unesite valjanu adresu e-pošte.'], consent: ['Označite ovaj okvir kako biste nastavili.'], colour: ['Ovo polje nije dio obrasca.'] }],
+      [
+        undefined,
+        {
+          email: ['Please enter a valid email address.'],
+          consent: ['Please tick this box to continue.'],
+          colour: ['This field is not part of the form.'],
+        },
+      ],
+      [
+        'de-DE',
+        {
+          email: ['Bitte geben Sie eine gültige E-Mail-Adresse ein.'],
+          consent: ['Bitte kreuzen Sie dieses Kästchen an, um fortzufahren.'],
+          colour: ['Dieses Feld gehört nicht zum Formular.'],
+        },
+      ],
+      [
+        'fr',
+        {
+          email: ['Veuillez saisir une adresse e-mail valide.'],
+          consent: ['Veuillez cocher cette case pour continuer.'],
+          colour: ['Ce champ ne fait pas partie du formulaire.'],
+        },
+      ],
+      [
+        'es',
+        {
+          email: ['Introduce una dirección de correo electrónico válida.'],
+          consent: ['Marca esta casilla para continuar.'],
+          colour: ['Este campo no forma parte del formulario.'],
+        },
+      ],
+      [
+        'pt-BR',
+        {
+          email: ['Informe um endereço de e-mail válido.'],
+          consent: ['Marque esta caixa para continuar.'],
+          colour: ['Este campo não faz parte do formulário.'],
+        },
+      ],
+      [
+        'hr',
+        {
+          email: ['Unesite valjanu adresu e-pošte.'],
+          consent: ['Označite ovaj okvir kako biste nastavili.'],
+          colour: ['Ovo polje nije dio obrasca.'],
+        },
+      ],
     ]
     for (const [locale, fields] of cases) {
       const res = await send(locale)
@@ -207,7 +265,11 @@ describe('localised 422 messages', () => {
 
   it('refuses a context.locale that is not a short string, like any malformed body', async () => {
     const p = sandbox()
-    const res = await p.submit('welcome', { email: 'a@example.com', consent: true }, { context: { locale: 'x'.repeat(100) } })
+    const res = await p.submit(
+      'welcome',
+      { email: 'a@example.com', consent: true },
+      { context: { locale: 'x'.repeat(100) } },
+    )
     expect(res.status).toBe(400)
   })
 })

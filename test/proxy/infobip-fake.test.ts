@@ -33,7 +33,9 @@ async function send(
 }
 
 const serviceError = (messageId: string, text: string) => ({ requestError: { serviceException: { messageId, text } } })
-const basic = (user: string, pass: string) => ({ authorization: `Basic ${Buffer.from(`${user}:${pass}`).toString('base64')}` })
+const basic = (user: string, pass: string) => ({
+  authorization: `Basic ${Buffer.from(`${user}:${pass}`).toString('base64')}`,
+})
 
 function clock(start = Date.parse('2025-03-01T10:00:00Z')) {
   let t = start
@@ -293,7 +295,11 @@ describe('infobip fake: Forms API', () => {
       'SUBMIT_BUTTON',
     ])
     const byId = new Map(form.elements.map((e) => [e.fieldId, e]))
-    expect(byId.get('email')).toMatchObject({ personField: 'email', isRequired: true, validationRules: { maxLength: 1000 } })
+    expect(byId.get('email')).toMatchObject({
+      personField: 'email',
+      isRequired: true,
+      validationRules: { maxLength: 1000 },
+    })
     expect(byId.get('first_name')?.validationRules?.forbiddenSymbols).toContain('\\')
     expect(byId.get('offer_id')).toMatchObject({ isHidden: true })
     expect(byId.get('consent')).toMatchObject({ isRequired: true, checkboxText: expect.any(String) })
@@ -366,7 +372,11 @@ describe('infobip fake: Forms API', () => {
     })
     expect(res.status).toBe(200)
     const [submission] = fake.formSubmissions(FORM)
-    expect(submission?.values).toEqual({ email: 'john.doe@example.com', consent: 'true', interests: ['events', 'offers'] })
+    expect(submission?.values).toEqual({
+      email: 'john.doe@example.com',
+      consent: 'true',
+      interests: ['events', 'offers'],
+    })
     expect(submission?.source).toBeUndefined()
   })
 
@@ -376,15 +386,27 @@ describe('infobip fake: Forms API', () => {
     [{ email: 'not-an-email', consent: true }, 'email should have a valid email format'],
     [{ email: 'a@b.co', consent: true, phone: 'call me' }, 'phone is not a valid phone number'],
     [{ email: 'a@b.co', consent: true, phone: '+41 79 302' }, 'phone number is not numeric'],
-    [{ email: 'a@b.co', consent: true, phone: '0793026727' }, 'phone number does not have valid country/network prefix'],
+    [
+      { email: 'a@b.co', consent: true, phone: '0793026727' },
+      'phone number does not have valid country/network prefix',
+    ],
     [{ email: 'a@b.co', consent: true, phone: '4179' }, 'phone number has invalid length for network'],
     [{ email: 'a@b.co', consent: true, company_size: 'huge' }, 'company_size should be one of valid options'],
     [{ email: 'a@b.co', consent: true, interests: ['events', 'golf'] }, 'interests should be one of valid options'],
     [{ email: 'a@b.co', consent: true, frequency: 'daily' }, 'frequency should be one of valid options'],
-    [{ email: 'a@b.co', consent: true, first_name: 'Robert"); DROP' }, 'first_name contains forbidden special characters'],
-    [{ email: 'a@b.co', consent: true, birth_date: '01/05/1990' }, 'birth_date should be an ISO date, but there is 01/05/1990'],
+    [
+      { email: 'a@b.co', consent: true, first_name: 'Robert"); DROP' },
+      'first_name contains forbidden special characters',
+    ],
+    [
+      { email: 'a@b.co', consent: true, birth_date: '01/05/1990' },
+      'birth_date should be an ISO date, but there is 01/05/1990',
+    ],
     [{ email: 'a@b.co', consent: true, birth_date: '2999-01-01' }, 'birth_date should be earlier than current date'],
-    [{ email: 'a@b.co', consent: true, last_name: 'x'.repeat(256) }, 'last_name should not be longer than 255 characters'],
+    [
+      { email: 'a@b.co', consent: true, last_name: 'x'.repeat(256) },
+      'last_name should not be longer than 255 characters',
+    ],
   ])('refuses %j with 400 BAD_REQUEST "%s"', async (values, text) => {
     const fake = createInfobipFake()
     const answer = await send(fake, 'POST', `${formPath(FORM)}/data`, values)
@@ -423,7 +445,9 @@ describe('infobip fake: Forms API', () => {
       expect(answer.json).toEqual(serviceError('FORBIDDEN', 'Form is not submittable using the API'))
     }
     fake.setFormStatus(SANDBOX_SEED.draftFormId, 'ACTIVE')
-    expect((await send(fake, 'POST', `${formPath(SANDBOX_SEED.draftFormId)}/data`, { email: 'a@b.co' })).status).toBe(200)
+    expect((await send(fake, 'POST', `${formPath(SANDBOX_SEED.draftFormId)}/data`, { email: 'a@b.co' })).status).toBe(
+      200,
+    )
   })
 })
 

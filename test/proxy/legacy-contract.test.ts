@@ -14,7 +14,13 @@ import { type RecordingServer, startRecordingServer } from '../helpers/recording
 const FLOW = SANDBOX_SEED.legacyCampaignId
 const PATH = `/communication/1/flows/${FLOW}/participants`
 const BASIC = `Basic ${Buffer.from('shop:pw-s3cret').toString('base64')}`
-const FIELDS = { email: 'email', phone: 'phone', firstName: 'firstName', externalId: 'externalId', pushRegistrationId: 'pushRegistrationId' }
+const FIELDS = {
+  email: 'email',
+  phone: 'phone',
+  firstName: 'firstName',
+  externalId: 'externalId',
+  pushRegistrationId: 'pushRegistrationId',
+}
 
 interface Wire {
   method: string
@@ -48,7 +54,11 @@ const inProcess: Transport = {
       })
       return fake.fetch(request)
     }
-    const client = new InfobipClient({ baseUrl: 'https://xyz.api.infobip.com', auth: staticAuth({ kind: 'basic', username: 'shop', password: 'pw-s3cret' }), fetch })
+    const client = new InfobipClient({
+      baseUrl: 'https://xyz.api.infobip.com',
+      auth: staticAuth({ kind: 'basic', username: 'shop', password: 'pw-s3cret' }),
+      fetch,
+    })
     return { client, wire: () => wire, close: async () => {} }
   },
 }
@@ -57,7 +67,10 @@ const overHttp: Transport = {
   name: 'recording server',
   async start(fake) {
     const server: RecordingServer = await startRecordingServer(fake.fetch)
-    const client = new InfobipClient({ baseUrl: server.url, auth: staticAuth({ kind: 'basic', username: 'shop', password: 'pw-s3cret' }) })
+    const client = new InfobipClient({
+      baseUrl: server.url,
+      auth: staticAuth({ kind: 'basic', username: 'shop', password: 'pw-s3cret' }),
+    })
     const wire = () =>
       server.requests.map((r) => ({
         method: r.method,
@@ -174,7 +187,10 @@ const CASES: Case[] = [
   },
   {
     name: '50001 internal server error: retry later',
-    fault: { match: { method: 'POST', path: PATH }, response: { status: 500, body: { errorCode: 50001, errorMessage: 'Internal server error' } } },
+    fault: {
+      match: { method: 'POST', path: PATH },
+      response: { status: 500, body: { errorCode: 50001, errorMessage: 'Internal server error' } },
+    },
     values: { email: 'ann@example.com' },
     outcome: { kind: 'retry' },
     queries: [{}],

@@ -12,7 +12,13 @@ import { createTestProxy, SHOP } from '../helpers/test-proxy'
 
 const BASE = 'https://xyz123.api.infobip.com'
 const FLOW = SANDBOX_SEED.legacyCampaignId
-const IDENTITY = { email: 'email', phone: 'phone', firstName: 'firstName', externalId: 'externalId', pushRegistrationId: 'pushRegistrationId' }
+const IDENTITY = {
+  email: 'email',
+  phone: 'phone',
+  firstName: 'firstName',
+  externalId: 'externalId',
+  pushRegistrationId: 'pushRegistrationId',
+}
 
 function setup() {
   const fake = createInfobipFake()
@@ -27,22 +33,36 @@ function setup() {
 const person = (values: Record<string, string>): PersonData => toPersonData(values, IDENTITY)
 const flow = (extra: Partial<LegacyFlow> = {}): LegacyFlow => ({ campaignId: FLOW, ...extra })
 const calls = (fake: InfobipFake) => fake.requests.map((r) => `${r.method} ${r.search} ${r.status ?? '-'}`)
-const legacyError = (errorCode: number, errorMessage: string) => ({ status: errorCode >= 50000 ? 500 : errorCode >= 40400 ? 404 : 400, body: { errorCode, errorMessage } })
+const legacyError = (errorCode: number, errorMessage: string) => ({
+  status: errorCode >= 50000 ? 500 : errorCode >= 40400 ? 404 : 400,
+  body: { errorCode, errorMessage },
+})
 
 describe('legacy enrolment: default (no identifyBy)', () => {
   it('creates the person without a query identifier and passes flowVariables through', async () => {
     const { fake, client } = setup()
-    const outcome = await enrolLegacy(client, flow({ flowVariables: { coupon: 'WELCOME10', tier: 2 } }), person({ email: 'ann@example.com', firstName: 'Ann' }))
+    const outcome = await enrolLegacy(
+      client,
+      flow({ flowVariables: { coupon: 'WELCOME10', tier: 2 } }),
+      person({ email: 'ann@example.com', firstName: 'Ann' }),
+    )
     expect(outcome).toEqual({ kind: 'done', status: 'enrolled' })
     expect(calls(fake)).toEqual(['POST  200'])
     expect(fake.flowParticipants(FLOW)).toEqual([
-      expect.objectContaining({ variables: { coupon: 'WELCOME10', tier: 2 }, person: expect.objectContaining({ firstName: 'Ann' }) }),
+      expect.objectContaining({
+        variables: { coupon: 'WELCOME10', tier: 2 },
+        person: expect.objectContaining({ firstName: 'Ann' }),
+      }),
     ])
   })
 
   it('40002 duplicate person: retries once as an upsert by ?email=', async () => {
     const { fake, client } = setup()
-    await enrolLegacy(client, flow({ campaignId: SANDBOX_SEED.momentsCampaignId }), person({ email: 'ann@example.com' }))
+    await enrolLegacy(
+      client,
+      flow({ campaignId: SANDBOX_SEED.momentsCampaignId }),
+      person({ email: 'ann@example.com' }),
+    )
     const outcome = await enrolLegacy(client, flow(), person({ email: 'ann@example.com', firstName: 'Ann' }))
     expect(outcome).toEqual({ kind: 'done', status: 'enrolled' })
     expect(calls(fake).slice(1)).toEqual(['POST  400', 'POST ?email=ann%40example.com 200'])
@@ -52,8 +72,15 @@ describe('legacy enrolment: default (no identifyBy)', () => {
 
   it('40002 duplicate person: upserts by ?phone= when there is no email', async () => {
     const { fake, client } = setup()
-    await enrolLegacy(client, flow({ campaignId: SANDBOX_SEED.momentsCampaignId }), person({ phone: '+41 79 302 67 27' }))
-    expect(await enrolLegacy(client, flow(), person({ phone: '41793026727' }))).toEqual({ kind: 'done', status: 'enrolled' })
+    await enrolLegacy(
+      client,
+      flow({ campaignId: SANDBOX_SEED.momentsCampaignId }),
+      person({ phone: '+41 79 302 67 27' }),
+    )
+    expect(await enrolLegacy(client, flow(), person({ phone: '41793026727' }))).toEqual({
+      kind: 'done',
+      status: 'enrolled',
+    })
     expect(calls(fake).slice(1)).toEqual(['POST  400', 'POST ?phone=41793026727 200'])
   })
 
@@ -70,45 +97,76 @@ describe('legacy enrolment: default (no identifyBy)', () => {
   it('40001 bad request (no contact to create a person from): operator failure, no retry', async () => {
     const { fake, client } = setup()
     const outcome = await enrolLegacy(client, flow(), person({ firstName: 'Ann' }))
-    expect(outcome).toMatchObject({ kind: 'failed', upstreamCode: '40001', status: 400, reason: expect.stringContaining('malformed') })
+    expect(outcome).toMatchObject({
+      kind: 'failed',
+      upstreamCode: '40001',
+      status: 400,
+      reason: expect.stringContaining('malformed'),
+    })
     expect(calls(fake)).toEqual(['POST  400'])
   })
 
   it('40003 person manipulation failed: a field error on the phone field', async () => {
     const { client } = setup()
-    const outcome = await enrolLegacy(client, flow(), toPersonData({ email: 'ann@example.com', mobile: '12' }, { email: 'email', mobile: 'phone' }))
+    const outcome = await enrolLegacy(
+      client,
+      flow(),
+      toPersonData({ email: 'ann@example.com', mobile: '12' }, { email: 'email', mobile: 'phone' }),
+    )
     expect(outcome).toEqual({ kind: 'invalid', fields: { mobile: ['Please check this phone number.'] } })
   })
 
   it('40004 already in the flow: already enrolled (after the upsert retry)', async () => {
     const { fake, client } = setup()
     await enrolLegacy(client, flow(), person({ email: 'ann@example.com' }))
-    expect(await enrolLegacy(client, flow(), person({ email: 'ann@example.com' }))).toEqual({ kind: 'done', status: 'already_enrolled' })
+    expect(await enrolLegacy(client, flow(), person({ email: 'ann@example.com' }))).toEqual({
+      kind: 'done',
+      status: 'already_enrolled',
+    })
     expect(calls(fake).slice(1)).toEqual(['POST  400', 'POST ?email=ann%40example.com 400'])
   })
 
   it('40005 flow inactive: operator failure', async () => {
     const { client } = setup()
-    const outcome = await enrolLegacy(client, flow({ campaignId: SANDBOX_SEED.inactiveCampaignId }), person({ email: 'ann@example.com' }))
-    expect(outcome).toMatchObject({ kind: 'failed', upstreamCode: '40005', reason: expect.stringContaining('inactive') })
+    const outcome = await enrolLegacy(
+      client,
+      flow({ campaignId: SANDBOX_SEED.inactiveCampaignId }),
+      person({ email: 'ann@example.com' }),
+    )
+    expect(outcome).toMatchObject({
+      kind: 'failed',
+      upstreamCode: '40005',
+      reason: expect.stringContaining('inactive'),
+    })
   })
 
   it('40401 flow not found: operator failure', async () => {
     const { client } = setup()
     const outcome = await enrolLegacy(client, flow({ campaignId: '999999' }), person({ email: 'ann@example.com' }))
-    expect(outcome).toMatchObject({ kind: 'failed', status: 404, upstreamCode: '40401', reason: expect.stringContaining('campaignId') })
+    expect(outcome).toMatchObject({
+      kind: 'failed',
+      status: 404,
+      upstreamCode: '40401',
+      reason: expect.stringContaining('campaignId'),
+    })
   })
 
   it('50001 internal server error: retried later, data kept', async () => {
     const { fake, client } = setup()
     fake.failNext({ method: 'POST', path: /^\/communication\// }, legacyError(50001, 'Internal server error'))
     expect(await enrolLegacy(client, flow(), person({ email: 'ann@example.com' }))).toMatchObject({ kind: 'retry' })
-    expect(await enrolLegacy(client, flow(), person({ email: 'ann@example.com' }))).toEqual({ kind: 'done', status: 'enrolled' })
+    expect(await enrolLegacy(client, flow(), person({ email: 'ann@example.com' }))).toEqual({
+      kind: 'done',
+      status: 'enrolled',
+    })
   })
 
   it('50001 even under a 400 status: still a retry, never a failure', async () => {
     const { fake, client } = setup()
-    fake.failNext({ method: 'POST', path: /^\/communication\// }, { status: 400, body: { errorCode: 50001, errorMessage: 'Internal server error' } })
+    fake.failNext(
+      { method: 'POST', path: /^\/communication\// },
+      { status: 400, body: { errorCode: 50001, errorMessage: 'Internal server error' } },
+    )
     expect(await enrolLegacy(client, flow(), person({ email: 'ann@example.com' }))).toMatchObject({ kind: 'retry' })
   })
 
@@ -122,22 +180,42 @@ describe('legacy enrolment: default (no identifyBy)', () => {
 describe('legacy enrolment: identifyBy', () => {
   it('email: always upserts with ?email=, creating a new person too', async () => {
     const { fake, client } = setup()
-    expect(await enrolLegacy(client, flow({ identifyBy: 'email' }), person({ email: 'ann@example.com' }))).toEqual({ kind: 'done', status: 'enrolled' })
+    expect(await enrolLegacy(client, flow({ identifyBy: 'email' }), person({ email: 'ann@example.com' }))).toEqual({
+      kind: 'done',
+      status: 'enrolled',
+    })
     expect(calls(fake)).toEqual(['POST ?email=ann%40example.com 200'])
   })
 
   it('phone: always upserts with ?phone= (digits only)', async () => {
     const { fake, client } = setup()
-    await enrolLegacy(client, flow({ identifyBy: 'phone' }), person({ email: 'ann@example.com', phone: '+41 79 302 67 27' }))
+    await enrolLegacy(
+      client,
+      flow({ identifyBy: 'phone' }),
+      person({ email: 'ann@example.com', phone: '+41 79 302 67 27' }),
+    )
     expect(calls(fake)).toEqual(['POST ?phone=41793026727 200'])
   })
 
   it('externalId: upserts by it; 40402 when nobody has it and there is no contact to create one', async () => {
     const { fake, client } = setup()
-    await enrolLegacy(client, flow({ identifyBy: 'externalId' }), person({ externalId: 'cust-1', email: 'ann@example.com' }))
+    await enrolLegacy(
+      client,
+      flow({ identifyBy: 'externalId' }),
+      person({ externalId: 'cust-1', email: 'ann@example.com' }),
+    )
     expect(calls(fake)).toEqual(['POST ?externalId=cust-1 200'])
-    const missing = await enrolLegacy(client, flow({ identifyBy: 'externalId' }), person({ externalId: 'cust-2', firstName: 'Zed' }))
-    expect(missing).toMatchObject({ kind: 'failed', status: 404, upstreamCode: '40402', reason: expect.stringContaining('no person matches') })
+    const missing = await enrolLegacy(
+      client,
+      flow({ identifyBy: 'externalId' }),
+      person({ externalId: 'cust-2', firstName: 'Zed' }),
+    )
+    expect(missing).toMatchObject({
+      kind: 'failed',
+      status: 404,
+      upstreamCode: '40402',
+      reason: expect.stringContaining('no person matches'),
+    })
   })
 
   it('pushRegistrationId: sent as the query identifier, not as a custom attribute', async () => {
@@ -147,7 +225,10 @@ describe('legacy enrolment: identifyBy', () => {
     await enrolLegacy(client, flow({ identifyBy: 'pushRegistrationId' }), data)
     expect(calls(fake)).toEqual(['POST ?pushRegistrationId=reg-123 200'])
     expect(fake.people[0]?.customAttributes).toEqual({})
-    expect(await enrolLegacy(client, flow({ identifyBy: 'pushRegistrationId' }), data)).toEqual({ kind: 'done', status: 'already_enrolled' })
+    expect(await enrolLegacy(client, flow({ identifyBy: 'pushRegistrationId' }), data)).toEqual({
+      kind: 'done',
+      status: 'already_enrolled',
+    })
   })
 
   it('a submission without the identifier falls back to create-then-upsert', async () => {
@@ -158,14 +239,31 @@ describe('legacy enrolment: identifyBy', () => {
 
   it('is validated by the config schema: a known identifier, with a field that carries it', () => {
     const form = (flowExtra: Record<string, unknown>, fields = [{ name: 'email', type: 'email' }]) => ({
-      forms: [{ id: 'f', allowedOrigins: ['https://shop.example.com'], fields, flow: { api: 'legacy', campaignId: '1', ...flowExtra } }],
+      forms: [
+        {
+          id: 'f',
+          allowedOrigins: ['https://shop.example.com'],
+          fields,
+          flow: { api: 'legacy', campaignId: '1', ...flowExtra },
+        },
+      ],
     })
     expect(FlowformConfig.safeParse(form({ identifyBy: 'email' })).success).toBe(true)
     const unknown = FlowformConfig.safeParse(form({ identifyBy: 'fax' }))
     expect(unknown.success).toBe(false)
     const noField = FlowformConfig.safeParse(form({ identifyBy: 'externalId' }))
-    expect(noField.error?.issues[0]).toMatchObject({ path: ['forms', 0, 'flow', 'identifyBy'], message: expect.stringContaining('no "externalId" field') })
-    expect(FlowformConfig.safeParse(form({ identifyBy: 'externalId' }, [{ name: 'email', type: 'email' }, { name: 'externalId', type: 'hidden' }])).success).toBe(true)
+    expect(noField.error?.issues[0]).toMatchObject({
+      path: ['forms', 0, 'flow', 'identifyBy'],
+      message: expect.stringContaining('no "externalId" field'),
+    })
+    expect(
+      FlowformConfig.safeParse(
+        form({ identifyBy: 'externalId' }, [
+          { name: 'email', type: 'email' },
+          { name: 'externalId', type: 'hidden' },
+        ]),
+      ).success,
+    ).toBe(true)
   })
 })
 
@@ -192,7 +290,10 @@ describe('legacy enrolment through the proxy', () => {
       expect(proxy.fake?.requests.map((r) => `${r.method} ${r.path}${r.search}`)).toContain(
         `POST /communication/1/flows/${FLOW}/participants?externalId=cust-9`,
       )
-      expect(proxy.fake?.flowParticipants(FLOW)[0]).toMatchObject({ variables: { source: 'shop' }, person: { externalId: 'cust-9' } })
+      expect(proxy.fake?.flowParticipants(FLOW)[0]).toMatchObject({
+        variables: { source: 'shop' },
+        person: { externalId: 'cust-9' },
+      })
     } finally {
       await proxy.close()
     }

@@ -9,28 +9,92 @@ const JSON_TYPE = { 'content-type': 'application/json' }
 /** Requests a browser, a bot or a broken integration might send. None of them may get a 5xx. */
 const CASES: [string, string, RequestInit & { origin?: string | null }][] = [
   ['percent junk in the id', '/v1/forms/%ZZ', {}],
-  ['percent junk in a submission path', '/v1/forms/%E0%A4%A/submissions', { method: 'POST', headers: JSON_TYPE, body: '{}' }],
+  [
+    'percent junk in a submission path',
+    '/v1/forms/%E0%A4%A/submissions',
+    { method: 'POST', headers: JSON_TYPE, body: '{}' },
+  ],
   ['an id that is too long', `/v1/forms/${'a'.repeat(500)}`, {}],
   ['null body', '/v1/forms/welcome/submissions', { method: 'POST', headers: JSON_TYPE, body: 'null' }],
   ['array body', '/v1/forms/welcome/submissions', { method: 'POST', headers: JSON_TYPE, body: '[]' }],
   ['string body', '/v1/forms/welcome/submissions', { method: 'POST', headers: JSON_TYPE, body: '"hi"' }],
   ['empty body', '/v1/forms/welcome/submissions', { method: 'POST', headers: JSON_TYPE, body: '' }],
-  ['values is an array', '/v1/forms/welcome/submissions', { method: 'POST', headers: JSON_TYPE, body: '{"values":[1,2]}' }],
-  ['a number value', '/v1/forms/welcome/submissions', { method: 'POST', headers: JSON_TYPE, body: '{"values":{"email":42}}' }],
-  ['a boolean for email', '/v1/forms/welcome/submissions', { method: 'POST', headers: JSON_TYPE, body: '{"values":{"email":true}}' }],
-  ['a list for a checkbox', '/v1/forms/welcome/submissions', { method: 'POST', headers: JSON_TYPE, body: '{"values":{"consent":["x"]}}' }],
-  ['__proto__ keys', '/v1/forms/welcome/submissions', { method: 'POST', headers: JSON_TYPE, body: '{"values":{"__proto__":{"x":1},"constructor":"y"}}' }],
-  ['many keys', '/v1/forms/welcome/submissions', { method: 'POST', headers: JSON_TYPE, body: JSON.stringify({ values: Object.fromEntries(Array.from({ length: 500 }, (_, i) => [`k${i}`, 'v'])) }) }],
-  ['unknown context keys', '/v1/forms/welcome/submissions', { method: 'POST', headers: JSON_TYPE, body: '{"values":{},"context":{"x":1}}' }],
-  ['origin "null" (sandboxed iframe)', '/v1/forms/welcome/submissions', { method: 'POST', origin: 'null', headers: JSON_TYPE, body: '{"values":{}}' }],
-  ['a garbage origin', '/v1/forms/welcome/submissions', { method: 'POST', origin: '::::', headers: JSON_TYPE, body: '{"values":{}}' }],
-  ['json with a charset and odd case', '/v1/forms/welcome/submissions', { method: 'POST', headers: { 'content-type': 'Application/JSON; charset=UTF-8' }, body: '{"values":{"email":"x"}}' }],
-  ['form-encoded body', '/v1/forms/welcome/submissions', { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'email=a%40b.co' }],
+  [
+    'values is an array',
+    '/v1/forms/welcome/submissions',
+    { method: 'POST', headers: JSON_TYPE, body: '{"values":[1,2]}' },
+  ],
+  [
+    'a number value',
+    '/v1/forms/welcome/submissions',
+    { method: 'POST', headers: JSON_TYPE, body: '{"values":{"email":42}}' },
+  ],
+  [
+    'a boolean for email',
+    '/v1/forms/welcome/submissions',
+    { method: 'POST', headers: JSON_TYPE, body: '{"values":{"email":true}}' },
+  ],
+  [
+    'a list for a checkbox',
+    '/v1/forms/welcome/submissions',
+    { method: 'POST', headers: JSON_TYPE, body: '{"values":{"consent":["x"]}}' },
+  ],
+  [
+    '__proto__ keys',
+    '/v1/forms/welcome/submissions',
+    { method: 'POST', headers: JSON_TYPE, body: '{"values":{"__proto__":{"x":1},"constructor":"y"}}' },
+  ],
+  [
+    'many keys',
+    '/v1/forms/welcome/submissions',
+    {
+      method: 'POST',
+      headers: JSON_TYPE,
+      body: JSON.stringify({ values: Object.fromEntries(Array.from({ length: 500 }, (_, i) => [`k${i}`, 'v'])) }),
+    },
+  ],
+  [
+    'unknown context keys',
+    '/v1/forms/welcome/submissions',
+    { method: 'POST', headers: JSON_TYPE, body: '{"values":{},"context":{"x":1}}' },
+  ],
+  [
+    'origin "null" (sandboxed iframe)',
+    '/v1/forms/welcome/submissions',
+    { method: 'POST', origin: 'null', headers: JSON_TYPE, body: '{"values":{}}' },
+  ],
+  [
+    'a garbage origin',
+    '/v1/forms/welcome/submissions',
+    { method: 'POST', origin: '::::', headers: JSON_TYPE, body: '{"values":{}}' },
+  ],
+  [
+    'json with a charset and odd case',
+    '/v1/forms/welcome/submissions',
+    {
+      method: 'POST',
+      headers: { 'content-type': 'Application/JSON; charset=UTF-8' },
+      body: '{"values":{"email":"x"}}',
+    },
+  ],
+  [
+    'form-encoded body',
+    '/v1/forms/welcome/submissions',
+    { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'email=a%40b.co' },
+  ],
   ['no content type', '/v1/forms/welcome/submissions', { method: 'POST', body: '{"values":{}}' }],
   ['PUT on submissions', '/v1/forms/welcome/submissions', { method: 'PUT', headers: JSON_TYPE, body: '{}' }],
   ['DELETE on a form', '/v1/forms/welcome', { method: 'DELETE' }],
   ['hook without a secret', '/v1/hooks/moments-report', { method: 'POST', headers: JSON_TYPE, body: '{}' }],
-  ['unicode in values', '/v1/forms/welcome/submissions', { method: 'POST', headers: JSON_TYPE, body: JSON.stringify({ values: { email: 'ü@ü.ü', firstName: '\u0000\ud800', consent: true } }) }],
+  [
+    'unicode in values',
+    '/v1/forms/welcome/submissions',
+    {
+      method: 'POST',
+      headers: JSON_TYPE,
+      body: JSON.stringify({ values: { email: 'ü@ü.ü', firstName: '\u0000\ud800', consent: true } }),
+    },
+  ],
 ]
 
 describe('malformed requests', () => {
@@ -55,7 +119,11 @@ describe('malformed requests', () => {
   })
 
   it('ignores whatever body a view carries', async () => {
-    const res = await proxy.request('/v1/forms/welcome/views', { method: 'POST', headers: JSON_TYPE, body: '{"junk":true' })
+    const res = await proxy.request('/v1/forms/welcome/views', {
+      method: 'POST',
+      headers: JSON_TYPE,
+      body: '{"junk":true',
+    })
     expect(res.status).toBe(204)
   })
 

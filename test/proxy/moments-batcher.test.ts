@@ -46,7 +46,9 @@ describe('Moments batcher', () => {
   it('coalesces 2,500 participants into calls of at most 1,000, each caller told its own call', async () => {
     const client = stubClient()
     const batcher = new MomentsBatcher({ client, windowMs: 50 })
-    const ids = await Promise.all(Array.from({ length: 2_500 }, (_, i) => batcher.add(CAMPAIGN, person(`p${i}@example.com`))))
+    const ids = await Promise.all(
+      Array.from({ length: 2_500 }, (_, i) => batcher.add(CAMPAIGN, person(`p${i}@example.com`))),
+    )
     expect(client.calls.map((c) => c.participants.length)).toEqual([1_000, 1_000, 500])
     expect(ids.slice(0, 1_000).every((id) => id === 'op-1')).toBe(true)
     expect(ids[1_000]).toBe('op-2')
@@ -93,7 +95,11 @@ describe('Moments batcher', () => {
 
   it('sends notifyUrl with every call', async () => {
     const client = stubClient()
-    const batcher = new MomentsBatcher({ client, windowMs: 10, notifyUrl: 'https://signup.example.com/v1/hooks/moments-report?secret=s' })
+    const batcher = new MomentsBatcher({
+      client,
+      windowMs: 10,
+      notifyUrl: 'https://signup.example.com/v1/hooks/moments-report?secret=s',
+    })
     await batcher.add(CAMPAIGN, person('a@example.com'))
     expect(client.calls[0]?.notifyUrl).toBe('https://signup.example.com/v1/hooks/moments-report?secret=s')
     await batcher.close()
@@ -102,7 +108,10 @@ describe('Moments batcher', () => {
   it('rejects every caller of a failed call with the same error (a retry for the outbox)', async () => {
     const failure = new InfobipHttpError('POST', '/moments', 503, undefined, undefined, 2)
     const batcher = new MomentsBatcher({ client: stubClient(() => Promise.reject(failure)), windowMs: 10 })
-    const results = await Promise.allSettled([batcher.add(CAMPAIGN, person('a@example.com')), batcher.add(CAMPAIGN, person('b@example.com'))])
+    const results = await Promise.allSettled([
+      batcher.add(CAMPAIGN, person('a@example.com')),
+      batcher.add(CAMPAIGN, person('b@example.com')),
+    ])
     expect(results).toEqual([
       { status: 'rejected', reason: failure },
       { status: 'rejected', reason: failure },
@@ -139,7 +148,9 @@ describe('Moments batcher', () => {
       return `op-${call}`
     })
     const batcher = new MomentsBatcher({ client, windowMs: 10 })
-    const results = await Promise.allSettled(Array.from({ length: 100 }, (_, i) => batcher.add(CAMPAIGN, person(`p${i}@example.com`))))
+    const results = await Promise.allSettled(
+      Array.from({ length: 100 }, (_, i) => batcher.add(CAMPAIGN, person(`p${i}@example.com`))),
+    )
     expect(results.filter((r) => r.status === 'rejected')).toHaveLength(1)
     expect(results[37]?.status).toBe('rejected')
     // log2(100) levels, two calls each: bounded, not one call per participant.
@@ -152,7 +163,9 @@ describe('Moments batcher', () => {
       throw badRequest('Failed to read request')
     })
     const batcher = new MomentsBatcher({ client, windowMs: 10, splitBudget: 3 })
-    const results = await Promise.allSettled(Array.from({ length: 64 }, (_, i) => batcher.add(CAMPAIGN, person(`p${i}@example.com`))))
+    const results = await Promise.allSettled(
+      Array.from({ length: 64 }, (_, i) => batcher.add(CAMPAIGN, person(`p${i}@example.com`))),
+    )
     const reasons = results.map((r) => (r as PromiseRejectedResult).reason as unknown)
     expect(reasons.every((r) => r instanceof BatchSplitError)).toBe(true)
     expect(outcomeFromError('infobip-moments', reasons[0])).toMatchObject({ kind: 'retry' })
@@ -207,13 +220,18 @@ describe('Moments batcher', () => {
   })
 
   it('reads the index out of Infobip validation messages', () => {
-    expect(namedParticipant('Field participants.[12].identifyBy.type must not be null or unsupported value', 20)).toBe(12)
+    expect(namedParticipant('Field participants.[12].identifyBy.type must not be null or unsupported value', 20)).toBe(
+      12,
+    )
     expect(namedParticipant('Field participants.[12].identifyBy.type must not be null', 5)).toBeUndefined()
     expect(namedParticipant('Mandatory fields are absent: [participants]', 5)).toBeUndefined()
   })
 })
 
-const report = (operationId: string, entries: [string, 'PENDING' | 'ACCEPTED' | 'REJECTED', string?][]): ParticipantsReport => ({
+const report = (
+  operationId: string,
+  entries: [string, 'PENDING' | 'ACCEPTED' | 'REJECTED', string?][],
+): ParticipantsReport => ({
   operationId,
   campaignId: Number(CAMPAIGN),
   participants: entries.map(([identifier, status, errorReason]) => ({
@@ -232,19 +250,32 @@ describe('Moments report tracker', () => {
         polls.push(operationId)
         const n = polls.filter((id) => id === operationId).length
         const ids = Array.from({ length: 1_000 }, (_, i) => `${operationId}-${i}@example.com`)
-        return report(operationId, ids.map((id) => [id, n < 3 ? 'PENDING' : 'ACCEPTED']))
+        return report(
+          operationId,
+          ids.map((id) => [id, n < 3 ? 'PENDING' : 'ACCEPTED']),
+        )
       },
     })
     const waits = ['op1', 'op2', 'op3'].flatMap((op) =>
       Array.from({ length: 1_000 }, (_, i) =>
-        tracker.follow(CAMPAIGN, op, { identifier: `${op}-${i}@example.com`, type: 'EMAIL' }, { waitMs: 5_000, addedAt: Date.now() }),
+        tracker.follow(
+          CAMPAIGN,
+          op,
+          { identifier: `${op}-${i}@example.com`, type: 'EMAIL' },
+          { waitMs: 5_000, addedAt: Date.now() },
+        ),
       ),
     )
     const results = await Promise.all(waits)
     expect(results.every((r) => r.kind === 'final' && r.fate.status === 'ACCEPTED')).toBe(true)
     expect(polls.sort()).toEqual(['op1', 'op1', 'op1', 'op2', 'op2', 'op2', 'op3', 'op3', 'op3'])
     // The outbox worker asking right after gets the kept report, no new call.
-    const again = await tracker.follow(CAMPAIGN, 'op1', { identifier: 'op1-5@example.com', type: 'EMAIL' }, { waitMs: 0, addedAt: Date.now() })
+    const again = await tracker.follow(
+      CAMPAIGN,
+      'op1',
+      { identifier: 'op1-5@example.com', type: 'EMAIL' },
+      { waitMs: 0, addedAt: Date.now() },
+    )
     expect(again.kind).toBe('final')
     expect(polls).toHaveLength(9)
     tracker.close()
@@ -278,10 +309,18 @@ describe('Moments report tracker', () => {
     const fetchReport = vi.fn(async (_c: string, id: string) => report(id, [['a@example.com', 'PENDING']]))
     const completed: string[] = []
     const tracker = new MomentsReportTracker({ pollMs: 60_000, fetchReport, onComplete: (id) => completed.push(id) })
-    const waiting = tracker.follow(CAMPAIGN, 'op', { identifier: 'A@example.com', type: 'EMAIL' }, { waitMs: 10_000, addedAt: Date.now() })
+    const waiting = tracker.follow(
+      CAMPAIGN,
+      'op',
+      { identifier: 'A@example.com', type: 'EMAIL' },
+      { waitMs: 10_000, addedAt: Date.now() },
+    )
     tracker.feed(report('op', [['a@example.com', 'REJECTED', 'REJECTED_NOT_ENOUGH_CREDITS']]))
     tracker.feed(report('op', [['a@example.com', 'REJECTED', 'REJECTED_NOT_ENOUGH_CREDITS']]))
-    expect(await waiting).toEqual({ kind: 'final', fate: { status: 'REJECTED', errorReason: 'REJECTED_NOT_ENOUGH_CREDITS' } })
+    expect(await waiting).toEqual({
+      kind: 'final',
+      fate: { status: 'REJECTED', errorReason: 'REJECTED_NOT_ENOUGH_CREDITS' },
+    })
     expect(fetchReport).not.toHaveBeenCalled()
     expect(completed).toEqual(['op'])
     tracker.close()
@@ -303,10 +342,15 @@ describe('Moments report tracker', () => {
       },
     })
     const who = { identifier: 'a@example.com', type: 'EMAIL' as const }
-    expect(await tracker.follow(CAMPAIGN, 'op', who, { waitMs: 2_000, addedAt: Date.now() })).toMatchObject({ kind: 'final' })
+    expect(await tracker.follow(CAMPAIGN, 'op', who, { waitMs: 2_000, addedAt: Date.now() })).toMatchObject({
+      kind: 'final',
+    })
     const forbidden = new InfobipHttpError('GET', '/r', 403, 'FORBIDDEN', undefined, undefined)
     const denied = new MomentsReportTracker({ pollMs: 10, fetchReport: () => Promise.reject(forbidden) })
-    expect(await denied.follow(CAMPAIGN, 'op', who, { waitMs: 2_000, addedAt: Date.now() })).toEqual({ kind: 'error', error: forbidden })
+    expect(await denied.follow(CAMPAIGN, 'op', who, { waitMs: 2_000, addedAt: Date.now() })).toEqual({
+      kind: 'error',
+      error: forbidden,
+    })
     tracker.close()
     denied.close()
   })
@@ -315,12 +359,17 @@ describe('Moments report tracker', () => {
     let now = 1_000_000
     const tracker = new MomentsReportTracker({
       now: () => now,
-      fetchReport: async (_c, id) => (id === 'old' ? report(id, [['a@example.com', 'PENDING']]) : report(id, [['b@example.com', 'ACCEPTED']])),
+      fetchReport: async (_c, id) =>
+        id === 'old' ? report(id, [['a@example.com', 'PENDING']]) : report(id, [['b@example.com', 'ACCEPTED']]),
     })
     const who = { identifier: 'a@example.com', type: 'EMAIL' as const }
-    expect(await tracker.follow(CAMPAIGN, 'old', who, { waitMs: 0, addedAt: now - DAY_MS + 1_000 })).toEqual({ kind: 'pending' })
+    expect(await tracker.follow(CAMPAIGN, 'old', who, { waitMs: 0, addedAt: now - DAY_MS + 1_000 })).toEqual({
+      kind: 'pending',
+    })
     now += 2_000
-    expect(await tracker.follow(CAMPAIGN, 'old', who, { waitMs: 0, addedAt: now - DAY_MS - 1_000 })).toMatchObject({ kind: 'expired' })
+    expect(await tracker.follow(CAMPAIGN, 'old', who, { waitMs: 0, addedAt: now - DAY_MS - 1_000 })).toMatchObject({
+      kind: 'expired',
+    })
     expect(await tracker.follow(CAMPAIGN, 'other', who, { waitMs: 0, addedAt: now })).toEqual({ kind: 'missing' })
     tracker.close()
   })
@@ -328,14 +377,25 @@ describe('Moments report tracker', () => {
 
 describe('enrolMoments', () => {
   const data: PersonData = { person: {}, email: 'ana@example.com', emailField: 'email' }
-  const gateway = (follow: MomentsGateway['follow'], add: MomentsGateway['add'] = async () => 'op-1'): MomentsGateway => ({ add, follow })
+  const gateway = (
+    follow: MomentsGateway['follow'],
+    add: MomentsGateway['add'] = async () => 'op-1',
+  ): MomentsGateway => ({ add, follow })
 
   it('maps fates to outcomes, keeping what the operator needs', async () => {
     const fate = (status: 'ACCEPTED' | 'REJECTED', errorReason?: string) =>
-      enrolMoments(gateway(async () => ({ kind: 'final', fate: { status, errorReason } })), { campaignId: CAMPAIGN }, data, { waitMs: 100 })
+      enrolMoments(
+        gateway(async () => ({ kind: 'final', fate: { status, errorReason } })),
+        { campaignId: CAMPAIGN },
+        data,
+        { waitMs: 100 },
+      )
     expect(await fate('ACCEPTED')).toEqual({ kind: 'done', status: 'enrolled' })
     expect(await fate('REJECTED', 'REJECTED_PERSON_IN_FLOW')).toEqual({ kind: 'done', status: 'already_enrolled' })
-    expect(await fate('REJECTED', 'REJECTED_PERSON_ALREADY_IN_FLOW')).toEqual({ kind: 'done', status: 'already_enrolled' })
+    expect(await fate('REJECTED', 'REJECTED_PERSON_ALREADY_IN_FLOW')).toEqual({
+      kind: 'done',
+      status: 'already_enrolled',
+    })
     expect(await fate('REJECTED', 'REJECTED_NOT_ENOUGH_CREDITS')).toMatchObject({
       kind: 'failed',
       upstreamCode: 'REJECTED_NOT_ENOUGH_CREDITS',
@@ -344,23 +404,42 @@ describe('enrolMoments', () => {
   })
 
   it('keeps the operation and its start when the report is not final, and fails it when it never will be', async () => {
-    const pending = await enrolMoments(gateway(async () => ({ kind: 'pending' })), { campaignId: CAMPAIGN }, data, { waitMs: 0 })
+    const pending = await enrolMoments(
+      gateway(async () => ({ kind: 'pending' })),
+      { campaignId: CAMPAIGN },
+      data,
+      { waitMs: 0 },
+    )
     expect(pending).toMatchObject({ kind: 'awaiting', state: { operationId: 'op-1', addedAt: expect.any(Number) } })
-    const expired = await enrolMoments(gateway(async () => ({ kind: 'expired', ageMs: DAY_MS + 1 })), { campaignId: CAMPAIGN }, data, {
-      waitMs: 0,
-      operationId: 'op-9',
-      addedAt: 0,
+    const expired = await enrolMoments(
+      gateway(async () => ({ kind: 'expired', ageMs: DAY_MS + 1 })),
+      { campaignId: CAMPAIGN },
+      data,
+      {
+        waitMs: 0,
+        operationId: 'op-9',
+        addedAt: 0,
+      },
+    )
+    expect(expired).toMatchObject({
+      kind: 'failed',
+      upstreamCode: 'REPORT_TIMEOUT',
+      reason: expect.stringContaining('op-9'),
     })
-    expect(expired).toMatchObject({ kind: 'failed', upstreamCode: 'REPORT_TIMEOUT', reason: expect.stringContaining('op-9') })
   })
 
   it('answers "awaiting" when the add is still queued after the wait, without losing the add', async () => {
     let added: (id: string) => void = () => {}
     const add = vi.fn(() => new Promise<string>((resolve) => (added = resolve)))
-    const outcome = await enrolMoments(gateway(async () => ({ kind: 'pending' }), add), { campaignId: CAMPAIGN }, data, {
-      waitMs: 30,
-      key: 'delivery:7',
-    })
+    const outcome = await enrolMoments(
+      gateway(async () => ({ kind: 'pending' }), add),
+      { campaignId: CAMPAIGN },
+      data,
+      {
+        waitMs: 30,
+        key: 'delivery:7',
+      },
+    )
     expect(outcome).toEqual({ kind: 'awaiting', state: { adding: true } })
     expect(add).toHaveBeenCalledWith(CAMPAIGN, expect.anything(), { key: 'delivery:7' })
     added('op-late')

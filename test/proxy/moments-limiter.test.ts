@@ -1,6 +1,12 @@
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import { createInfobipFake, type RecordedCall } from '../../proxy/sandbox/infobip-fake'
-import { AccountLimiter, accountKey, LimiterBusyError, retryAfterMs, sharedAccountLimiter } from '../../proxy/upstream/account-limiter'
+import {
+  AccountLimiter,
+  accountKey,
+  LimiterBusyError,
+  retryAfterMs,
+  sharedAccountLimiter,
+} from '../../proxy/upstream/account-limiter'
 import { staticAuth } from '../../proxy/upstream/infobip-auth'
 import { InfobipClient } from '../../proxy/upstream/infobip-client'
 import { InfobipHttpError } from '../../proxy/upstream/infobip-errors'
@@ -79,7 +85,11 @@ describe('Infobip client with the account limiter', () => {
 
   it('retries a 429 after Retry-After and holds every other call of the account meanwhile', async () => {
     const fake = createInfobipFake()
-    fake.failNext({ method: 'POST', path: /participants$/ }, { status: 429, body: TOO_MANY, headers: { 'retry-after': '1' } }, 2)
+    fake.failNext(
+      { method: 'POST', path: /participants$/ },
+      { status: 429, body: TOO_MANY, headers: { 'retry-after': '1' } },
+      2,
+    )
     const infobip = client(fake)
     const adding = infobip.addMomentsParticipants('200000000000001', {
       participants: [{ identifyBy: { identifier: 'ana@example.com', type: 'EMAIL' } }],
@@ -100,7 +110,11 @@ describe('Infobip client with the account limiter', () => {
 
   it('drops a view instead of queueing it behind signups when the account is busy', async () => {
     const fake = createInfobipFake()
-    fake.failNext({ method: 'POST', path: /participants$/ }, { status: 429, body: TOO_MANY, headers: { 'retry-after': '1' } }, 1)
+    fake.failNext(
+      { method: 'POST', path: /participants$/ },
+      { status: 429, body: TOO_MANY, headers: { 'retry-after': '1' } },
+      1,
+    )
     const infobip = client(fake)
     const adding = infobip.addMomentsParticipants('200000000000001', {
       participants: [{ identifyBy: { identifier: 'ana@example.com', type: 'EMAIL' } }],
@@ -116,7 +130,11 @@ describe('Infobip client with the account limiter', () => {
 
   it('gives the caller the 429 after a bounded number of retries', async () => {
     const fake = createInfobipFake()
-    fake.failNext({ method: 'GET', path: /report$/ }, { status: 429, body: TOO_MANY, headers: { 'retry-after': '0.05' } }, 10)
+    fake.failNext(
+      { method: 'GET', path: /report$/ },
+      { status: 429, body: TOO_MANY, headers: { 'retry-after': '0.05' } },
+      10,
+    )
     const infobip = client(fake)
     const error = await infobip.getMomentsReport('200000000000001', 'op').catch((e: unknown) => e)
     expect(error).toBeInstanceOf(InfobipHttpError)
@@ -134,7 +152,12 @@ describe('account limit through the proxy', () => {
   })
 
   it('keeps views, definitions and enrolments of one account within 10 calls in any rolling second', async () => {
-    const form = { id: 'nl', allowedOrigins: [SHOP], infobipFormId: FORM_ID, flow: { api: 'moments', campaignId: '200000000000001' } }
+    const form = {
+      id: 'nl',
+      allowedOrigins: [SHOP],
+      infobipFormId: FORM_ID,
+      flow: { api: 'moments', campaignId: '200000000000001' },
+    }
     proxy = createTestProxy({
       config: { forms: [form] },
       rateLimits: { submissionsPerMinute: 10_000, viewsPerMinute: 10_000 },

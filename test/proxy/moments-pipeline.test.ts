@@ -66,7 +66,9 @@ describe('Black Friday through the HTTP API', () => {
     const p = start({ waitMs: 8_000, runtime: { sandbox: { rateLimitPerSecond: 10 }, moments: { windowMs: 1_000 } } })
     const started = Date.now()
     const answers = await Promise.all(
-      Array.from({ length: 3_000 }, (_, i) => p.submit('signup', signup(i)).then(async (r) => [r.status, await r.json()] as const)),
+      Array.from({ length: 3_000 }, (_, i) =>
+        p.submit('signup', signup(i)).then(async (r) => [r.status, await r.json()] as const),
+      ),
     )
     const statuses = new Map<string, number>()
     for (const [status, body] of answers) {
@@ -81,7 +83,9 @@ describe('Black Friday through the HTTP API', () => {
     expect(maxInRollingWindow(all.map((c) => c.at))).toBeLessThanOrEqual(10)
     // One poller per operation, not one per waiting person.
     expect(calls(p, REPORT_PATH).length).toBeLessThanOrEqual(15)
-    const enrolled = new Set(p.fake?.flowParticipants(CAMPAIGN).map((f) => f.person.contactInformation?.email?.[0]?.address))
+    const enrolled = new Set(
+      p.fake?.flowParticipants(CAMPAIGN).map((f) => f.person.contactInformation?.email?.[0]?.address),
+    )
     expect(enrolled.size).toBe(3_000)
     expect(enrolled.has('shopper2999@example.com')).toBe(true)
     expect(p.outbox.counts()).toMatchObject({ done: 3_000, pending: 0, awaiting: 0, failed: 0 })
@@ -100,7 +104,11 @@ describe('Black Friday through the HTTP API', () => {
 describe('429 storms', () => {
   it('rides out a short storm in the call itself, honouring Retry-After', async () => {
     const p = start({ waitMs: 5_000 })
-    p.fake?.failNext({ method: 'POST', path: ADD_PATH }, { status: 429, body: TOO_MANY, headers: { 'retry-after': '1' } }, 2)
+    p.fake?.failNext(
+      { method: 'POST', path: ADD_PATH },
+      { status: 429, body: TOO_MANY, headers: { 'retry-after': '1' } },
+      2,
+    )
     const answers = await Promise.all(Array.from({ length: 40 }, (_, i) => p.submit('signup', signup(i))))
     expect(answers.map((r) => r.status)).toEqual(Array(40).fill(200))
     const adds = calls(p, ADD_PATH)
@@ -111,9 +119,19 @@ describe('429 storms', () => {
 
   it('loses nothing in a long storm: the outbox delivers everyone after it, each once', async () => {
     const p = start({ waitMs: 500 })
-    p.fake?.failNext({ method: 'POST', path: ADD_PATH }, { status: 429, body: TOO_MANY, headers: { 'retry-after': '0.2' } }, 7)
-    p.fake?.failNext({ method: 'GET', path: REPORT_PATH }, { status: 429, body: TOO_MANY, headers: { 'retry-after': '0.2' } }, 3)
-    const answers = await Promise.all(Array.from({ length: 60 }, (_, i) => p.submit('signup', signup(i)).then((r) => r.status)))
+    p.fake?.failNext(
+      { method: 'POST', path: ADD_PATH },
+      { status: 429, body: TOO_MANY, headers: { 'retry-after': '0.2' } },
+      7,
+    )
+    p.fake?.failNext(
+      { method: 'GET', path: REPORT_PATH },
+      { status: 429, body: TOO_MANY, headers: { 'retry-after': '0.2' } },
+      3,
+    )
+    const answers = await Promise.all(
+      Array.from({ length: 60 }, (_, i) => p.submit('signup', signup(i)).then((r) => r.status)),
+    )
     expect(answers).toEqual(Array(60).fill(202))
     // The in-call retries end in a 429 for the batch: everyone goes back to the outbox, nothing is lost.
     await vi.waitFor(() => expect(calls(p, ADD_PATH).length).toBeGreaterThanOrEqual(4), { timeout: 5_000 })
@@ -135,7 +153,9 @@ describe('following reports', () => {
     expect(awaiting).toHaveLength(20)
     const operationId = awaiting[0]?.state.operationId
     expect(typeof operationId).toBe('string')
-    expect(awaiting.every((d: Delivery) => d.state.operationId === operationId && typeof d.state.addedAt === 'number')).toBe(true)
+    expect(
+      awaiting.every((d: Delivery) => d.state.operationId === operationId && typeof d.state.addedAt === 'number'),
+    ).toBe(true)
     // 20 people waited on one operation: a handful of polls, not 20 pollers.
     expect(calls(p, REPORT_PATH).length).toBeLessThanOrEqual(4)
     // Nobody waits any more, so nothing polls until the worker looks (after the report is final).
@@ -151,7 +171,9 @@ describe('following reports', () => {
   it('says already_enrolled for REJECTED_PERSON_IN_FLOW', async () => {
     const p = start({ waitMs: 3_000 })
     expect(await (await p.submit('signup', signup(1))).json()).toEqual({ status: 'enrolled' })
-    expect(await (await p.submit('signup', { ...signup(1), email: 'SHOPPER1@example.com' })).json()).toEqual({ status: 'already_enrolled' })
+    expect(await (await p.submit('signup', { ...signup(1), email: 'SHOPPER1@example.com' })).json()).toEqual({
+      status: 'already_enrolled',
+    })
   })
 
   it('keeps another rejection for the operator, with its errorReason', async () => {
@@ -177,7 +199,7 @@ describe('following reports', () => {
 })
 
 describe('notifyUrl hook', () => {
-    const hook = (p: TestProxy, query: string, body: unknown) =>
+  const hook = (p: TestProxy, query: string, body: unknown) =>
     p.request(`/v1/hooks/moments-report${query}`, {
       method: 'POST',
       origin: null,
@@ -215,13 +237,26 @@ describe('notifyUrl hook', () => {
       campaignId: Number(CAMPAIGN),
       participants: [
         { identifyBy: { identifier: 'shopper1@example.com', type: 'EMAIL' }, status: 'ACCEPTED' },
-        { identifyBy: { identifier: 'shopper2@example.com', type: 'EMAIL' }, status: 'REJECTED', errorReason: 'REJECTED_PERSON_IN_FLOW' },
-        { identifyBy: { identifier: 'shopper3@example.com', type: 'EMAIL' }, status: 'REJECTED', errorReason: 'REJECTED_NOT_ENOUGH_CREDITS' },
+        {
+          identifyBy: { identifier: 'shopper2@example.com', type: 'EMAIL' },
+          status: 'REJECTED',
+          errorReason: 'REJECTED_PERSON_IN_FLOW',
+        },
+        {
+          identifyBy: { identifier: 'shopper3@example.com', type: 'EMAIL' },
+          status: 'REJECTED',
+          errorReason: 'REJECTED_NOT_ENOUGH_CREDITS',
+        },
       ],
     })
     expect(res.status).toBe(204)
     await vi.waitFor(() => expect(p.outbox.counts()).toMatchObject({ done: 2, failed: 1, awaiting: 0 }))
-    expect(p.outbox.list({ status: 'done' }).map((d) => d.state.result).sort()).toEqual(['already_enrolled', 'enrolled'])
+    expect(
+      p.outbox
+        .list({ status: 'done' })
+        .map((d) => d.state.result)
+        .sort(),
+    ).toEqual(['already_enrolled', 'enrolled'])
     expect(p.outbox.list({ status: 'failed' })[0]?.lastError).toContain('REJECTED_NOT_ENOUGH_CREDITS')
     expect(calls(p, REPORT_PATH).length).toBe(polls)
   })
@@ -243,8 +278,13 @@ describe('on the wire', () => {
     expect(answers).toEqual(Array(3).fill({ status: 'enrolled' }))
     const adds = server.requests.filter((r) => r.method === 'POST' && r.path === ADD_PATH)
     expect(adds).toHaveLength(1)
-    const body = adds[0]?.json as { participants: { identifyBy: unknown; person: { firstName: string } }[]; notifyUrl: string }
-    expect(body.participants.map((x) => x.identifyBy)).toEqual([1, 2, 3].map((i) => ({ identifier: `shopper${i}@example.com`, type: 'EMAIL' })))
+    const body = adds[0]?.json as {
+      participants: { identifyBy: unknown; person: { firstName: string } }[]
+      notifyUrl: string
+    }
+    expect(body.participants.map((x) => x.identifyBy)).toEqual(
+      [1, 2, 3].map((i) => ({ identifier: `shopper${i}@example.com`, type: 'EMAIL' })),
+    )
     expect(body.participants[0]?.person.firstName).toBe('S1')
     expect(new URL(body.notifyUrl).origin + new URL(body.notifyUrl).pathname).toBe(NOTIFY_URL)
     expect(new URL(body.notifyUrl).searchParams.get('secret')).toBe(SECRET)
@@ -253,4 +293,3 @@ describe('on the wire', () => {
     expect(p.logText()).not.toContain(SECRET)
   })
 })
-

@@ -48,7 +48,12 @@ function formDataPayload(data: Record<string, string>) {
 }
 
 /** Adds deliveries and lets go of them, as a request that has settled would. */
-function added(outbox: Outbox, submission: string, form: string, items: { target: DeliveryTarget; payload: Record<string, unknown> }[]) {
+function added(
+  outbox: Outbox,
+  submission: string,
+  form: string,
+  items: { target: DeliveryTarget; payload: Record<string, unknown> }[],
+) {
   const deliveries = outbox.add(submission, form, items, 0)
   for (const d of deliveries) {
     outbox.release(d.id)
@@ -61,7 +66,9 @@ describe('two processes on one outbox file (the server and the operator CLI)', (
     const path = file()
     const server = outboxAt(path)
     const cli = outboxAt(path)
-    const [delivery] = added(server, 's1', 'welcome', [{ target: 'flow', payload: flowPayload({ email: 'ann@example.com' }) }])
+    const [delivery] = added(server, 's1', 'welcome', [
+      { target: 'flow', payload: flowPayload({ email: 'ann@example.com' }) },
+    ])
     const id = delivery?.id ?? 0
     server.claimDue(10)
     server.fail(id, '40005 flow inactive')
@@ -69,14 +76,23 @@ describe('two processes on one outbox file (the server and the operator CLI)', (
     expect(cli.list({ status: 'failed' }).map((d) => d.id)).toEqual([id])
     expect(cli.retryFailed([id])).toEqual([id])
     const [claimed] = server.claimDue(10)
-    expect(claimed).toMatchObject({ id, status: 'pending', attempts: 0, state: {}, operatorRetries: 1, lastError: '40005 flow inactive' })
+    expect(claimed).toMatchObject({
+      id,
+      status: 'pending',
+      attempts: 0,
+      state: {},
+      operatorRetries: 1,
+      lastError: '40005 flow inactive',
+    })
   })
 
   it('a write waits for the other process to commit (WAL + busy_timeout) instead of failing', async () => {
     const path = file()
     const cli = outboxAt(path)
     const server = outboxAt(path)
-    const [delivery] = added(server, 's1', 'welcome', [{ target: 'flow', payload: flowPayload({ email: 'ann@example.com' }) }])
+    const [delivery] = added(server, 's1', 'welcome', [
+      { target: 'flow', payload: flowPayload({ email: 'ann@example.com' }) },
+    ])
     server.claimDue(10)
     server.fail(delivery?.id ?? 0, 'x')
     // Another OS process holds the write lock for 400 ms, as the server's worker might.
@@ -103,7 +119,9 @@ describe('two processes on one outbox file (the server and the operator CLI)', (
     const path = file()
     const server = outboxAt(path)
     const cli = outboxAt(path)
-    const [delivery] = added(server, 's1', 'welcome', [{ target: 'flow', payload: flowPayload({ email: 'ann@example.com' }) }])
+    const [delivery] = added(server, 's1', 'welcome', [
+      { target: 'flow', payload: flowPayload({ email: 'ann@example.com' }) },
+    ])
     const [claimed] = server.claimDue(10)
     expect(cli.rejectUnfinishedWhere(() => true, 'erased by operator')).toHaveLength(1)
     const memory = createMemoryLogger()
@@ -115,7 +133,11 @@ describe('two processes on one outbox file (the server and the operator CLI)', (
     ] as const) {
       settle(server, claimed ?? delivery!, outcome, memory.log)
     }
-    expect(server.get(delivery?.id ?? 0)).toMatchObject({ status: 'rejected', payload: {}, lastError: 'erased by operator' })
+    expect(server.get(delivery?.id ?? 0)).toMatchObject({
+      status: 'rejected',
+      payload: {},
+      lastError: 'erased by operator',
+    })
     expect(memory.text().match(/settled after the operator stopped it/g)).toHaveLength(4)
     expect(memory.text()).not.toContain('ann@example.com')
   })
@@ -126,8 +148,12 @@ describe('two processes on one outbox file (the server and the operator CLI)', (
     old.exec(`CREATE TABLE deliveries (id INTEGER PRIMARY KEY AUTOINCREMENT, submission_id TEXT NOT NULL, form_id TEXT NOT NULL,
       target TEXT NOT NULL, payload TEXT, state TEXT, status TEXT NOT NULL, attempts INTEGER NOT NULL DEFAULT 0,
       next_attempt_at INTEGER NOT NULL, last_error TEXT, created_at INTEGER NOT NULL, updated_at INTEGER NOT NULL)`)
-    old.prepare(`INSERT INTO deliveries (submission_id, form_id, target, payload, state, status, next_attempt_at, created_at, updated_at)
-      VALUES ('s', 'welcome', 'flow', '{}', '{}', 'failed', 0, 0, 0)`).run()
+    old
+      .prepare(
+        `INSERT INTO deliveries (submission_id, form_id, target, payload, state, status, next_attempt_at, created_at, updated_at)
+      VALUES ('s', 'welcome', 'flow', '{}', '{}', 'failed', 0, 0, 0)`,
+      )
+      .run()
     old.close()
     const outbox = outboxAt(path)
     expect(outbox.get(1)).toMatchObject({ status: 'failed', operatorRetries: 0 })
@@ -162,7 +188,12 @@ describe('operator methods', () => {
   it('purges finished deliveries (done, rejected) by when they finished, never unfinished ones', () => {
     let now = Date.parse('2025-03-01T10:00:00Z')
     const outbox = outboxAt(file(), () => now)
-    const ids = added(outbox, 's1', 'a', ['flow', 'rapidpro', 'form-data', 'flow'].map((t) => ({ target: t as DeliveryTarget, payload: {} }))).map((d) => d.id)
+    const ids = added(
+      outbox,
+      's1',
+      'a',
+      ['flow', 'rapidpro', 'form-data', 'flow'].map((t) => ({ target: t as DeliveryTarget, payload: {} })),
+    ).map((d) => d.id)
     outbox.claimDue(10)
     outbox.complete(ids[0] ?? 0, 'enrolled')
     outbox.reject([ids[1] ?? 0], 'invalid values')
@@ -207,7 +238,10 @@ describe('operator methods', () => {
     outbox.claimDue(10)
     outbox.await(ann[0]?.id ?? 0, { operationId: 'op' }, 0)
     outbox.fail(ann[1]?.id ?? 0, 'x')
-    const stopped = outbox.rejectUnfinishedWhere((d) => concerns(d, { email: 'ANN@example.com ' }), 'erased by operator')
+    const stopped = outbox.rejectUnfinishedWhere(
+      (d) => concerns(d, { email: 'ANN@example.com ' }),
+      'erased by operator',
+    )
     expect(stopped).toEqual([
       { id: ann[0]?.id, formId: 'a', target: 'flow', status: 'awaiting' },
       { id: ann[1]?.id, formId: 'a', target: 'form-data', status: 'failed' },
@@ -228,7 +262,12 @@ describe('who a stored delivery is about', () => {
     const both = { emails: ['ann@example.com'], phones: ['41793026727'] }
     expect(identitiesOf({ target: 'flow', payload: flowPayload(values) })).toEqual(both)
     expect(identitiesOf({ target: 'rapidpro', payload: rapidproPayload(values) })).toEqual(both)
-    expect(identitiesOf({ target: 'form-data', payload: formDataPayload({ email: 'ann@example.com', tel: '41793026727', born: '1990-01-02', size: '42' }) })).toEqual(both)
+    expect(
+      identitiesOf({
+        target: 'form-data',
+        payload: formDataPayload({ email: 'ann@example.com', tel: '41793026727', born: '1990-01-02', size: '42' }),
+      }),
+    ).toEqual(both)
     expect(identitiesOf({ target: 'flow', payload: {} })).toEqual({ emails: [], phones: [] })
   })
 
@@ -261,7 +300,10 @@ describe('a delivery retried by the operator', () => {
       submissionId: 's',
       formId: 'a',
       target: 'flow' as const,
-      payload: { flow: { api: 'moments', campaignId: '1' }, personData: toPersonData({ email: 'a@example.com' }, PEOPLE) },
+      payload: {
+        flow: { api: 'moments', campaignId: '1' },
+        personData: toPersonData({ email: 'a@example.com' }, PEOPLE),
+      },
       state: {},
       status: 'pending' as const,
       attempts: 0,

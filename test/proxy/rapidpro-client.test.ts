@@ -111,9 +111,13 @@ describe.each(transports)('RapidPro client against the fake (%s)', (_name, setup
       { field: null, message: 'Invalid URN: tel:0911234567. Ensure phone numbers contain country codes.' },
     ])
     expect((invalid as RapidproHttpError).transient).toBe(false)
-    const group = (await client.upsertContact('mailto:b@example.com', { groups: ['Nope'] }).catch((e: unknown) => e)) as RapidproHttpError
+    const group = (await client
+      .upsertContact('mailto:b@example.com', { groups: ['Nope'] })
+      .catch((e: unknown) => e)) as RapidproHttpError
     expect(group.issues).toEqual([{ field: 'groups', message: 'No such object: Nope' }])
-    const field = (await client.upsertContact('mailto:b@example.com', { fields: { shoe_size: '42' } }).catch((e: unknown) => e)) as RapidproHttpError
+    const field = (await client
+      .upsertContact('mailto:b@example.com', { fields: { shoe_size: '42' } })
+      .catch((e: unknown) => e)) as RapidproHttpError
     expect(field.upstreamMessage).toBe('fields: Invalid contact field key: shoe_size')
   })
 
@@ -161,7 +165,11 @@ describe.each(transports)('RapidPro client against the fake (%s)', (_name, setup
 
   it('creates fields with name and type (RapidPro generates the key) and groups', async () => {
     const { client, wire } = await setup()
-    expect(await client.createField('Birth date', 'datetime')).toEqual({ key: 'birth_date', name: 'Birth date', type: 'datetime' })
+    expect(await client.createField('Birth date', 'datetime')).toEqual({
+      key: 'birth_date',
+      name: 'Birth date',
+      type: 'datetime',
+    })
     expect(wire().at(-1)?.body).toEqual({ name: 'Birth date', type: 'datetime' })
     const group = await client.createGroup('Spring sale')
     expect(group).toMatchObject({ name: 'Spring sale', query: null })
@@ -172,7 +180,9 @@ describe.each(transports)('RapidPro client against the fake (%s)', (_name, setup
   it('answers 429 with retryAfterSeconds from Retry-After, and never retries a POST itself', async () => {
     const { client, wire } = await setup({ rateLimit: { requests: 1, windowSeconds: 30 } })
     await client.upsertContact('mailto:eve@example.com', {})
-    const error = (await client.upsertContact('mailto:eve@example.com', { name: 'Eve' }).catch((e: unknown) => e)) as RapidproHttpError
+    const error = (await client
+      .upsertContact('mailto:eve@example.com', { name: 'Eve' })
+      .catch((e: unknown) => e)) as RapidproHttpError
     expect(error).toBeInstanceOf(RapidproHttpError)
     expect(error.status).toBe(429)
     expect(error.transient).toBe(true)
@@ -184,13 +194,15 @@ describe.each(transports)('RapidPro client against the fake (%s)', (_name, setup
   it('does not retry a POST that met a 5xx', async () => {
     const { client, fake, wire } = await setup()
     fake.failNext({ method: 'POST', path: '/api/v2/contacts.json' }, { status: 502, body: 'Bad Gateway' })
-    const error = (await client.upsertContact('mailto:fay@example.com', {}).catch((e: unknown) => e)) as RapidproHttpError
+    const error = (await client
+      .upsertContact('mailto:fay@example.com', {})
+      .catch((e: unknown) => e)) as RapidproHttpError
     expect(error.status).toBe(502)
     expect(error.transient).toBe(true)
     expect(wire()).toHaveLength(1)
   })
 
-  it('reports a refused token as 401 with RapidPro\'s detail', async () => {
+  it("reports a refused token as 401 with RapidPro's detail", async () => {
     const { fake } = await setup()
     const wrong = new RapidproClient({ baseUrl: 'https://rapidpro.example.org', token: 'wrong', fetch: fake.fetch })
     const error = (await wrong.listGroups().catch((e: unknown) => e)) as RapidproHttpError
@@ -224,26 +236,40 @@ describe('RapidPro client transport failures', () => {
       const body = (await req.json()) as Record<string, unknown>
       bodies.push(body)
       if (!('label' in body)) {
-        return Response.json({ label: ['This field is required.'], value_type: ['This field is required.'] }, { status: 400 })
+        return Response.json(
+          { label: ['This field is required.'], value_type: ['This field is required.'] },
+          { status: 400 },
+        )
       }
       return Response.json({ key: 'shoe_size', label: body.label, value_type: body.value_type }, { status: 201 })
     })
     cleanups.push(() => server.close())
     const client = new RapidproClient({ baseUrl: server.url, token: TOKEN })
-    expect(await client.createField('Shoe size', 'number')).toEqual({ key: 'shoe_size', name: 'Shoe size', type: 'number' })
-    expect(bodies).toEqual([{ name: 'Shoe size', type: 'number' }, { label: 'Shoe size', value_type: 'numeric' }])
+    expect(await client.createField('Shoe size', 'number')).toEqual({
+      key: 'shoe_size',
+      name: 'Shoe size',
+      type: 'number',
+    })
+    expect(bodies).toEqual([
+      { name: 'Shoe size', type: 'number' },
+      { label: 'Shoe size', value_type: 'numeric' },
+    ])
   })
 })
 
 describe('DRF error bodies', () => {
   it('flattens field, per-item, detail and non-field errors', () => {
-    expect(parseDrfErrors({ urns: { '0': ['Invalid URN: 1234556789. Ensure phone numbers contain country codes.'] } })).toEqual([
+    expect(
+      parseDrfErrors({ urns: { '0': ['Invalid URN: 1234556789. Ensure phone numbers contain country codes.'] } }),
+    ).toEqual([
       { field: 'urns', index: 0, message: 'Invalid URN: 1234556789. Ensure phone numbers contain country codes.' },
     ])
     expect(parseDrfErrors({ detail: 'URL must contain one of the following parameters: urn, uuid' })).toEqual([
       { field: null, message: 'URL must contain one of the following parameters: urn, uuid' },
     ])
-    expect(parseDrfErrors({ non_field_errors: ['Request body should be a single JSON object'], name: ['x', 'y'] })).toEqual([
+    expect(
+      parseDrfErrors({ non_field_errors: ['Request body should be a single JSON object'], name: ['x', 'y'] }),
+    ).toEqual([
       { field: null, message: 'Request body should be a single JSON object' },
       { field: 'name', message: 'x' },
       { field: 'name', message: 'y' },

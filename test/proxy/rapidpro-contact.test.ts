@@ -44,15 +44,25 @@ describe('submission → RapidPro contact', () => {
   })
 
   it('joins first and last name, at most 64 characters', () => {
-    expect(toRapidproContact({ firstName: ' Ana ', lastName: 'Lovelace' }, identity('firstName', 'lastName'), {}).body.name).toBe('Ana Lovelace')
-    expect(toRapidproContact({ lastName: 'Lovelace' }, identity('firstName', 'lastName'), {}).body.name).toBe('Lovelace')
-    const long = toRapidproContact({ firstName: 'é'.repeat(40), lastName: 'ü'.repeat(40) }, identity('firstName', 'lastName'), {})
+    expect(
+      toRapidproContact({ firstName: ' Ana ', lastName: 'Lovelace' }, identity('firstName', 'lastName'), {}).body.name,
+    ).toBe('Ana Lovelace')
+    expect(toRapidproContact({ lastName: 'Lovelace' }, identity('firstName', 'lastName'), {}).body.name).toBe(
+      'Lovelace',
+    )
+    const long = toRapidproContact(
+      { firstName: 'é'.repeat(40), lastName: 'ü'.repeat(40) },
+      identity('firstName', 'lastName'),
+      {},
+    )
     expect(Array.from(long.body.name ?? '')).toHaveLength(64)
   })
 
-  it('takes the person\'s language in ISO 639-3; the form\'s language is only a default', () => {
+  it("takes the person's language in ISO 639-3; the form's language is only a default", () => {
     const fields = identity('email', 'preferredLanguage')
-    expect(toRapidproContact({ email: 'a@b.co', preferredLanguage: 'en-GB' }, fields, { language: 'por' }).body.language).toBe('eng')
+    expect(
+      toRapidproContact({ email: 'a@b.co', preferredLanguage: 'en-GB' }, fields, { language: 'por' }).body.language,
+    ).toBe('eng')
     expect(toRapidproContact({ email: 'a@b.co', preferredLanguage: 'hrv' }, fields, {}).body.language).toBe('hrv')
     const unknown = toRapidproContact({ email: 'a@b.co', preferredLanguage: 'Klingon' }, fields, { language: 'por' })
     expect(unknown.body.language).toBeUndefined()
@@ -63,14 +73,28 @@ describe('submission → RapidPro contact', () => {
 
   it('sends every other value as a string field with a snake_case key', () => {
     const plan = toRapidproContact(
-      { email: 'a@b.co', birthDate: '1990-05-01', consent: true, topics: ['shoes', 'bags'], city: ' Split ', has: 'x', '2fa': 'y', empty: '' },
+      {
+        email: 'a@b.co',
+        birthDate: '1990-05-01',
+        consent: true,
+        topics: ['shoes', 'bags'],
+        city: ' Split ',
+        has: 'x',
+        '2fa': 'y',
+        empty: '',
+      },
       identity('email', 'birthDate', 'consent', 'topics', 'city', 'has', '2fa', 'empty'),
       {},
     )
-    expect(plan.body.fields).toEqual({ birth_date: '1990-05-01', consent: 'true', topics: 'shoes, bags', city: 'Split' })
+    expect(plan.body.fields).toEqual({
+      birth_date: '1990-05-01',
+      consent: 'true',
+      topics: 'shoes, bags',
+      city: 'Split',
+    })
   })
 
-  it('follows the people mapping of Infobip forms and the config\'s key overrides', () => {
+  it("follows the people mapping of Infobip forms and the config's key overrides", () => {
     const plan = toRapidproContact(
       { email_address: 'a@b.co', first_name: 'Ana', opt_in: false, unmapped: 'x' },
       { email_address: 'email', first_name: 'firstName', opt_in: 'marketingConsent' },
@@ -83,7 +107,7 @@ describe('submission → RapidPro contact', () => {
 })
 
 describe('RapidPro field keys', () => {
-  it('follows RapidPro\'s key rules', () => {
+  it("follows RapidPro's key rules", () => {
     expect(fieldKeyFor('birthDate')).toBe('birth_date')
     expect(fieldKeyFor('HTMLColor')).toBe('html_color')
     expect(fieldKeyFor('Opt-in 2')).toBe('opt_in_2')
@@ -121,14 +145,26 @@ describe('rapidpro config block', () => {
     FormConfig.safeParse({ id: 'f', allowedOrigins: ['https://shop.example.com'], fields, rapidpro })
 
   it('accepts the contract example and the new urns key', () => {
-    expect(RapidproConfig.parse({ groups: ['Newsletter'], language: 'eng' })).toEqual({ groups: ['Newsletter'], language: 'eng' })
-    expect(form({ groups: ['6685e933-26e1-4363-a468-8f7268ab63a9'], urns: ['mailto', 'whatsapp'], fields: { consent: 'opt_in' } }).success).toBe(true)
+    expect(RapidproConfig.parse({ groups: ['Newsletter'], language: 'eng' })).toEqual({
+      groups: ['Newsletter'],
+      language: 'eng',
+    })
+    expect(
+      form({
+        groups: ['6685e933-26e1-4363-a468-8f7268ab63a9'],
+        urns: ['mailto', 'whatsapp'],
+        fields: { consent: 'opt_in' },
+      }).success,
+    ).toBe(true)
   })
 
   it('refuses unknown URN schemes, bad field keys, bad group names and a form without email or phone', () => {
-    const messages = (result: ReturnType<typeof form>) => result.error?.issues.map((i) => `${i.path.join('.')}: ${i.message}`) ?? []
+    const messages = (result: ReturnType<typeof form>) =>
+      result.error?.issues.map((i) => `${i.path.join('.')}: ${i.message}`) ?? []
     expect(messages(form({ urns: ['twitter'] }))[0]).toMatch(/^rapidpro\.urns\.0:/)
-    expect(messages(form({ fields: { consent: 'Opt In' } }))[0]).toMatch(/^rapidpro\.fields\.consent: must be a RapidPro field key/)
+    expect(messages(form({ fields: { consent: 'Opt In' } }))[0]).toMatch(
+      /^rapidpro\.fields\.consent: must be a RapidPro field key/,
+    )
     expect(messages(form({ fields: { consent: 'has' } }))[0]).toMatch(/reserved/)
     expect(messages(form({ groups: [' Newsletter'] }))[0]).toMatch(/^rapidpro\.groups\.0:/)
     expect(messages(form({ language: 'en' }))[0]).toMatch(/ISO 639-3/)

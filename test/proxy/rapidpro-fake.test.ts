@@ -11,7 +11,13 @@ interface Answer {
   json: unknown
 }
 
-async function send(fake: RapidproFake, method: string, path: string, body?: unknown, headers: Record<string, string> = AUTH): Promise<Answer> {
+async function send(
+  fake: RapidproFake,
+  method: string,
+  path: string,
+  body?: unknown,
+  headers: Record<string, string> = AUTH,
+): Promise<Answer> {
   const init: RequestInit = { method, headers: { ...headers } }
   if (body !== undefined) {
     init.body = typeof body === 'string' ? body : JSON.stringify(body)
@@ -92,10 +98,16 @@ describe('rapidpro fake: contacts', () => {
 
   it('creates by ?urn= (201) and then updates only what the body names (200)', async () => {
     const fake = fakeWith()
-    const created = await send(fake, 'POST', byUrn('tel:+250-78-5555555'), { name: 'Bobby', fields: { nickname: 'Bob' } })
+    const created = await send(fake, 'POST', byUrn('tel:+250-78-5555555'), {
+      name: 'Bobby',
+      fields: { nickname: 'Bob' },
+    })
     expect(created.status).toBe(201)
     expect(created.json).toMatchObject({ urns: ['tel:+250785555555'], name: 'Bobby' })
-    const updated = await send(fake, 'POST', byUrn('tel:+250785555555'), { language: 'fra', fields: { consent: 'yes' } })
+    const updated = await send(fake, 'POST', byUrn('tel:+250785555555'), {
+      language: 'fra',
+      fields: { consent: 'yes' },
+    })
     expect(updated.status).toBe(200)
     expect(updated.json).toMatchObject({ name: 'Bobby', language: 'fra', fields: { nickname: 'Bob', consent: 'yes' } })
     const cleared = await send(fake, 'POST', byUrn('tel:+250785555555'), { name: null, fields: { nickname: '' } })
@@ -113,12 +125,22 @@ describe('rapidpro fake: contacts', () => {
   it('validates URNs with the documented messages', async () => {
     const fake = fakeWith()
     const message = (urn: string) => `Invalid URN: ${urn}. Ensure phone numbers contain country codes.`
-    for (const urn of ['tel:0788123123', 'tel:+0788123', 'mailto:not-an-email', 'whatsapp:+250788123123', 'nope:123', 'tel:']) {
+    for (const urn of [
+      'tel:0788123123',
+      'tel:+0788123',
+      'mailto:not-an-email',
+      'whatsapp:+250788123123',
+      'nope:123',
+      'tel:',
+    ]) {
       const res = await send(fake, 'POST', contacts(), { urns: ['mailto:ok@example.com', urn] })
       expect(res, urn).toMatchObject({ status: 400, json: { urns: { '1': [message(urn)] } } })
     }
     // A URN in the URL that cannot even be parsed is a query error; a parsable but invalid one is refused on create.
-    expect(await send(fake, 'POST', byUrn('12345'), {})).toMatchObject({ status: 400, json: { detail: 'Invalid URN: 12345' } })
+    expect(await send(fake, 'POST', byUrn('12345'), {})).toMatchObject({
+      status: 400,
+      json: { detail: 'Invalid URN: 12345' },
+    })
     expect(await send(fake, 'POST', byUrn('mailto:Not An Email'), {})).toMatchObject({
       status: 400,
       json: { non_field_errors: [message('mailto:not an email')] },
@@ -129,11 +151,16 @@ describe('rapidpro fake: contacts', () => {
   it('refuses a URN that belongs to another contact', async () => {
     const fake = fakeWith()
     await send(fake, 'POST', contacts(), { urns: ['tel:+250785555555'] })
-    const other = await send(fake, 'POST', contacts(), { name: 'Robert', urns: ['mailto:rob@example.com', 'tel:+250-78-5555555'] })
+    const other = await send(fake, 'POST', contacts(), {
+      name: 'Robert',
+      urns: ['mailto:rob@example.com', 'tel:+250-78-5555555'],
+    })
     expect(other).toMatchObject({ status: 400, json: { urns: { '1': ['URN is in use by another contact.'] } } })
     const second = await send(fake, 'POST', byUrn('mailto:rob@example.com'), {})
     const uuid = (second.json as { uuid: string }).uuid
-    expect(await send(fake, 'POST', contacts(`?uuid=${uuid}`), { urns: ['mailto:rob@example.com', 'tel:+250785555555'] })).toMatchObject({
+    expect(
+      await send(fake, 'POST', contacts(`?uuid=${uuid}`), { urns: ['mailto:rob@example.com', 'tel:+250785555555'] }),
+    ).toMatchObject({
       status: 400,
       json: { urns: { '1': ['URN is in use by another contact.'] } },
     })
@@ -141,7 +168,10 @@ describe('rapidpro fake: contacts', () => {
 
   it('refuses unknown and smart groups, unknown field keys and bad languages', async () => {
     const fake = fakeWith({ groups: [{ name: 'Newsletter' }, { name: 'Engaged', query: 'last_seen_on > 30' }] })
-    expect(await send(fake, 'POST', contacts(), { groups: ['Nope'] })).toMatchObject({ status: 400, json: { groups: ['No such object: Nope'] } })
+    expect(await send(fake, 'POST', contacts(), { groups: ['Nope'] })).toMatchObject({
+      status: 400,
+      json: { groups: ['No such object: Nope'] },
+    })
     expect(await send(fake, 'POST', contacts(), { groups: ['Engaged'] })).toMatchObject({
       status: 400,
       json: { groups: ['Contact group must not be query based: Engaged'] },
@@ -154,10 +184,18 @@ describe('rapidpro fake: contacts', () => {
       status: 400,
       json: { fields: { consent: ['Not a valid string.'] } },
     })
-    expect((await send(fake, 'POST', contacts(), { language: 'en' })).json).toEqual({ language: ['Ensure this field has at least 3 characters.'] })
-    expect((await send(fake, 'POST', contacts(), { language: 'english' })).json).toEqual({ language: ['Ensure this field has no more than 3 characters.'] })
-    expect((await send(fake, 'POST', contacts(), { language: 'EN1' })).json).toEqual({ language: ['Not a valid ISO639-3 language code.'] })
-    expect((await send(fake, 'POST', contacts(), { name: 'x'.repeat(65) })).json).toEqual({ name: ['Ensure this field has no more than 64 characters.'] })
+    expect((await send(fake, 'POST', contacts(), { language: 'en' })).json).toEqual({
+      language: ['Ensure this field has at least 3 characters.'],
+    })
+    expect((await send(fake, 'POST', contacts(), { language: 'english' })).json).toEqual({
+      language: ['Ensure this field has no more than 3 characters.'],
+    })
+    expect((await send(fake, 'POST', contacts(), { language: 'EN1' })).json).toEqual({
+      language: ['Not a valid ISO639-3 language code.'],
+    })
+    expect((await send(fake, 'POST', contacts(), { name: 'x'.repeat(65) })).json).toEqual({
+      name: ['Ensure this field has no more than 64 characters.'],
+    })
     expect(fake.contacts).toEqual([])
   })
 
@@ -172,20 +210,34 @@ describe('rapidpro fake: contacts', () => {
     const fake = fakeWith()
     const created = await send(fake, 'POST', contacts(), { urns: ['mailto:vip@example.com'], groups: ['VIP'] })
     const uuid = (created.json as { uuid: string }).uuid
-    expect((await send(fake, 'POST', '/api/v2/contact_actions.json', { contacts: [uuid], action: 'add', group: 'Newsletter' })).status).toBe(204)
+    expect(
+      (
+        await send(fake, 'POST', '/api/v2/contact_actions.json', {
+          contacts: [uuid],
+          action: 'add',
+          group: 'Newsletter',
+        })
+      ).status,
+    ).toBe(204)
     expect(fake.contact('mailto:VIP@example.com')?.groups.map((g) => g.name)).toEqual(['VIP', 'Newsletter'])
-    expect(await send(fake, 'POST', '/api/v2/contact_actions.json', { contacts: [uuid], action: 'add', group: 'Nope' })).toMatchObject({
+    expect(
+      await send(fake, 'POST', '/api/v2/contact_actions.json', { contacts: [uuid], action: 'add', group: 'Nope' }),
+    ).toMatchObject({
       status: 400,
       json: { group: ['No such object: Nope'] },
     })
-    expect(await send(fake, 'POST', '/api/v2/contact_actions.json', { contacts: ['gone'], action: 'add', group: 'VIP' })).toMatchObject({
+    expect(
+      await send(fake, 'POST', '/api/v2/contact_actions.json', { contacts: ['gone'], action: 'add', group: 'VIP' }),
+    ).toMatchObject({
       status: 400,
       json: { contacts: ['No such object: gone'] },
     })
-    expect(await send(fake, 'POST', '/api/v2/contact_actions.json', { contacts: [uuid], action: 'add' })).toMatchObject({
-      status: 400,
-      json: { non_field_errors: ['For action "add" you should also specify a group'] },
-    })
+    expect(await send(fake, 'POST', '/api/v2/contact_actions.json', { contacts: [uuid], action: 'add' })).toMatchObject(
+      {
+        status: 400,
+        json: { non_field_errors: ['For action "add" you should also specify a group'] },
+      },
+    )
   })
 
   it('looks up by uuid (404 when unknown) and never by both', async () => {
@@ -213,7 +265,10 @@ describe('rapidpro fake: contacts', () => {
     const fake = fakeWith()
     await send(fake, 'POST', byUrn('tel:+250783835665'), {})
     expect((await send(fake, 'DELETE', byUrn('tel:+250783835665'))).status).toBe(204)
-    expect(await send(fake, 'DELETE', byUrn('tel:+250783835665'))).toMatchObject({ status: 404, json: { detail: 'Not found.' } })
+    expect(await send(fake, 'DELETE', byUrn('tel:+250783835665'))).toMatchObject({
+      status: 404,
+      json: { detail: 'Not found.' },
+    })
     expect(await send(fake, 'DELETE', contacts())).toMatchObject({
       status: 400,
       json: { detail: 'URL must contain one of the following parameters: urn, uuid' },
@@ -227,14 +282,25 @@ describe('rapidpro fake: contacts', () => {
     for (const name of ['a', 'b', 'c']) {
       await send(fake, 'POST', byUrn(`mailto:${name}@example.com`), { name, groups: name === 'b' ? ['VIP'] : [] })
     }
-    const first = (await send(fake, 'GET', contacts())).json as { next: string | null; previous: string | null; results: { name: string }[] }
+    const first = (await send(fake, 'GET', contacts())).json as {
+      next: string | null
+      previous: string | null
+      results: { name: string }[]
+    }
     expect(first.results.map((c) => c.name)).toEqual(['c', 'b'])
     expect(first.previous).toBeNull()
-    const second = (await send(fake, 'GET', new URL(first.next ?? '').pathname + new URL(first.next ?? '').search)).json as typeof first
+    const second = (await send(fake, 'GET', new URL(first.next ?? '').pathname + new URL(first.next ?? '').search))
+      .json as typeof first
     expect(second.results.map((c) => c.name)).toEqual(['a'])
     expect(second.next).toBeNull()
-    expect(((await send(fake, 'GET', contacts('?group=VIP'))).json as typeof first).results.map((c) => c.name)).toEqual(['b'])
-    expect(((await send(fake, 'GET', contacts('?urn=mailto%3AA%40example.com'))).json as typeof first).results.map((c) => c.name)).toEqual(['a'])
+    expect(((await send(fake, 'GET', contacts('?group=VIP'))).json as typeof first).results.map((c) => c.name)).toEqual(
+      ['b'],
+    )
+    expect(
+      ((await send(fake, 'GET', contacts('?urn=mailto%3AA%40example.com'))).json as typeof first).results.map(
+        (c) => c.name,
+      ),
+    ).toEqual(['a'])
   })
 })
 
@@ -242,7 +308,10 @@ describe('rapidpro fake: fields', () => {
   it('creates a field with a generated key, new-style or legacy', async () => {
     const fake = fakeWith()
     const res = await send(fake, 'POST', '/api/v2/fields.json', { name: 'Nick Name 2', type: 'text' })
-    expect(res).toMatchObject({ status: 201, json: { key: 'nick_name_2', name: 'Nick Name 2', type: 'text', label: 'Nick Name 2', value_type: 'text' } })
+    expect(res).toMatchObject({
+      status: 201,
+      json: { key: 'nick_name_2', name: 'Nick Name 2', type: 'text', label: 'Nick Name 2', value_type: 'text' },
+    })
     const legacy = await send(fake, 'POST', '/api/v2/fields.json', { label: 'Age', value_type: 'numeric' })
     expect(legacy).toMatchObject({ status: 201, json: { key: 'age', type: 'number', value_type: 'numeric' } })
   })
@@ -256,10 +325,18 @@ describe('rapidpro fake: fields', () => {
       name: ['Can only contain letters, numbers and hypens.'],
       type: ['"video" is not a valid choice.'],
     })
-    expect((await post({ name: 'HAS', type: 'text' })).json).toEqual({ name: ['Generated key "has" is invalid or a reserved name.'] })
-    expect((await post({ name: '2nd Name', type: 'text' })).json).toEqual({ name: ['Generated key "2nd_name" is invalid or a reserved name.'] })
-    expect((await post({ label: 'nickname', value_type: 'text' })).json).toEqual({ label: ['This field must be unique.'] })
-    expect((await post({ name: 'x'.repeat(37), type: 'text' })).json).toEqual({ name: ['Ensure this field has no more than 36 characters.'] })
+    expect((await post({ name: 'HAS', type: 'text' })).json).toEqual({
+      name: ['Generated key "has" is invalid or a reserved name.'],
+    })
+    expect((await post({ name: '2nd Name', type: 'text' })).json).toEqual({
+      name: ['Generated key "2nd_name" is invalid or a reserved name.'],
+    })
+    expect((await post({ label: 'nickname', value_type: 'text' })).json).toEqual({
+      label: ['This field must be unique.'],
+    })
+    expect((await post({ name: 'x'.repeat(37), type: 'text' })).json).toEqual({
+      name: ['Ensure this field has no more than 36 characters.'],
+    })
     expect(fake.fields.map((f) => f.key)).toEqual(['consent', 'nickname'])
   })
 
@@ -287,11 +364,16 @@ describe('rapidpro fake: groups', () => {
     const fake = fakeWith()
     const post = (body: unknown) => send(fake, 'POST', '/api/v2/groups.json', body)
     const created = await post({ name: 'Reporters' })
-    expect(created).toMatchObject({ status: 201, json: { name: 'Reporters', query: null, status: 'ready', system: false, count: 0 } })
+    expect(created).toMatchObject({
+      status: 201,
+      json: { name: 'Reporters', query: null, status: 'ready', system: false, count: 0 },
+    })
     expect((await post({ name: 'reporters' })).json).toEqual({ name: ['This field must be unique.'] })
     expect((await post({ name: '"People"' })).json).toEqual({ name: ['Cannot contain the character: "'] })
     expect((await post({})).json).toEqual({ name: ['This field is required.'] })
-    expect((await post({ name: 'x'.repeat(65) })).json).toEqual({ name: ['Ensure this field has no more than 64 characters.'] })
+    expect((await post({ name: 'x'.repeat(65) })).json).toEqual({
+      name: ['Ensure this field has no more than 64 characters.'],
+    })
     const uuid = (created.json as { uuid: string }).uuid
     expect((await send(fake, 'DELETE', `/api/v2/groups.json?uuid=${uuid}`)).status).toBe(204)
     expect((await send(fake, 'DELETE', `/api/v2/groups.json?uuid=${uuid}`)).status).toBe(404)
@@ -302,7 +384,10 @@ describe('rapidpro fake: groups', () => {
   })
 
   it('answers 409 at the workspace limit and 403 for system groups', async () => {
-    const fake = fakeWith({ limits: { groups: 2 }, groups: [{ name: 'A' }, { name: 'B' }, { name: 'Open Tickets', system: true }] })
+    const fake = fakeWith({
+      limits: { groups: 2 },
+      groups: [{ name: 'A' }, { name: 'B' }, { name: 'Open Tickets', system: true }],
+    })
     expect(await send(fake, 'POST', '/api/v2/groups.json', { name: 'C' })).toMatchObject({
       status: 409,
       json: { detail: 'Cannot create object because workspace has reached limit.' },
@@ -317,7 +402,9 @@ describe('rapidpro fake: groups', () => {
   it('counts members and filters by name case-insensitively', async () => {
     const fake = fakeWith()
     await send(fake, 'POST', contacts(), { urns: ['mailto:a@example.com'], groups: ['VIP'] })
-    const res = (await send(fake, 'GET', '/api/v2/groups.json?name=vip')).json as { results: { name: string; count: number }[] }
+    const res = (await send(fake, 'GET', '/api/v2/groups.json?name=vip')).json as {
+      results: { name: string; count: number }[]
+    }
     expect(res.results).toEqual([expect.objectContaining({ name: 'VIP', count: 1 })])
   })
 })
@@ -330,7 +417,12 @@ describe('rapidpro fake: test levers', () => {
     expect((await send(fake, 'POST', byUrn('mailto:a@example.com'), { name: 'A' })).status).toBe(201)
     await send(fake, 'POST', '/api/v2/groups.json', { name: 'Extra' })
     expect(fake.requests.map((r) => r.status)).toEqual([503, 201, 201])
-    expect(fake.requests[1]).toMatchObject({ method: 'POST', search: '?urn=mailto%3Aa%40example.com', authorization: 'Token abc123', body: { name: 'A' } })
+    expect(fake.requests[1]).toMatchObject({
+      method: 'POST',
+      search: '?urn=mailto%3Aa%40example.com',
+      authorization: 'Token abc123',
+      body: { name: 'A' },
+    })
     fake.reset()
     expect(fake.contacts).toEqual([])
     expect(fake.groups.map((g) => g.name)).toEqual(['Newsletter', 'VIP'])

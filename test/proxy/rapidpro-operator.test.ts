@@ -64,22 +64,40 @@ describe('syncRapidpro', () => {
       signup.rapidpro ?? {},
     )
     const saved = await client.upsertContact(plan.urn ?? '', plan.body)
-    expect(saved.contact.fields).toMatchObject({ birth_date: '1990-01-02', shoe_size: '42', newsletter_consent: 'true' })
+    expect(saved.contact.fields).toMatchObject({
+      birth_date: '1990-01-02',
+      shoe_size: '42',
+      newsletter_consent: 'true',
+    })
   })
 
   it('only checks groups given by UUID, and refuses smart groups, before creating anything', async () => {
-    const { fake, client } = setup({ groups: [{ name: 'Newsletter' }, { name: 'Engaged', query: 'last_seen_on > 30' }] })
+    const { fake, client } = setup({
+      groups: [{ name: 'Newsletter' }, { name: 'Engaged', query: 'last_seen_on > 30' }],
+    })
     const missing = form({ groups: ['New One', '0a3c1c2e-0000-4000-8000-00000000d4af'] })
     await expect(syncRapidpro(client, missing)).rejects.toThrow(RapidproSetupError)
-    await expect(syncRapidpro(client, missing)).rejects.toThrow(/no RapidPro group has the UUID 0a3c1c2e-0000-4000-8000-00000000d4af/)
+    await expect(syncRapidpro(client, missing)).rejects.toThrow(
+      /no RapidPro group has the UUID 0a3c1c2e-0000-4000-8000-00000000d4af/,
+    )
     await expect(syncRapidpro(client, form({ groups: ['engaged'] }))).rejects.toThrow(/smart group/)
     expect(fake.requests.filter((r) => r.method === 'POST')).toEqual([])
   })
 
   it('does nothing for a form without a rapidpro block', async () => {
     const { fake, client } = setup()
-    const plain = FormConfig.parse({ id: 'p', allowedOrigins: ['https://shop.example.com'], fields: [{ name: 'email', type: 'email' }], flow: { api: 'legacy', campaignId: '1' } })
-    expect(await syncRapidpro(client, plain)).toEqual({ createdFields: [], createdGroups: [], existingFields: [], existingGroups: [] })
+    const plain = FormConfig.parse({
+      id: 'p',
+      allowedOrigins: ['https://shop.example.com'],
+      fields: [{ name: 'email', type: 'email' }],
+      flow: { api: 'legacy', campaignId: '1' },
+    })
+    expect(await syncRapidpro(client, plain)).toEqual({
+      createdFields: [],
+      createdGroups: [],
+      existingFields: [],
+      existingGroups: [],
+    })
     expect(fake.requests).toEqual([])
   })
 })
@@ -111,26 +129,62 @@ describe('eraseContact', () => {
 
 describe('checkRapidpro', () => {
   it('reports the token, each group and missing fields', async () => {
-    const { client } = setup({ groups: [{ name: 'Newsletter', uuid: RAPIDPRO_SANDBOX_SEED.newsletterGroupUuid }, { name: 'Engaged', query: 'x' }] })
+    const { client } = setup({
+      groups: [
+        { name: 'Newsletter', uuid: RAPIDPRO_SANDBOX_SEED.newsletterGroupUuid },
+        { name: 'Engaged', query: 'x' },
+      ],
+    })
     const checks = await checkRapidpro(client, [
       form({ groups: ['newsletter', 'Missing', 'Engaged', '0a3c1c2e-0000-4000-8000-00000000d4af'] }),
-      FormConfig.parse({ id: 'plain', allowedOrigins: ['https://shop.example.com'], fields: [{ name: 'email', type: 'email' }], flow: { api: 'legacy', campaignId: '1' } }),
+      FormConfig.parse({
+        id: 'plain',
+        allowedOrigins: ['https://shop.example.com'],
+        fields: [{ name: 'email', type: 'email' }],
+        flow: { api: 'legacy', campaignId: '1' },
+      }),
     ])
     expect(checks).toEqual([
       { name: 'RapidPro token', ok: true, detail: 'accepted (2 groups, 1 contact field)' },
-      { name: 'RapidPro group "newsletter" (form signup)', ok: true, detail: `exists (${RAPIDPRO_SANDBOX_SEED.newsletterGroupUuid})` },
-      { name: 'RapidPro group "Missing" (form signup)', ok: false, detail: 'missing: run `npx flowform rapidpro sync`' },
-      { name: 'RapidPro group "Engaged" (form signup)', ok: false, detail: 'a smart (query based) group: contacts cannot be added to it' },
-      { name: 'RapidPro group "0a3c1c2e-0000-4000-8000-00000000d4af" (form signup)', ok: false, detail: 'no group has this UUID' },
-      { name: 'RapidPro contact fields (form signup)', ok: false, detail: 'missing birth_date, shoe_size: run `npx flowform rapidpro sync`' },
+      {
+        name: 'RapidPro group "newsletter" (form signup)',
+        ok: true,
+        detail: `exists (${RAPIDPRO_SANDBOX_SEED.newsletterGroupUuid})`,
+      },
+      {
+        name: 'RapidPro group "Missing" (form signup)',
+        ok: false,
+        detail: 'missing: run `npx flowform rapidpro sync`',
+      },
+      {
+        name: 'RapidPro group "Engaged" (form signup)',
+        ok: false,
+        detail: 'a smart (query based) group: contacts cannot be added to it',
+      },
+      {
+        name: 'RapidPro group "0a3c1c2e-0000-4000-8000-00000000d4af" (form signup)',
+        ok: false,
+        detail: 'no group has this UUID',
+      },
+      {
+        name: 'RapidPro contact fields (form signup)',
+        ok: false,
+        detail: 'missing birth_date, shoe_size: run `npx flowform rapidpro sync`',
+      },
     ])
   })
 
   it('stops at a refused token, without echoing it', async () => {
     const { fake } = setup()
-    const wrong = new RapidproClient({ baseUrl: 'https://rapidpro.example.org', token: 'not-the-token', fetch: fake.fetch })
+    const wrong = new RapidproClient({
+      baseUrl: 'https://rapidpro.example.org',
+      token: 'not-the-token',
+      fetch: fake.fetch,
+    })
     const checks = await checkRapidpro(wrong, [form({ groups: ['Newsletter'] })])
-    expect(checks).toEqual([{ name: 'RapidPro token', ok: false, detail: 'RapidPro refused the token (401: Invalid token.)' }])
+    expect(checks).toEqual([
+      { name: 'RapidPro token', ok: false, detail: 'RapidPro refused the token (401: Invalid token.)' },
+    ])
     expect(JSON.stringify(checks)).not.toContain('not-the-token')
   })
 

@@ -75,7 +75,10 @@ function sandbox(options: TestProxyOptions = {}): TestProxy & { rp: RapidproFake
   proxy = createTestProxy({
     config,
     ...options,
-    runtime: { rapidproSandbox: { fields: [{ name: 'City' }], ...options.runtime?.rapidproSandbox }, ...options.runtime },
+    runtime: {
+      rapidproSandbox: { fields: [{ name: 'City' }], ...options.runtime?.rapidproSandbox },
+      ...options.runtime,
+    },
   })
   if (!proxy.rapidproFake) {
     throw new Error('expected the RapidPro sandbox fake')
@@ -96,13 +99,25 @@ const rapidproDeliveries = (p: TestProxy) => p.outbox.list().filter((d) => d.tar
 describe('RapidPro delivery in the submit pipeline', () => {
   it('answers a RapidPro-only form from one upsert, then adds groups, tel URN and language from the outbox', async () => {
     const p = sandbox()
-    const res = await p.submit('rp-only', { email: 'Ana@Example.com', firstName: 'Ana', lastName: 'Lovelace', phone: '+385 91 123 4567', city: 'Split' })
+    const res = await p.submit('rp-only', {
+      email: 'Ana@Example.com',
+      firstName: 'Ana',
+      lastName: 'Lovelace',
+      phone: '+385 91 123 4567',
+      city: 'Split',
+    })
     expect(res.status).toBe(200)
     expect(await res.json()).toEqual({ status: 'enrolled' })
     // One round trip during the request: the upsert by the primary URN.
-    expect(p.rp.requests.map((r) => [r.method, r.path, r.search])).toEqual([['POST', CONTACTS, '?urn=mailto%3Aana%40example.com']])
+    expect(p.rp.requests.map((r) => [r.method, r.path, r.search])).toEqual([
+      ['POST', CONTACTS, '?urn=mailto%3Aana%40example.com'],
+    ])
     expect(p.rp.requests[0]?.body).toEqual({ name: 'Ana Lovelace', fields: { city: 'Split' } })
-    expect(p.rp.contact('mailto:ana@example.com')).toMatchObject({ name: 'Ana Lovelace', groups: [], urns: ['mailto:ana@example.com'] })
+    expect(p.rp.contact('mailto:ana@example.com')).toMatchObject({
+      name: 'Ana Lovelace',
+      groups: [],
+      urns: ['mailto:ana@example.com'],
+    })
     expect(rapidproDeliveries(p).map((d) => d.status)).toEqual(['awaiting'])
 
     await runFollowUps(p)
@@ -116,10 +131,12 @@ describe('RapidPro delivery in the submit pipeline', () => {
     })
     const [delivery] = rapidproDeliveries(p)
     expect(delivery).toMatchObject({ status: 'done', payload: {} })
-    expect(p.rp.requests.some((r) => JSON.stringify(r.body ?? '').includes('"urns"') && r.search.includes('urn='))).toBe(false)
+    expect(
+      p.rp.requests.some((r) => JSON.stringify(r.body ?? '').includes('"urns"') && r.search.includes('urn=')),
+    ).toBe(false)
   })
 
-  it('adds a returning contact to the form\'s group without removing it from its others or changing its language', async () => {
+  it("adds a returning contact to the form's group without removing it from its others or changing its language", async () => {
     const p = sandbox()
     await p.rp.fetch('https://rp.test/api/v2/contacts.json', {
       method: 'POST',
@@ -139,7 +156,11 @@ describe('RapidPro delivery in the submit pipeline', () => {
     const p = sandbox()
     p.rp.failNext(
       { method: 'POST', path: CONTACTS },
-      { status: 429, headers: { 'retry-after': '7' }, body: { detail: 'Request was throttled. Expected available in 7 seconds.' } },
+      {
+        status: 429,
+        headers: { 'retry-after': '7' },
+        body: { detail: 'Request was throttled. Expected available in 7 seconds.' },
+      },
     )
     const before = Date.now()
     const res = await p.submit('rp-only', { email: 'eve@example.com' })
@@ -167,13 +188,17 @@ describe('RapidPro delivery in the submit pipeline', () => {
     expect(rapidproDeliveries(p).map((d) => d.status)).toEqual(['pending', 'pending'])
   })
 
-  it('puts RapidPro\'s invalid URN on the phone field (422) and keeps nothing', async () => {
+  it("puts RapidPro's invalid URN on the phone field (422) and keeps nothing", async () => {
     const p = sandbox()
     // Passes the form's own check (digits), but has no country code, so RapidPro cannot read it.
     const res = await p.submit('rp-phone', { phone: '091 123 4567' })
     expect(res.status).toBe(422)
     expect(await res.json()).toEqual({
-      error: { code: 'invalid_values', message: expect.any(String), fields: { phone: ['Please check this phone number.'] } },
+      error: {
+        code: 'invalid_values',
+        message: expect.any(String),
+        fields: { phone: ['Please check this phone number.'] },
+      },
     })
     expect(p.rp.requests[0]?.status).toBe(400)
     expect(p.rp.contacts).toEqual([])
@@ -184,7 +209,9 @@ describe('RapidPro delivery in the submit pipeline', () => {
     const p = sandbox()
     const res = await p.submit('rp-only', { email: 'ok@example.com', phone: '091 123 4567' })
     expect(res.status).toBe(422)
-    expect(((await res.json()) as { error: { fields: unknown } }).error.fields).toEqual({ phone: ['Please check this phone number.'] })
+    expect(((await res.json()) as { error: { fields: unknown } }).error.fields).toEqual({
+      phone: ['Please check this phone number.'],
+    })
     expect(p.rp.requests).toEqual([])
   })
 
@@ -192,14 +219,19 @@ describe('RapidPro delivery in the submit pipeline', () => {
     const p = sandbox()
     p.rp.failNext(
       { method: 'POST', path: CONTACTS },
-      { status: 400, body: { urns: { '0': ['Invalid URN: mailto:odd@example.com. Ensure phone numbers contain country codes.'] } } },
+      {
+        status: 400,
+        body: { urns: { '0': ['Invalid URN: mailto:odd@example.com. Ensure phone numbers contain country codes.'] } },
+      },
     )
     const res = await p.submit('rp-only', { email: 'odd@example.com' })
     expect(res.status).toBe(422)
-    expect(((await res.json()) as { error: { fields: unknown } }).error.fields).toEqual({ email: ['Please check this email address.'] })
+    expect(((await res.json()) as { error: { fields: unknown } }).error.fields).toEqual({
+      email: ['Please check this email address.'],
+    })
   })
 
-  it('fails for the operator on 403/404/409, logging RapidPro\'s message; the person may try later', async () => {
+  it("fails for the operator on 403/404/409, logging RapidPro's message; the person may try later", async () => {
     const cases: [number, string][] = [
       [403, 'You do not have permission to perform this action.'],
       [404, 'Not found.'],
@@ -237,7 +269,12 @@ describe('RapidPro delivery in the submit pipeline', () => {
 
     p.rp.failNext(
       { method: 'POST', path: CONTACTS },
-      { status: 400, body: { non_field_errors: ['Invalid URN: mailto:gus@example.com. Ensure phone numbers contain country codes.'] } },
+      {
+        status: 400,
+        body: {
+          non_field_errors: ['Invalid URN: mailto:gus@example.com. Ensure phone numbers contain country codes.'],
+        },
+      },
     )
     const second = await p.submit('rp-flow', { email: 'gus@example.com' })
     expect(second.status).toBe(200)
@@ -290,7 +327,12 @@ describe('RapidPro over the wire', () => {
     proxy = createTestProxy({ config, env: { rapidpro: { baseUrl: server.url, token: 'live-token' } } })
     expect(proxy.rapidproFake).toBeNull()
     expect(proxy.rapidpro).not.toBeNull()
-    const res = await proxy.submit('rp-only', { email: 'Wire@Example.com', firstName: 'Wi', city: 'Zagreb', phone: '+385911234567' })
+    const res = await proxy.submit('rp-only', {
+      email: 'Wire@Example.com',
+      firstName: 'Wi',
+      city: 'Zagreb',
+      phone: '+385911234567',
+    })
     expect(await res.json()).toEqual({ status: 'enrolled' })
     const [call] = server.requests
     expect(call).toMatchObject({ method: 'POST', path: CONTACTS, json: { name: 'Wi', fields: { city: 'Zagreb' } } })
@@ -325,6 +367,8 @@ describe('RapidPro over the wire', () => {
   it('refuses to start when a form delivers only to RapidPro and RapidPro is not configured', async () => {
     server = await startRecordingServer()
     const infobip = { baseUrl: server.url, auth: { kind: 'app' as const, apiKey: 'k' } }
-    expect(() => createTestProxy({ config, infobip })).toThrow(/form "rp-only".* delivers only to RapidPro, but RAPIDPRO_BASE_URL and RAPIDPRO_TOKEN are not set/)
+    expect(() => createTestProxy({ config, infobip })).toThrow(
+      /form "rp-only".* delivers only to RapidPro, but RAPIDPRO_BASE_URL and RAPIDPRO_TOKEN are not set/,
+    )
   })
 })

@@ -9,7 +9,10 @@ const path = (query = '', campaignId: string = FLOW) => `/communication/1/flows/
 async function send(fake: InfobipFake, method: string, target: string, body?: unknown) {
   const res = await fake.fetch(`${BASE}${target}`, {
     method,
-    headers: { authorization: 'Basic ' + Buffer.from('shop:pw').toString('base64'), 'content-type': 'application/json' },
+    headers: {
+      authorization: 'Basic ' + Buffer.from('shop:pw').toString('base64'),
+      'content-type': 'application/json',
+    },
     ...(body === undefined ? {} : { body: typeof body === 'string' ? body : JSON.stringify(body) }),
   })
   const text = await res.text()
@@ -57,8 +60,12 @@ describe('legacy flow API: add person', () => {
 
   it('answers 40002 for a duplicate phone or externalId too', async () => {
     const fake = createInfobipFake()
-    await send(fake, 'POST', path(), { personData: { externalId: 'ext-1', contactInformation: { phone: [{ number: '41793026727' }] } } })
-    const samePhone = await send(fake, 'POST', path(), { personData: { contactInformation: { phone: [{ number: '41793026727' }] } } })
+    await send(fake, 'POST', path(), {
+      personData: { externalId: 'ext-1', contactInformation: { phone: [{ number: '41793026727' }] } },
+    })
+    const samePhone = await send(fake, 'POST', path(), {
+      personData: { contactInformation: { phone: [{ number: '41793026727' }] } },
+    })
     expect(samePhone).toEqual(error(400, 40002, 'Error creating person: Phone number already exists'))
     const sameExternal = await send(fake, 'POST', path(), {
       personData: { externalId: 'ext-1', contactInformation: { email: [{ address: 'new@example.com' }] } },
@@ -95,11 +102,16 @@ describe('legacy flow API: add person', () => {
       status: 400,
       json: { errorCode: 40001 },
     })
-    expect(await send(fake, 'POST', path(), '{"personData": ')).toMatchObject({ status: 400, json: { errorCode: 40001 } })
-    expect(await send(fake, 'POST', path(), { personData: { gender: 'OTHER', contactInformation: {} } })).toMatchObject({
+    expect(await send(fake, 'POST', path(), '{"personData": ')).toMatchObject({
       status: 400,
       json: { errorCode: 40001 },
     })
+    expect(await send(fake, 'POST', path(), { personData: { gender: 'OTHER', contactInformation: {} } })).toMatchObject(
+      {
+        status: 400,
+        json: { errorCode: 40001 },
+      },
+    )
   })
 
   it('answers 40003 for an invalid phone or email in the person data', async () => {
@@ -125,7 +137,11 @@ describe('legacy flow API: add person', () => {
     const fake = createInfobipFake()
     await send(fake, 'POST', path('', SANDBOX_SEED.momentsCampaignId), janeData)
     const update = await send(fake, 'POST', path('?email=jane.williams%40example.com'), {
-      personData: { lastName: 'Smith', address: '10 York Street', contactInformation: { phone: [{ number: '3859128592198' }] } },
+      personData: {
+        lastName: 'Smith',
+        address: '10 York Street',
+        contactInformation: { phone: [{ number: '3859128592198' }] },
+      },
     })
     expect(update.status).toBe(200)
     expect(fake.people).toEqual([
@@ -154,9 +170,15 @@ describe('legacy flow API: add person', () => {
       expect.objectContaining({ email: [{ address: 'solo@example.com' }], phone: [] }),
       expect.objectContaining({ email: [], phone: [{ number: '41793026727' }] }),
     ])
-    const notFound = error(404, 40402, 'Person not found for given identifier, and not enough person data is provided for creation')
+    const notFound = error(
+      404,
+      40402,
+      'Person not found for given identifier, and not enough person data is provided for creation',
+    )
     expect(await send(fake, 'POST', path('?externalId=8edb24b5-0319-48cd-a1d9-1e8bc5d577ab'))).toEqual(notFound)
-    expect(await send(fake, 'POST', path('?externalId=x'), { personData: { firstName: 'NoContact' } })).toEqual(notFound)
+    expect(await send(fake, 'POST', path('?externalId=x'), { personData: { firstName: 'NoContact' } })).toEqual(
+      notFound,
+    )
     expect(fake.people).toHaveLength(2)
   })
 

@@ -106,7 +106,11 @@ describe('Moments flow: add participants', () => {
   it('merges profiles whose identifiers meet in one participant', async () => {
     const fake = createInfobipFake()
     await add(fake, { participants: [email('jane@example.com')] })
-    await add(fake, { participants: [{ identifyBy: { identifier: '41793026727', type: 'PHONE' } }] }, SANDBOX_SEED.legacyCampaignId)
+    await add(
+      fake,
+      { participants: [{ identifyBy: { identifier: '41793026727', type: 'PHONE' } }] },
+      SANDBOX_SEED.legacyCampaignId,
+    )
     expect(fake.people).toHaveLength(2)
     const operationId = await add(fake, {
       participants: [
@@ -134,7 +138,10 @@ describe('Moments flow: add participants', () => {
     })
     expect(missing).toEqual({
       status: 400,
-      json: { errorCode: '400', errorMessage: 'Field participants.[0].identifyBy.sender must not be null for type FACEBOOK' },
+      json: {
+        errorCode: '400',
+        errorMessage: 'Field participants.[0].identifyBy.sender must not be null for type FACEBOOK',
+      },
     })
     const fb = { identifyBy: { identifier: 'fb-user', type: 'FACEBOOK', sender: 'page-1' } }
     await add(fake, { participants: [fb] })
@@ -287,7 +294,11 @@ describe('Moments flow: report and callback', () => {
       await add(fake, { participants: [email('b@example.com')], notifyUrl: 'http://127.0.0.1:1/refused' })
       await fake.settled()
       const [callback] = await server.waitForRequests(1)
-      expect(callback).toMatchObject({ method: 'POST', path: '/hook', json: { operationId, campaignId: 200000000000001 } })
+      expect(callback).toMatchObject({
+        method: 'POST',
+        path: '/hook',
+        json: { operationId, campaignId: 200000000000001 },
+      })
       expect(callback?.headers['content-type']).toBe('application/json')
     } finally {
       await server.close()

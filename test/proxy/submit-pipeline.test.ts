@@ -52,7 +52,12 @@ describe('what the person is told matches what happened', () => {
     proxy.fake?.setFormStatus(SANDBOX_SEED.activeFormId, 'ACTIVE')
     proxy.fake?.failNext(
       { method: 'POST', path: /\/data$/ },
-      { status: 403, body: { requestError: { serviceException: { messageId: 'FORBIDDEN', text: 'Form is not submittable using the API' } } } },
+      {
+        status: 403,
+        body: {
+          requestError: { serviceException: { messageId: 'FORBIDDEN', text: 'Form is not submittable using the API' } },
+        },
+      },
     )
     const refused = await proxy.submit('forms-only', { email: 'f@example.com', consent: true })
     expect(refused.status).toBe(503)
@@ -70,7 +75,12 @@ describe('what the person is told matches what happened', () => {
     proxy = createTestProxy({
       config: {
         forms: [
-          { id: 'optional', allowedOrigins: [SHOP], fields: [email, phone], flow: { api: 'legacy', campaignId: SANDBOX_SEED.legacyCampaignId } },
+          {
+            id: 'optional',
+            allowedOrigins: [SHOP],
+            fields: [email, phone],
+            flow: { api: 'legacy', campaignId: SANDBOX_SEED.legacyCampaignId },
+          },
         ],
       },
     })
@@ -104,7 +114,11 @@ describe('what the person is told matches what happened', () => {
         ],
       },
     })
-    proxy.fake?.failNext({ method: 'POST', path: /\/data$/ }, { status: 429, body: {}, headers: { 'retry-after': '0' } }, 10)
+    proxy.fake?.failNext(
+      { method: 'POST', path: /\/data$/ },
+      { status: 429, body: {}, headers: { 'retry-after': '0' } },
+      10,
+    )
     proxy.fake?.failNext(
       { method: 'POST', path: /communication/ },
       { status: 400, body: { errorCode: 40003, errorMessage: 'Error updating person: msisdn: Number is invalid.' } },
@@ -122,7 +136,10 @@ describe('what the person is told matches what happened', () => {
 describe('after the person was answered', () => {
   it('keeps values refused in the background for the operator instead of dropping them', async () => {
     proxy = createTestProxy()
-    proxy.fake?.failNext({ method: 'POST', path: /communication/ }, { status: 500, body: { errorCode: 50001, errorMessage: 'x' } })
+    proxy.fake?.failNext(
+      { method: 'POST', path: /communication/ },
+      { status: 500, body: { errorCode: 50001, errorMessage: 'x' } },
+    )
     const res = await proxy.submit('welcome-legacy', { email: 'late@example.com', phone: '+385 91 123 4567' })
     expect(res.status).toBe(202)
     proxy.fake?.failNext(
@@ -143,7 +160,13 @@ describe('after the person was answered', () => {
     const outcome = outcomeFromReport(
       {
         operationId: 'op',
-        participants: [{ identifyBy: participant.identifyBy, status: 'REJECTED', errorReason: 'REJECTED_PERSON_NOT_ALLOWED_TO_REENTER' }],
+        participants: [
+          {
+            identifyBy: participant.identifyBy,
+            status: 'REJECTED',
+            errorReason: 'REJECTED_PERSON_NOT_ALLOWED_TO_REENTER',
+          },
+        ],
       },
       participant,
       { person: {}, email: 'r@example.com', emailField: 'email' },

@@ -10,8 +10,24 @@ const form: PublicForm = {
   fields: [
     { name: 'email', type: 'email', label: 'Email', required: true },
     { name: 'firstName', type: 'text', label: 'First name' },
-    { name: 'size', type: 'select', label: 'Size', options: [{ label: 'Small', value: 's' }, { label: 'Large', value: 'l' }] },
-    { name: 'frequency', type: 'radio', label: 'How often?', options: [{ label: 'Weekly', value: 'weekly' }, { label: 'Monthly', value: 'monthly' }] },
+    {
+      name: 'size',
+      type: 'select',
+      label: 'Size',
+      options: [
+        { label: 'Small', value: 's' },
+        { label: 'Large', value: 'l' },
+      ],
+    },
+    {
+      name: 'frequency',
+      type: 'radio',
+      label: 'How often?',
+      options: [
+        { label: 'Weekly', value: 'weekly' },
+        { label: 'Monthly', value: 'monthly' },
+      ],
+    },
     { name: 'consent', type: 'checkbox', label: 'I agree to receive emails', required: true },
     { name: 'utm_source', type: 'hidden' },
     { name: 'utm_medium', type: 'hidden', value: 'configured' },
@@ -31,7 +47,9 @@ function visit(pathAndQuery: string): void {
   history.replaceState(null, '', pathAndQuery)
 }
 
-async function setup(options: Partial<MountOptions> = {}): Promise<{ root: ShadowRoot; fetchMock: ReturnType<typeof stubFetch> }> {
+async function setup(
+  options: Partial<MountOptions> = {},
+): Promise<{ root: ShadowRoot; fetchMock: ReturnType<typeof stubFetch> }> {
   const fetchMock = stubFetch({ form })
   const target = document.createElement('div')
   document.body.append(target)
@@ -45,7 +63,10 @@ function input(root: ShadowRoot, name: string): HTMLInputElement {
   return root.querySelector(`[name="${name}"]`) as HTMLInputElement
 }
 
-async function submitted(root: ShadowRoot, fetchMock: ReturnType<typeof stubFetch>): Promise<{ values: Record<string, unknown>; context: unknown }> {
+async function submitted(
+  root: ShadowRoot,
+  fetchMock: ReturnType<typeof stubFetch>,
+): Promise<{ values: Record<string, unknown>; context: unknown }> {
   input(root, 'email').value ||= 'ana@example.com'
   input(root, 'consent').checked = true
   ;(root.querySelector('button[type="submit"]') as HTMLButtonElement).click()
@@ -67,7 +88,9 @@ afterEach(() => {
 describe('context capture', () => {
   it('fills hidden utm_*, page_url and referrer fields from the page, and sends context', async () => {
     vi.spyOn(document, 'referrer', 'get').mockReturnValue('https://news.example.org/issue/12?uid=99#top')
-    visit('/beans/guji?utm_source=newsletter&utm_campaign=spring-sale-2026&utm_term=coffee&utm_content=hero&ref=x#reviews')
+    visit(
+      '/beans/guji?utm_source=newsletter&utm_campaign=spring-sale-2026&utm_term=coffee&utm_content=hero&ref=x#reviews',
+    )
     const { root, fetchMock } = await setup()
     expect(input(root, 'utm_source').value).toBe('newsletter')
     const body = await submitted(root, fetchMock)
@@ -109,7 +132,13 @@ describe('prefill', () => {
     expect(input(root, 'consent').checked).toBe(false)
     expect(input(root, 'source').value).toBe('footer')
     const body = await submitted(root, fetchMock)
-    expect(body.values).toMatchObject({ email: 'kim@example.com', firstName: 'Kim', size: 'l', frequency: 'monthly', source: 'footer' })
+    expect(body.values).toMatchObject({
+      email: 'kim@example.com',
+      firstName: 'Kim',
+      size: 'l',
+      frequency: 'monthly',
+      source: 'footer',
+    })
   })
 
   it('the embed’s own prefill (data-prefill-*) wins over the query string', async () => {

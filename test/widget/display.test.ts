@@ -58,7 +58,9 @@ function key(target: Element, name: string, shiftKey = false): KeyboardEvent {
 
 /** A pointer event at (x, y); happy-dom lays nothing out, so every box is at 0,0 and any other point is outside it. */
 function pointer(target: Element, type: string, x = 5, y = 5): void {
-  target.dispatchEvent(new MouseEvent(type, { clientX: x, clientY: y, bubbles: true, composed: true, cancelable: true }))
+  target.dispatchEvent(
+    new MouseEvent(type, { clientX: x, clientY: y, bubbles: true, composed: true, cancelable: true }),
+  )
 }
 
 function controls(dialog: HTMLElement): HTMLElement[] {
@@ -527,8 +529,12 @@ describe('triggers', () => {
     expect(removedFromWindow.mock.calls.some(([, handler]) => handler === onScroll)).toBe(false)
     scroll.handle.unmount()
     exit.handle.unmount()
-    expect(removedFromWindow.mock.calls.filter(([type, handler]) => type === 'scroll' && handler === onScroll)).toHaveLength(1)
-    expect(removedFromDocument.mock.calls.filter(([type, handler]) => type === 'mouseout' && handler === onExit)).toHaveLength(1)
+    expect(
+      removedFromWindow.mock.calls.filter(([type, handler]) => type === 'scroll' && handler === onScroll),
+    ).toHaveLength(1)
+    expect(
+      removedFromDocument.mock.calls.filter(([type, handler]) => type === 'mouseout' && handler === onExit),
+    ).toHaveLength(1)
   })
 
   it('fires once per page load: a remount of the same form does not open it again', async () => {
@@ -583,7 +589,12 @@ describe('triggers', () => {
     const answer = deferred<Response>()
     stubFetch({ form: titled }).mockImplementationOnce(() => answer.promise)
     const target = document.createElement('div')
-    const handle = mount(target, { form: 'welcome', endpoint: `https://display${++n}.test`, mode: 'popup', frequencyDays: 0 })
+    const handle = mount(target, {
+      form: 'welcome',
+      endpoint: `https://display${++n}.test`,
+      mode: 'popup',
+      frequencyDays: 0,
+    })
     document.body.append(target)
     answer.resolve(json(titled))
     await waitFor(() => expect(shadowOf(target).querySelector(OPEN_DIALOG)).not.toBeNull())

@@ -50,7 +50,9 @@ let fetchMock: ReturnType<typeof stubFetch>
 let consoleError: ReturnType<typeof vi.spyOn>
 
 beforeEach(() => {
-  fetchMock = stubFetch({ form: simpleForm({ fields: [{ name: 'heading', type: 'title', text: 'Hi' }, ...simpleForm().fields] }) })
+  fetchMock = stubFetch({
+    form: simpleForm({ fields: [{ name: 'heading', type: 'title', text: 'Hi' }, ...simpleForm().fields] }),
+  })
   stubIntersectionObserver()
   consoleError = vi.spyOn(console, 'error').mockImplementation(() => undefined)
 })
@@ -126,7 +128,7 @@ describe('<flowform-signup>', () => {
     expect(fetchMock.mock.calls.length).toBe(requests)
   })
 
-  it('takes its CSP nonce from the nonce property: browsers hide the attribute\'s value', async () => {
+  it("takes its CSP nonce from the nonce property: browsers hide the attribute's value", async () => {
     vi.stubGlobal('CSSStyleSheet', undefined)
     const element = document.createElement(ELEMENT_NAME) as SignupElement & { nonce: string }
     element.setAttribute('form', 'welcome')
@@ -137,7 +139,7 @@ describe('<flowform-signup>', () => {
     expect(shadowOf(element).querySelector('style')?.getAttribute('nonce')).toBe('r4nd0m')
   })
 
-  it('an empty nonce (or endpoint) falls back to the library tag\'s', () => {
+  it("an empty nonce (or endpoint) falls back to the library tag's", () => {
     vi.stubGlobal('CSSStyleSheet', undefined)
     // What the element's class and Flowform.mount go through, with a library tag's defaults.
     const api = installGlobal({} as Window, { endpoint: 'https://lib.shop.test', nonce: 'l1brary' })
@@ -170,9 +172,7 @@ describe('<flowform-signup>', () => {
 
   it('logs a prefixed error for a bad attribute and mounts nothing', () => {
     document.body.innerHTML = '<flowform-signup form="welcome" mode="modal"></flowform-signup>'
-    expect(consoleError).toHaveBeenCalledWith(
-      '[flowform] mode must be one of inline, popup, slide-in, got "modal"',
-    )
+    expect(consoleError).toHaveBeenCalledWith('[flowform] mode must be one of inline, popup, slide-in, got "modal"')
     document.body.innerHTML = '<flowform-signup></flowform-signup>'
     expect(consoleError).toHaveBeenLastCalledWith(expect.stringMatching(/^\[flowform\] form must match/))
     expect(hosts()).toHaveLength(0)
@@ -296,7 +296,9 @@ describe('window.Flowform', () => {
       scroll?.unmount()
       exit?.unmount()
     }
-    expect(added.filter((t) => t === 'scroll' || t === 'mouseout').sort()).toEqual(removed.filter((t) => t === 'scroll' || t === 'mouseout').sort())
+    expect(added.filter((t) => t === 'scroll' || t === 'mouseout').sort()).toEqual(
+      removed.filter((t) => t === 'scroll' || t === 'mouseout').sort(),
+    )
     expect(added.filter((t) => t === 'scroll')).toHaveLength(3)
   })
 })

@@ -86,7 +86,9 @@ describe('flowform:* events', () => {
   it('error when the definition cannot be loaded', async () => {
     vi.spyOn(console, 'error').mockImplementation(() => undefined)
     const missing = setup({ form: errorBody(404, 'form_not_found') })
-    await waitFor(() => expect(missing.events.map((e) => e.detail)).toEqual([{ form: 'welcome', code: 'form_not_found' }]))
+    await waitFor(() =>
+      expect(missing.events.map((e) => e.detail)).toEqual([{ form: 'welcome', code: 'form_not_found' }]),
+    )
     missing.handle.unmount()
   })
 

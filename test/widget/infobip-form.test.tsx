@@ -77,10 +77,20 @@ describe('the seeded Infobip form, mapped by the proxy and drawn by the widget',
     expect(screen.getByText('Product news, events and offers, about twice a month.').tagName).toBe('P')
 
     const first = screen.getByRole('textbox', { name: 'First name' }) as HTMLInputElement
-    expect([first.name, first.placeholder, first.getAttribute('maxlength'), first.required]).toEqual(['first_name', 'James', '255', false])
+    expect([first.name, first.placeholder, first.getAttribute('maxlength'), first.required]).toEqual([
+      'first_name',
+      'James',
+      '255',
+      false,
+    ])
     expect((screen.getByRole('textbox', { name: 'Last name' }) as HTMLInputElement).name).toBe('last_name')
     const email = screen.getByRole('textbox', { name: /^Email/ }) as HTMLInputElement
-    expect([email.type, email.name, email.required, email.placeholder]).toEqual(['email', 'email', true, 'name@example.com'])
+    expect([email.type, email.name, email.required, email.placeholder]).toEqual([
+      'email',
+      'email',
+      true,
+      'name@example.com',
+    ])
     // Infobip's long RFC 5322 pattern is left to our own email rule.
     expect(email.hasAttribute('pattern')).toBe(false)
     const phone = screen.getByRole('textbox', { name: 'Phone' }) as HTMLInputElement
@@ -91,14 +101,24 @@ describe('the seeded Infobip form, mapped by the proxy and drawn by the widget',
     expect(size.options[4]?.textContent).toBe('More than 200')
 
     const interests = screen.getByRole('group', { name: 'Interests' })
-    expect(within(interests).getAllByRole('checkbox').map((b) => (b as HTMLInputElement).value)).toEqual(['product_news', 'events', 'offers'])
+    expect(
+      within(interests)
+        .getAllByRole('checkbox')
+        .map((b) => (b as HTMLInputElement).value),
+    ).toEqual(['product_news', 'events', 'offers'])
     const frequency = screen.getByRole('group', { name: 'How often?' })
-    expect(within(frequency).getAllByRole('radio').map((r) => (r as HTMLInputElement).value)).toEqual(['weekly', 'monthly'])
+    expect(
+      within(frequency)
+        .getAllByRole('radio')
+        .map((r) => (r as HTMLInputElement).value),
+    ).toEqual(['weekly', 'monthly'])
     expect((screen.getByLabelText('Birthday') as HTMLInputElement).type).toBe('date')
 
     // Both of Infobip's texts: the label as the question, checkboxText beside the box.
     const consentGroup = screen.getByRole('group', { name: 'Consent' })
-    const consent = within(consentGroup).getByRole('checkbox', { name: /I agree to receive emails/ }) as HTMLInputElement
+    const consent = within(consentGroup).getByRole('checkbox', {
+      name: /I agree to receive emails/,
+    }) as HTMLInputElement
     expect([consent.name, consent.required]).toEqual(['consent', true])
 
     const offer = form.querySelector('input[name="offer_id"]') as HTMLInputElement
@@ -127,7 +147,9 @@ describe('the seeded Infobip form, mapped by the proxy and drawn by the widget',
     fireEvent.click(screen.getByRole('checkbox', { name: /I agree to receive emails/ }))
     fireEvent.click(screen.getByRole('button', { name: 'Subscribe' }))
     await waitFor(() => expect(screen.getByRole('status').textContent).toBe('Thanks for subscribing!'))
-    const body = JSON.parse(String(callsTo(fetchMock, '/submissions')[0]?.[1]?.body)) as { values: Record<string, unknown> }
+    const body = JSON.parse(String(callsTo(fetchMock, '/submissions')[0]?.[1]?.body)) as {
+      values: Record<string, unknown>
+    }
     expect(body.values).toEqual({
       first_name: 'Ana',
       last_name: '',

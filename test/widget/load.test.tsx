@@ -2,7 +2,16 @@ import { render, screen } from '@testing-library/preact'
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import { App } from '../../widget/form/app'
 import { mount } from '../../widget/index'
-import { ENDPOINT, errorBody, json, recordEvents, settle, shadowOf, stubFetch, stubIntersectionObserver } from './support'
+import {
+  ENDPOINT,
+  errorBody,
+  json,
+  recordEvents,
+  settle,
+  shadowOf,
+  stubFetch,
+  stubIntersectionObserver,
+} from './support'
 
 describe('loading the definition', () => {
   afterEach(() => {
@@ -48,7 +57,7 @@ describe('loading the definition', () => {
     expect(document.querySelector('form')).toBeNull()
   })
 
-  it('a refused origin (403 with the proxy\'s JSON error) gives the calm alert and logs the proxy\'s reason', async () => {
+  it("a refused origin (403 with the proxy's JSON error) gives the calm alert and logs the proxy's reason", async () => {
     const error = vi.spyOn(console, 'error').mockImplementation(() => undefined)
     const reason = 'This page\'s origin (http://localhost:8912) is not in allowedOrigins of form "welcome".'
     stubFetch({ form: json({ error: { code: 'origin_not_allowed', message: reason } }, 403) })
@@ -60,7 +69,7 @@ describe('loading the definition', () => {
     expect(events.map((e) => e.detail)).toEqual([{ form: 'welcome', code: 'load_failed' }])
   })
 
-  it('a refusal without a JSON error body (a CDN\'s HTML page, say) logs nothing of its own', async () => {
+  it("a refusal without a JSON error body (a CDN's HTML page, say) logs nothing of its own", async () => {
     const error = vi.spyOn(console, 'error').mockImplementation(() => undefined)
     stubFetch({ form: new Response('<h1>Forbidden</h1>', { status: 403, headers: { 'content-type': 'text/html' } }) })
     render(<App endpoint={ENDPOINT} formId="welcome" />)

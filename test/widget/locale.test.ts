@@ -3,14 +3,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import type { MountOptions } from '../../widget/index'
 import { mount } from '../../widget/index'
 import { bootTexts, pickLocale } from '../../widget/texts'
-import {
-  errorBody,
-  OPEN_DIALOG,
-  shadowOf,
-  simpleForm,
-  stubFetch,
-  stubIntersectionObserver,
-} from './support'
+import { errorBody, OPEN_DIALOG, shadowOf, simpleForm, stubFetch, stubIntersectionObserver } from './support'
 
 let n = 0
 
@@ -58,7 +51,10 @@ describe('pickLocale', () => {
 
 describe('the form language', () => {
   it('data-locale asks the proxy for that language and sets lang from its answer', async () => {
-    const { root, url } = setup({ locale: 'de-CH' }, { form: simpleForm({ locale: 'de', texts: { submit: 'Anmelden' } }) })
+    const { root, url } = setup(
+      { locale: 'de-CH' },
+      { form: simpleForm({ locale: 'de', texts: { submit: 'Anmelden' } }) },
+    )
     expect(url()).toBe('/v1/forms/welcome?locale=de')
     await waitFor(() => expect(root.querySelector('button[type="submit"]')?.textContent).toBe('Anmelden'))
     expect(root.querySelector('form')?.closest('[lang]')?.getAttribute('lang')).toBe('de')
@@ -95,13 +91,24 @@ describe('the form language', () => {
   })
 
   it('the popup’s close button and label are translated before the definition arrives', async () => {
-    vi.stubGlobal('fetch', vi.fn<typeof fetch>(() => new Promise<Response>(() => undefined)))
+    vi.stubGlobal(
+      'fetch',
+      vi.fn<typeof fetch>(() => new Promise<Response>(() => undefined)),
+    )
     const target = document.createElement('div')
     document.body.append(target)
-    const handle = mount(target, { form: 'welcome', endpoint: 'https://slow.test', locale: 'fr', mode: 'popup', trigger: 'manual' })
+    const handle = mount(target, {
+      form: 'welcome',
+      endpoint: 'https://slow.test',
+      locale: 'fr',
+      mode: 'popup',
+      trigger: 'manual',
+    })
     handle.open()
     const root = shadowOf(target)
-    await waitFor(() => expect(root.querySelector(OPEN_DIALOG)?.getAttribute('aria-label')).toBe("Formulaire d'inscription"))
+    await waitFor(() =>
+      expect(root.querySelector(OPEN_DIALOG)?.getAttribute('aria-label')).toBe("Formulaire d'inscription"),
+    )
     expect(root.querySelector(OPEN_DIALOG)?.getAttribute('lang')).toBe('fr')
     expect(root.querySelector('button[part="close"]')?.getAttribute('aria-label')).toBe('Fermer')
     expect(root.querySelector('[aria-busy="true"]')).toBeTruthy()

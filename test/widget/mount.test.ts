@@ -36,7 +36,7 @@ describe('mount()', () => {
     handle.unmount()
   })
 
-  it('hosts the form on a tag of its own, out of reach of the page\'s rules for divs, with its layout !important', () => {
+  it("hosts the form on a tag of its own, out of reach of the page's rules for divs, with its layout !important", () => {
     stubFetch()
     const handle = mount(target, { form: 'welcome', endpoint: ENDPOINT })
     expect(host(target).tagName).toBe('FLOWFORM-ROOT')
@@ -45,13 +45,20 @@ describe('mount()', () => {
     expect(target.querySelector('div')).toBeNull()
     const css = readFileSync('widget/styles.css', 'utf8')
     const hostRule = /:host \{([^}]*)\}/.exec(css)?.[1] ?? ''
-    for (const declaration of ['display: block', 'float: none', 'width: auto', 'height: auto', 'padding: 0', 'border: 0']) {
+    for (const declaration of [
+      'display: block',
+      'float: none',
+      'width: auto',
+      'height: auto',
+      'padding: 0',
+      'border: 0',
+    ]) {
       expect(hostRule).toContain(`${declaration} !important;`)
     }
     handle.unmount()
   })
 
-  it('keeps keys typed into its fields from the page\'s shortcuts; Tab, Esc and keys on buttons still reach the page', async () => {
+  it("keeps keys typed into its fields from the page's shortcuts; Tab, Esc and keys on buttons still reach the page", async () => {
     stubFetch()
     const handle = mount(target, { form: 'welcome', endpoint: ENDPOINT })
     const root = host(target).shadowRoot as ShadowRoot

@@ -244,7 +244,9 @@ describe('submitting', () => {
     await setup({ submit: errorBody(422, 'invalid_values', { source: ['Unknown source.'] }) })
     fillValid()
     submit()
-    await waitFor(() => expect(screen.getByRole('alert').textContent).toBe('Please check the highlighted fields. Unknown source.'))
+    await waitFor(() =>
+      expect(screen.getByRole('alert').textContent).toBe('Please check the highlighted fields. Unknown source.'),
+    )
     await waitFor(() => expect(document.activeElement).toBe(screen.getByRole('alert')))
   })
 

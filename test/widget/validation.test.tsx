@@ -185,7 +185,9 @@ describe('client-side validation', () => {
     stubFetch({ form: own })
     render(<App endpoint={ENDPOINT} formId="welcome" />)
     fireEvent.click(await screen.findByRole('button', { name: 'Sign up' }))
-    await waitFor(() => expect(description(screen.getByRole('checkbox', { name: /I agree to emails/ }))).toBe('We need your consent.'))
+    await waitFor(() =>
+      expect(description(screen.getByRole('checkbox', { name: /I agree to emails/ }))).toBe('We need your consent.'),
+    )
   })
 
   it('a number the browser cannot read ("4e", FormData says "") is a format error, not an empty value', async () => {

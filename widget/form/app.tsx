@@ -96,19 +96,19 @@ const FOCUSABLE = 'button,input,select,textarea'
  */
 export class App extends Component<AppProps, AppState> {
   // Declared and set in the constructor, not class fields: see SignupForm.
-  private declare controller: AbortController
+  declare private controller: AbortController
   /** The popup's <dialog>, or the slide-in's <div> (a dialog element would take focus as a popover). */
-  private declare box: RefObject<HTMLDialogElement>
-  private declare disarm: () => void
+  declare private box: RefObject<HTMLDialogElement>
+  declare private disarm: () => void
   /** A trigger fired before the definition arrived: open once it is there. */
-  private declare wanted: boolean
+  declare private wanted: boolean
   /** The definition is here (state catches up on the next render). */
-  private declare ready: boolean
+  declare private ready: boolean
   /** Plain fields, not state: two calls in one tick must see each other. */
-  private declare isOpen: boolean
+  declare private isOpen: boolean
   /** The last pointerdown was on the backdrop: a drag from the form that ends there is no click on it. */
-  private declare down: boolean
-  private declare returnFocus: HTMLElement | null
+  declare private down: boolean
+  declare private returnFocus: HTMLElement | null
   /** Dispatches a `flowform:<type>` event on the host; its detail never holds personal data. */
   declare readonly emit: Emit
 
@@ -133,7 +133,11 @@ export class App extends Component<AppProps, AppState> {
         }
       }
       props.host?.dispatchEvent(
-        new CustomEvent(`flowform:${type}`, { bubbles: true, composed: true, detail: { form: props.formId, ...detail } }),
+        new CustomEvent(`flowform:${type}`, {
+          bubbles: true,
+          composed: true,
+          detail: { form: props.formId, ...detail },
+        }),
       )
     }
   }

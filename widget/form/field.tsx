@@ -112,14 +112,7 @@ export function Field({ field, id, error, t }: FieldProps): JSX.Element | null {
       </select>
     )
   } else if (type === 'textarea') {
-    control = (
-      <textarea
-        rows={4}
-        placeholder={field.placeholder}
-        maxLength={field.maxLength}
-        {...common}
-      />
-    )
+    control = <textarea rows={4} placeholder={field.placeholder} maxLength={field.maxLength} {...common} />
   } else {
     control = (
       <input

@@ -58,14 +58,14 @@ function check(form: HTMLFormElement, field: PublicField, value: FieldValue | un
  * real class fields are down-levelled for es2020 with a helper that costs another 300 bytes.
  */
 export class SignupForm extends Component<SignupFormProps, SignupFormState> {
-  private declare formRef: RefObject<HTMLFormElement>
+  declare private formRef: RefObject<HTMLFormElement>
   // Plain fields, not state: a second click lands before Preact has re-rendered the button.
-  private declare inFlight: boolean
+  declare private inFlight: boolean
   /** Focus moves after the render that shows an outcome. */
-  private declare focusNext: boolean
+  declare private focusNext: boolean
   /** Unmounted: an answer still arriving only raises its event. */
-  private declare gone: boolean
-  private declare stopCounting: () => void
+  declare private gone: boolean
+  declare private stopCounting: () => void
 
   constructor(props: SignupFormProps) {
     super(props)
@@ -108,7 +108,9 @@ export class SignupForm extends Component<SignupFormProps, SignupFormState> {
       this.focusNext = false
       const root = this.base as HTMLElement
       const { done, alert } = this.state.outcome
-      ;((done ? root : (root.querySelector('[aria-invalid="true"]') ?? (alert && root.lastChild))) as HTMLElement | null)?.focus()
+      ;(
+        (done ? root : (root.querySelector('[aria-invalid="true"]') ?? (alert && root.lastChild))) as HTMLElement | null
+      )?.focus()
     }
   }
 

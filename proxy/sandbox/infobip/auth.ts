@@ -14,7 +14,11 @@ export interface InfobipCredentials {
 const SESSION_IDLE_MS = 60 * 60 * 1000
 const OAUTH_TTL_SECONDS = 3600
 
-const sessionBody = z.object({ username: z.string().min(1), password: z.string().min(1), unsafe: z.boolean().optional() })
+const sessionBody = z.object({
+  username: z.string().min(1),
+  password: z.string().min(1),
+  unsafe: z.boolean().optional(),
+})
 
 interface Grant {
   account: string
@@ -138,7 +142,10 @@ export class AuthState {
     const form = new URLSearchParams(await request.text())
     const grantType = form.get('grant_type')
     if (grantType !== 'client_credentials') {
-      return json(400, { error: 'unsupported_grant_type', error_description: `Unsupported grant type: ${grantType ?? ''}` })
+      return json(400, {
+        error: 'unsupported_grant_type',
+        error_description: `Unsupported grant type: ${grantType ?? ''}`,
+      })
     }
     const clientId = form.get('client_id') ?? ''
     const clientSecret = form.get('client_secret') ?? ''

@@ -41,7 +41,8 @@ export function listForms(state: SandboxState, url: URL): Response {
   }
   const { offset, limit, formType, formStatus } = query.data
   const matching = [...state.forms.values()].filter(
-    (f) => (formType === undefined || f.formType === formType) && (formStatus === undefined || f.formStatus === formStatus),
+    (f) =>
+      (formType === undefined || f.formType === formType) && (formStatus === undefined || f.formStatus === formStatus),
   )
   return json(200, { forms: matching.slice(offset, offset + limit), offset, limit, total: matching.length })
 }

@@ -13,12 +13,7 @@ export function empty(status = 200, headers: Record<string, string> = {}): Respo
 }
 
 export type ServiceMessageId =
-  | 'BAD_REQUEST'
-  | 'UNAUTHORIZED'
-  | 'FORBIDDEN'
-  | 'NOT_FOUND'
-  | 'TOO_MANY_REQUESTS'
-  | 'GENERAL_ERROR'
+  'BAD_REQUEST' | 'UNAUTHORIZED' | 'FORBIDDEN' | 'NOT_FOUND' | 'TOO_MANY_REQUESTS' | 'GENERAL_ERROR'
 
 export function requestError(
   status: number,
@@ -52,7 +47,9 @@ export function problem(path: string, detail = 'Failed to read request'): Respon
 }
 
 /** Reads a body as JSON; an empty or blank body is `{ ok: true, value: undefined, empty: true }`. */
-export async function readJson(request: Request): Promise<{ ok: true; value: unknown; empty: boolean } | { ok: false }> {
+export async function readJson(
+  request: Request,
+): Promise<{ ok: true; value: unknown; empty: boolean } | { ok: false }> {
   const text = await request.text()
   if (text.trim() === '') {
     return { ok: true, value: undefined, empty: true }

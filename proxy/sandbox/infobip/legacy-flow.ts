@@ -21,7 +21,8 @@ const addBody = z.object({
   flowVariables: z.record(z.string(), z.unknown()).nullish(),
 })
 
-const PERSON_NOT_CREATABLE = 'Person not found for given identifier, and not enough person data is provided for creation'
+const PERSON_NOT_CREATABLE =
+  'Person not found for given identifier, and not enough person data is provided for creation'
 
 function describeContact(problem: ContactProblem): string {
   return problem.kind === 'msisdn' ? 'msisdn: Number is invalid.' : 'email: Email address is invalid.'
@@ -101,7 +102,11 @@ function updatePerson(state: SandboxState, person: Person, data: PersonData): Re
   return undefined
 }
 
-function resolvePerson(state: SandboxState, identifier: Identifier | undefined, data: PersonData | undefined): Person | Response {
+function resolvePerson(
+  state: SandboxState,
+  identifier: Identifier | undefined,
+  data: PersonData | undefined,
+): Person | Response {
   if (!identifier) {
     // Plain create: People needs at least one contact to create a profile.
     if (!data || !hasContact(data)) {
@@ -130,7 +135,12 @@ function flowProblem(state: SandboxState, campaignId: string): Response | undefi
   return flow.status === 'ACTIVE' ? undefined : legacyError(40005, 'Flow inactive')
 }
 
-export async function addPersonToFlow(state: SandboxState, request: Request, url: URL, campaignId: string): Promise<Response> {
+export async function addPersonToFlow(
+  state: SandboxState,
+  request: Request,
+  url: URL,
+  campaignId: string,
+): Promise<Response> {
   const identifier = readIdentifier(url, ADD_IDENTIFIERS)
   if (identifier === 'ambiguous') {
     return legacyError(40001, 'Bad request: only one of phone, email, externalId, pushRegistrationId is allowed')

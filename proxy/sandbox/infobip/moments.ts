@@ -195,7 +195,10 @@ export async function addParticipants(
 export function participantsReport(state: SandboxState, url: URL, campaignId: string): Response {
   const operationId = url.searchParams.get('operationId')
   if (operationId === null || operationId === '') {
-    return problem(url.pathname, "Required request parameter 'operationId' for method parameter type String is not present")
+    return problem(
+      url.pathname,
+      "Required request parameter 'operationId' for method parameter type String is not present",
+    )
   }
   const operation = state.operations.get(operationId)
   if (!operation || operation.campaignId !== campaignId) {

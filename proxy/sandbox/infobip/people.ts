@@ -150,9 +150,7 @@ export class PeopleStore {
 
   findByPushRegistration(registrationId: string): Person | undefined {
     const wanted = registrationId.toLowerCase()
-    return this.all().find((p) =>
-      p.contactInformation.push.some((e) => e.registrationId.toLowerCase() === wanted),
-    )
+    return this.all().find((p) => p.contactInformation.push.some((e) => e.registrationId.toLowerCase() === wanted))
   }
 
   findByChannel(kind: ChannelKind, contact: ChannelContact): Person | undefined {

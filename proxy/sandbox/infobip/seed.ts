@@ -91,7 +91,30 @@ export const SANDBOX_SEED = {
 
 // Copied from the spec's example form: what Infobip forbids in name fields.
 export const NAME_FORBIDDEN_SYMBOLS = [
-  '^', '&', '<', '>', '"', '/', '\\', '\n', '\r', ':', '(', ')', '{', '}', '=', ';', '#', '|', '+', '%', '*', '?', '[', ']',
+  '^',
+  '&',
+  '<',
+  '>',
+  '"',
+  '/',
+  '\\',
+  '\n',
+  '\r',
+  ':',
+  '(',
+  ')',
+  '{',
+  '}',
+  '=',
+  ';',
+  '#',
+  '|',
+  '+',
+  '%',
+  '*',
+  '?',
+  '[',
+  ']',
 ]
 
 // RFC 5322-flavoured, the same spirit as the long pattern on the spec's EMAIL element.

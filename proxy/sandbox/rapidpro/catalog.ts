@@ -70,7 +70,11 @@ export async function writeField(state: RapidproState, request: Request, url: UR
         errors[key] = ['Can only contain letters, numbers and hypens.']
       } else if (!isValidKey(makeKey(value))) {
         errors[key] = [`Generated key "${makeKey(value)}" is invalid or a reserved name.`]
-      } else if (state.fields.some((f) => f !== instance && (f.name.toLowerCase() === value.toLowerCase() || f.key === makeKey(value)))) {
+      } else if (
+        state.fields.some(
+          (f) => f !== instance && (f.name.toLowerCase() === value.toLowerCase() || f.key === makeKey(value)),
+        )
+      ) {
         errors[key] = ['This field must be unique.']
       } else {
         name ??= value
@@ -125,7 +129,11 @@ export function listGroups(state: RapidproState, url: URL): Response {
   } else if (name !== null) {
     groups = groups.filter((g) => g.name.toLowerCase() === name.toLowerCase())
   }
-  return paginate(state, url, groups.map((g) => groupJson(state, g)))
+  return paginate(
+    state,
+    url,
+    groups.map((g) => groupJson(state, g)),
+  )
 }
 
 export async function writeGroup(state: RapidproState, request: Request, url: URL): Promise<Response> {

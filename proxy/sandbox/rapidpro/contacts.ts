@@ -2,13 +2,24 @@
 // messages (temba/api/v2/serializers.py ContactWriteSerializer, ContactBulkActionSerializer).
 import { randomUUID } from 'node:crypto'
 import { detail, fieldErrors, isObject, json, noContent, notFound, paginate, pyType, readObject } from './http'
-import { type ContactStatus, contactJson, findGroup, type RapidproState, type StoredContact, type StoredGroup } from './state'
+import {
+  type ContactStatus,
+  contactJson,
+  findGroup,
+  type RapidproState,
+  type StoredContact,
+  type StoredGroup,
+} from './state'
 import { invalidUrnMessage, isValidUrn, normaliseUrn, parseUrn } from './urns'
 
 const MAX_ITEMS = 100
 const MAX_NAME = 64
 
-type Lookup = { kind: 'none' } | { kind: 'uuid'; uuid: string } | { kind: 'urn'; urn: string } | { kind: 'error'; response: Response }
+type Lookup =
+  | { kind: 'none' }
+  | { kind: 'uuid'; uuid: string }
+  | { kind: 'urn'; urn: string }
+  | { kind: 'error'; response: Response }
 
 /** `?uuid=` or `?urn=` (normalised), never both. */
 function lookupOf(url: URL): Lookup {
@@ -22,7 +33,9 @@ function lookupOf(url: URL): Lookup {
   }
   if (urn !== null) {
     const parsed = parseUrn(urn)
-    return parsed ? { kind: 'urn', urn: normaliseUrn(parsed) } : { kind: 'error', response: detail(400, `Invalid URN: ${urn}`) }
+    return parsed
+      ? { kind: 'urn', urn: normaliseUrn(parsed) }
+      : { kind: 'error', response: detail(400, `Invalid URN: ${urn}`) }
   }
   return { kind: 'none' }
 }
@@ -61,7 +74,11 @@ export function listContacts(state: RapidproState, url: URL): Response {
     contacts = []
   }
   contacts.sort((a, b) => b.modifiedOn - a.modifiedOn)
-  return paginate(state, url, contacts.map((c) => contactJson(state, c)))
+  return paginate(
+    state,
+    url,
+    contacts.map((c) => contactJson(state, c)),
+  )
 }
 
 interface ContactInput {
@@ -73,7 +90,11 @@ interface ContactInput {
 }
 
 /** Field by field, the checks of ContactWriteSerializer; the first problem of each field is kept. */
-function validateContact(state: RapidproState, body: Record<string, unknown>, lookupByUrn: boolean): { input: ContactInput; errors: Record<string, unknown> } {
+function validateContact(
+  state: RapidproState,
+  body: Record<string, unknown>,
+  lookupByUrn: boolean,
+): { input: ContactInput; errors: Record<string, unknown> } {
   const input: ContactInput = {}
   const errors: Record<string, unknown> = {}
   if ('name' in body) {
@@ -231,7 +252,9 @@ export async function writeContact(state: RapidproState, request: Request, url: 
       language: input.language ?? null,
       urns: input.urns ?? [],
       groups: (input.groups ?? []).map((g) => g.uuid),
-      fields: Object.fromEntries(Object.entries(input.fields ?? {}).filter((e): e is [string, string] => Boolean(e[1]))),
+      fields: Object.fromEntries(
+        Object.entries(input.fields ?? {}).filter((e): e is [string, string] => Boolean(e[1])),
+      ),
       status: 'active',
       createdOn: now,
       modifiedOn: now,
@@ -341,7 +364,9 @@ export async function contactAction(state: RapidproState, request: Request): Pro
   if (verb === 'add') {
     const inactive = contacts.filter((c) => c.status !== 'active').map((c) => c.uuid)
     if (inactive.length > 0) {
-      return fieldErrors({ non_field_errors: [`Non-active contacts cannot be added to groups: ${inactive.join(', ')}`] })
+      return fieldErrors({
+        non_field_errors: [`Non-active contacts cannot be added to groups: ${inactive.join(', ')}`],
+      })
     }
   }
   const now = state.now()

@@ -37,7 +37,9 @@ export function isObject(value: unknown): value is Record<string, unknown> {
 }
 
 /** The body of a write, as DRF's JSONParser and RapidPro's WriteAPIMixin read it. */
-export async function readObject(request: Request): Promise<{ ok: true; value: Record<string, unknown> } | { ok: false; response: Response }> {
+export async function readObject(
+  request: Request,
+): Promise<{ ok: true; value: Record<string, unknown> } | { ok: false; response: Response }> {
   const text = await request.text()
   if (text.trim() === '') {
     return { ok: true, value: {} }

@@ -106,7 +106,12 @@ export function isValidKey(key: string): boolean {
 }
 
 export function seedGroups(seed: SeedGroup[]): StoredGroup[] {
-  return seed.map((g) => ({ uuid: g.uuid ?? randomUUID(), name: g.name, query: g.query ?? null, system: g.system ?? false }))
+  return seed.map((g) => ({
+    uuid: g.uuid ?? randomUUID(),
+    name: g.name,
+    query: g.query ?? null,
+    system: g.system ?? false,
+  }))
 }
 
 export function seedFields(seed: SeedField[]): StoredField[] {
@@ -207,5 +212,7 @@ export function groupJson(state: RapidproState, group: StoredGroup): GroupJson {
 
 /** A group by UUID, or by name case-insensitively, as RapidPro's ContactGroupField looks it up. */
 export function findGroup(state: RapidproState, ref: string): StoredGroup | undefined {
-  return state.groups.find((g) => g.uuid === ref) ?? state.groups.find((g) => g.name.toLowerCase() === ref.toLowerCase())
+  return (
+    state.groups.find((g) => g.uuid === ref) ?? state.groups.find((g) => g.name.toLowerCase() === ref.toLowerCase())
+  )
 }

@@ -3,8 +3,26 @@
 // share its rules with the code it checks.
 
 export const URN_SCHEMES = new Set([
-  'tel', 'mailto', 'bsuid', 'ext', 'facebook', 'fcm', 'freshchat', 'instagram', 'jiochat', 'line', 'rocketchat',
-  'slack', 'telegram', 'twitterid', 'twitter', 'viber', 'vk', 'wechat', 'webchat', 'whatsapp',
+  'tel',
+  'mailto',
+  'bsuid',
+  'ext',
+  'facebook',
+  'fcm',
+  'freshchat',
+  'instagram',
+  'jiochat',
+  'line',
+  'rocketchat',
+  'slack',
+  'telegram',
+  'twitterid',
+  'twitter',
+  'viber',
+  'vk',
+  'wechat',
+  'webchat',
+  'whatsapp',
 ])
 
 const MAX_URN_LENGTH = 255
@@ -79,4 +97,5 @@ export function isValidUrn(urn: string): boolean {
   }
 }
 
-export const invalidUrnMessage = (value: string): string => `Invalid URN: ${value}. Ensure phone numbers contain country codes.`
+export const invalidUrnMessage = (value: string): string =>
+  `Invalid URN: ${value}. Ensure phone numbers contain country codes.`
