@@ -1,8 +1,8 @@
 import { ConfigError } from './config/load'
-import { EnvError, type ProxyEnv, readEnv } from './env'
+import { EnvError, type ProxyEnv, readEnv } from './config/env'
 import { createLogger } from './log'
-import { type RunningServer, startServer } from './server'
-import { describeAuth } from './upstream/infobip-auth'
+import { type RunningServer, startServer } from './http/server'
+import { describeAuth } from './upstreams/infobip/auth'
 
 /** One line an operator can act on, for the usual ways a start fails. */
 function startupProblem(error: unknown): string {

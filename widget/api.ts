@@ -1,4 +1,10 @@
-import type { ErrorBody, PublicForm, SubmissionContext, SubmissionStatus, SubmissionValues } from './definition'
+import type {
+  ErrorBody,
+  PublicForm,
+  SubmissionContext,
+  SubmissionStatus,
+  SubmissionValues,
+} from '../contract/definition'
 
 /**
  * The three calls the widget makes to the proxy (CONTRACT section 5), as plain fetch: the bundle

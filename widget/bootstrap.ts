@@ -1,4 +1,4 @@
-import { isFormId } from './definition'
+import { isFormId } from '../contract/definition'
 import type { FlowformHandle, MountOptions } from './index'
 import { HOST_NAME, mount, toggle, version } from './index'
 

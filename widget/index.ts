@@ -1,11 +1,11 @@
 import { createRef, h, render } from 'preact'
 import { attachStyles } from './attach-styles'
 import { prefillValues } from './context'
-import { isFormId } from './definition'
+import { isFormId } from '../contract/definition'
 import type { Mode, Trigger } from './display'
 import type { AppProps } from './form/app'
 import { App } from './form/app'
-import { pickLocale } from './texts'
+import { pickLocale } from '../contract/texts'
 import { VERSION } from './version'
 
 /**
@@ -49,7 +49,7 @@ export interface FlowformHandle {
   close(): void
 }
 
-export type { PublicForm, PublicField, SubmissionValues } from './definition'
+export type { PublicForm, PublicField, SubmissionValues } from '../contract/definition'
 
 export const version: string = VERSION
 

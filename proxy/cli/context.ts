@@ -1,7 +1,7 @@
-import { createClients, type UpstreamClients } from '../clients'
+import { createClients, type UpstreamClients } from '../upstreams/infobip/from-env'
 import { type LoadedConfig, loadConfig } from '../config/load'
-import { type ProxyEnv, readEnv } from '../env'
-import { describeAuth } from '../upstream/infobip-auth'
+import { type ProxyEnv, readEnv } from '../config/env'
+import { describeAuth } from '../upstreams/infobip/auth'
 import type { CliIo, Printer } from './io'
 
 /** What every command works with: the server's own environment, config and upstream clients. */

@@ -1,5 +1,5 @@
-import { concerns, type PersonRef } from '../outbox/identities'
-import type { StoppedDelivery } from '../outbox/outbox'
+import { concerns, type PersonRef } from '../delivery/identities'
+import type { StoppedDelivery } from '../delivery/outbox'
 import { readCliEnv } from './context'
 import type { CliIo, Printer } from './io'
 import { noOutbox, openOutbox, outboxFile } from './outbox-file'

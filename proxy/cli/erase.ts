@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util'
-import { normaliseEmail, normalisePhone, type PersonRef } from '../outbox/identities'
+import { normaliseEmail, normalisePhone, type PersonRef } from '../delivery/identities'
 import { type CliContext, createCliContext } from './context'
 import { type EraseStep, eraseFromOutbox } from './erase-outbox'
 import { removeFromFlow, type FlowRemoval } from './flow-remove'
@@ -120,7 +120,7 @@ async function eraseFromRapidpro(context: CliContext, io: CliIo, print: Printer,
     return { step: 'rapidpro', target, result: 'skip', detail: 'RapidPro is not configured' }
   }
   try {
-    const { eraseContact } = await import('../rapidpro/erase')
+    const { eraseContact } = await import('../upstreams/rapidpro/erase')
     const result = await eraseContact(client, who)
     return {
       step: 'rapidpro',

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto'
-import type { InfobipClient } from '../upstream/infobip-client'
-import { InfobipHttpError } from '../upstream/infobip-errors'
+import type { InfobipClient } from '../upstreams/infobip/client'
+import { InfobipHttpError } from '../upstreams/infobip/errors'
 import { describeError } from './io'
 
 export type FlowState =

@@ -1,7 +1,7 @@
 import { parseArgs } from 'node:util'
-import { phoneDigits } from '../../widget/validate'
-import type { InfobipClient } from '../upstream/infobip-client'
-import { InfobipHttpError } from '../upstream/infobip-errors'
+import { phoneDigits } from '../../contract/validate'
+import type { InfobipClient } from '../upstreams/infobip/client'
+import { InfobipHttpError } from '../upstreams/infobip/errors'
 import { createCliContext } from './context'
 import { type CliIo, describeError, type Printer, UsageError } from './io'
 

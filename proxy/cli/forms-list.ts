@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util'
-import type { InfobipClient } from '../upstream/infobip-client'
-import type { InfobipForm } from '../upstream/infobip-types'
+import type { InfobipClient } from '../upstreams/infobip/client'
+import type { InfobipForm } from '../upstreams/infobip/types'
 import { createCliContext } from './context'
 import { type CliIo, describeError, type Printer, table, UsageError } from './io'
 

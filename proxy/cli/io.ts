@@ -1,4 +1,4 @@
-import { isInfobipError, InfobipHttpError } from '../upstream/infobip-errors'
+import { isInfobipError, InfobipHttpError } from '../upstreams/infobip/errors'
 
 /** Where a command writes; a real process passes its streams, tests pass collectors. */
 export interface Output {
@@ -6,7 +6,7 @@ export interface Output {
 }
 
 export interface CliIo {
-  /** The environment the server would read (proxy/env.ts); default: process.env. */
+  /** The environment the server would read (proxy/config/env.ts); default: process.env. */
   env?: Record<string, string | undefined>
   stdout?: Output
   stderr?: Output

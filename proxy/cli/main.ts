@@ -1,7 +1,7 @@
 import { realpathSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import { ConfigError } from '../config/load'
-import { EnvError } from '../env'
+import { EnvError } from '../config/env'
 import { type CliIo, printer, type Printer, UsageError } from './io'
 
 /**

@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs'
 import { join, resolve } from 'node:path'
-import type { ProxyEnv } from '../env'
-import { Outbox } from '../outbox/outbox'
+import type { ProxyEnv } from '../config/env'
+import { Outbox } from '../delivery/outbox'
 import type { CliIo } from './io'
 
 /**

@@ -1,6 +1,6 @@
-import { identitiesOf } from '../outbox/identities'
-import type { Delivery } from '../outbox/outbox'
-import { redact } from '../rapidpro/deliver'
+import { identitiesOf } from '../delivery/identities'
+import type { Delivery } from '../delivery/outbox'
+import { redact } from '../delivery/targets/rapidpro'
 
 /** 45s, 12m, 5h, 3d: how long ago (or, for a time ahead, how long until). */
 export function formatDuration(ms: number): string {

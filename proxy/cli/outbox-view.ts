@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util'
-import type { DeliveryStatus, DeliveryTarget, Outbox } from '../outbox/outbox'
+import type { DeliveryStatus, DeliveryTarget, Outbox } from '../delivery/outbox'
 import { readCliEnv } from './context'
 import { type CliIo, type Printer, table, UsageError } from './io'
 import { formatDuration, maskedPerson, safeError } from './outbox-format'

@@ -1,9 +1,9 @@
 import { parseArgs } from 'node:util'
 import type { FormConfig } from '../config/schema'
-import type { ProxyEnv } from '../env'
-import type { RapidproClient } from '../rapidpro/client'
-import { RapidproHttpError } from '../rapidpro/errors'
-import { createRapidpro } from '../rapidpro/from-env'
+import type { ProxyEnv } from '../config/env'
+import type { RapidproClient } from '../upstreams/rapidpro/client'
+import { RapidproHttpError } from '../upstreams/rapidpro/errors'
+import { createRapidpro } from '../upstreams/rapidpro/from-env'
 import type { CheckRow } from './check'
 import { readCliConfig, readCliEnv } from './context'
 import { type CliIo, type Printer, UsageError } from './io'
@@ -52,7 +52,7 @@ export async function rapidproSync(args: string[], io: CliIo, print: Printer): P
   if (!client) {
     return 1
   }
-  const { syncRapidpro } = await import('../rapidpro/sync')
+  const { syncRapidpro } = await import('../upstreams/rapidpro/sync')
   try {
     const result = await syncRapidpro(client, form)
     const list = (items: string[]) => (items.length > 0 ? items.join(', ') : '(none)')
@@ -96,7 +96,7 @@ export async function rapidproDelete(args: string[], io: CliIo, print: Printer):
     return 1
   }
   const who = email !== undefined ? `email ${email}` : `phone ${phone}`
-  const { eraseContact } = await import('../rapidpro/erase')
+  const { eraseContact } = await import('../upstreams/rapidpro/erase')
   try {
     const result = await eraseContact(client, email !== undefined ? { email } : { phone })
     if (result === 'deleted') {
@@ -129,7 +129,7 @@ export async function checkRapidproRows(env: ProxyEnv, forms: FormConfig[], io: 
   }
   const target = env.rapidpro?.baseUrl ?? 'sandbox (in-process fake)'
   try {
-    const { checkRapidpro } = await import('../rapidpro/check')
+    const { checkRapidpro } = await import('../upstreams/rapidpro/check')
     const results = await checkRapidpro(client, using)
     return results.map((r) => ({ check: 'rapidpro', target: r.name, result: r.ok ? 'ok' : 'FAIL', detail: r.detail }))
   } catch (error) {

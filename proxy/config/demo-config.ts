@@ -1,6 +1,6 @@
 /**
  * The config used when no file is given: the demo shop's forms, wired to the sandbox's seeded
- * flows, form, RapidPro groups and fields (see proxy/sandbox).
+ * flows, form, RapidPro groups and fields (see fakes/).
  */
 export function demoConfig(origins: string[]): unknown {
   return {
@@ -14,7 +14,7 @@ export function demoConfig(origins: string[]): unknown {
           { name: 'consent', type: 'checkbox', required: true, label: 'I agree to receive emails' },
         ],
         flow: { api: 'moments', campaignId: '200000000000001' },
-        // The sandbox's RapidPro fake has these (proxy/sandbox/rapidpro/state.ts).
+        // The sandbox's RapidPro fake has these (fakes/rapidpro/state.ts).
         rapidpro: { groups: ['Newsletter'], language: 'eng' },
         submitLabel: 'Sign up',
         tags: ['Newsletter'],

@@ -1,6 +1,6 @@
 import * as z from 'zod'
-import { FIELD_TYPES } from '../../widget/definition'
-import { EN, LOCALES } from '../../widget/texts'
+import { FIELD_TYPES } from '../../contract/definition'
+import { EN, LOCALES } from '../../contract/texts'
 
 /** The config file's shape (contract section 3). Unknown keys are refused so typos surface at start. */
 
@@ -122,7 +122,7 @@ export const TextsConfig = z
       ctx.addIssue({
         code: 'custom',
         path,
-        message: `is not a text id (see widget/texts.ts, or "field.<name>.label"); a language block must be one of ${LOCALES.join(', ')}`,
+        message: `is not a text id (see contract/texts.ts, or "field.<name>.label"); a language block must be one of ${LOCALES.join(', ')}`,
       })
     for (const [key, value] of Object.entries(texts)) {
       if (typeof value === 'string') {

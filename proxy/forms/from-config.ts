@@ -1,4 +1,4 @@
-import type { PublicField, PublicForm } from '../../widget/definition'
+import type { PublicField, PublicForm } from '../../contract/definition'
 import type { FormConfig, FormFieldConfig } from '../config/schema'
 
 export function fieldFromConfig(field: FormFieldConfig): PublicField {

@@ -1,7 +1,7 @@
-import type { FieldMessages, FieldType, PublicField, PublicForm } from '../../widget/definition'
+import type { FieldMessages, FieldType, PublicField, PublicForm } from '../../contract/definition'
 import type { FormConfig } from '../config/schema'
 import type { Logger } from '../log'
-import type { FormElement, InfobipForm } from '../upstream/infobip-types'
+import type { FormElement, InfobipForm } from '../upstreams/infobip/types'
 import { applyFormTexts } from './from-config'
 
 const COMPONENTS: Record<string, FieldType> = {

@@ -1,6 +1,6 @@
-import type { PublicField, PublicForm } from '../../widget/definition'
-import type { Locale } from '../../widget/locales'
-import { localeTexts, pickLocale } from '../../widget/locales'
+import type { PublicField, PublicForm } from '../../contract/definition'
+import type { Locale } from '../../contract/locales'
+import { localeTexts, pickLocale } from '../../contract/locales'
 import type { TextsConfig } from '../config/schema'
 
 /**

@@ -1,9 +1,9 @@
-import type { PublicForm } from '../../widget/definition'
+import type { PublicForm } from '../../contract/definition'
 import type { FlowformConfig, FormConfig } from '../config/schema'
-import { NotFoundError, UpstreamError } from '../errors'
+import { NotFoundError, UpstreamError } from '../http/errors'
 import type { Logger } from '../log'
-import type { InfobipClient } from '../upstream/infobip-client'
-import { InfobipHttpError, isInfobipError } from '../upstream/infobip-errors'
+import type { InfobipClient } from '../upstreams/infobip/client'
+import { InfobipHttpError, isInfobipError } from '../upstreams/infobip/errors'
 import { formFromConfig } from './from-config'
 import { formFromInfobip } from './from-infobip'
 

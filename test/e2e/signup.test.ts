@@ -1,6 +1,6 @@
 import type { Browser, Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { createInfobipFake } from '../../proxy/sandbox/infobip-fake'
+import { createInfobipFake } from '../../fakes/infobip-fake'
 import { launchChromium } from '../helpers/browser'
 import { startRecordingServer } from '../helpers/recording-server'
 import { startProxy } from '../helpers/start-proxy'

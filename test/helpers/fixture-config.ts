@@ -1,4 +1,4 @@
-import { SANDBOX_SEED } from '../../proxy/sandbox/infobip/seed'
+import { SANDBOX_SEED } from '../../fakes/infobip/seed'
 
 /** Campaigns of the sandbox's seeded flows, so tests can ask the fake who got enrolled where. */
 export const MOMENTS_CAMPAIGN = SANDBOX_SEED.momentsCampaignId

@@ -1,4 +1,4 @@
-import type { InfobipFake } from '../../proxy/sandbox/infobip-fake'
+import type { InfobipFake } from '../../fakes/infobip-fake'
 import { fixtureConfig } from './fixture-config'
 import { type FixtureSite, startFixtureSite } from './fixture-site'
 import { startProxy } from './start-proxy'

@@ -1,9 +1,9 @@
 import { mkdtempSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { type ProxyEnv, readEnv } from '../../proxy/env'
+import { type ProxyEnv, readEnv } from '../../proxy/config/env'
 import { createMemoryLogger } from '../../proxy/log'
-import { type RunningServer, startServer } from '../../proxy/server'
+import { type RunningServer, startServer } from '../../proxy/http/server'
 
 /**
  * The real Node server on a free loopback port, built from environment variables exactly as

@@ -1,8 +1,8 @@
 import { mkdtempSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import type { RateLimits } from '../../proxy/app'
-import type { ProxyEnv } from '../../proxy/env'
+import type { RateLimits } from '../../proxy/http/app'
+import type { ProxyEnv } from '../../proxy/config/env'
 import { createMemoryLogger } from '../../proxy/log'
 import { createRuntime, type Runtime, type RuntimeOptions } from '../../proxy/runtime'
 

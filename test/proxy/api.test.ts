@@ -162,7 +162,7 @@ describe('bad submissions', () => {
     const body = (await res.json()) as { error: { code: string; fields: Record<string, string[]> } }
     expect(body.error.code).toBe('invalid_values')
     expect(body.error.fields.email).toEqual(['Please enter a valid email address.'])
-    // The widget's wording for the same rule (proxy/submissions/messages.ts shares it).
+    // The widget's wording for the same rule (proxy/signup/messages.ts shares it).
     expect(body.error.fields.consent).toEqual(['Please tick this box to continue.'])
     expect(body.error.fields.colour).toEqual(['This field is not part of the form.'])
     expect(p.fake?.requestCount).toBe(0)
@@ -382,7 +382,7 @@ describe('rate limits behind a reverse proxy', () => {
   })
 
   it('reads the limits and TRUST_PROXY from the environment', async () => {
-    const { readEnv } = await import('../../proxy/env')
+    const { readEnv } = await import('../../proxy/config/env')
     const env = readEnv({ FLOWFORM_SUBMISSIONS_PER_MINUTE: '600', FLOWFORM_VIEWS_PER_MINUTE: '6000', TRUST_PROXY: '1' })
     expect(env.rateLimits).toEqual({ submissionsPerMinute: 600, viewsPerMinute: 6000 })
     expect(env.trustProxy).toBe(true)

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { EnvError, readEnv } from '../../proxy/env'
+import { EnvError, readEnv } from '../../proxy/config/env'
 
 const BASE = { INFOBIP_BASE_URL: 'https://xyz.api.infobip.com' }
 

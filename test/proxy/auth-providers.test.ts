@@ -1,13 +1,13 @@
 // IBSSO sessions and OAuth 2 tokens against the sandbox fake configured with fixed credentials,
 // in-process: caching, renewal by the clock, renewal after a 401, shared in-flight requests.
 import { describe, expect, it } from 'vitest'
-import { SANDBOX_SEED, createInfobipFake } from '../../proxy/sandbox/infobip-fake'
-import type { InfobipFake } from '../../proxy/sandbox/infobip-fake'
-import { createAuthProvider, describeAuth, staticAuth } from '../../proxy/upstream/infobip-auth'
-import { InfobipClient } from '../../proxy/upstream/infobip-client'
-import { InfobipHttpError } from '../../proxy/upstream/infobip-errors'
-import { IBSSO_RENEW_AFTER_MS } from '../../proxy/upstream/infobip-token-auth'
-import type { InfobipAuth } from '../../proxy/env'
+import { SANDBOX_SEED, createInfobipFake } from '../../fakes/infobip-fake'
+import type { InfobipFake } from '../../fakes/infobip-fake'
+import { createAuthProvider, describeAuth, staticAuth } from '../../proxy/upstreams/infobip/auth'
+import { InfobipClient } from '../../proxy/upstreams/infobip/client'
+import { InfobipHttpError } from '../../proxy/upstreams/infobip/errors'
+import { IBSSO_RENEW_AFTER_MS } from '../../proxy/upstreams/infobip/token-auth'
+import type { InfobipAuth } from '../../proxy/config/env'
 
 const BASE = 'https://xyz123.api.infobip.com'
 const CREDENTIALS = { username: 'shop', password: 'pw-s3cret', clientId: 'client-1', clientSecret: 'client-s3cret' }

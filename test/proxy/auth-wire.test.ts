@@ -1,10 +1,10 @@
 // What the auth schemes put on the wire: a real loopback server records every request. Behind it
 // either the sandbox fake with fixed credentials, or a scripted handler for edge cases.
 import { afterEach, describe, expect, it } from 'vitest'
-import { createInfobipFake } from '../../proxy/sandbox/infobip-fake'
-import { createAuthProvider } from '../../proxy/upstream/infobip-auth'
-import { InfobipClient } from '../../proxy/upstream/infobip-client'
-import type { InfobipAuth } from '../../proxy/env'
+import { createInfobipFake } from '../../fakes/infobip-fake'
+import { createAuthProvider } from '../../proxy/upstreams/infobip/auth'
+import { InfobipClient } from '../../proxy/upstreams/infobip/client'
+import type { InfobipAuth } from '../../proxy/config/env'
 import { type RecordingHandler, type RecordingServer, startRecordingServer } from '../helpers/recording-server'
 import { createTestProxy, type TestProxy } from '../helpers/test-proxy'
 

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { describe, expect, it } from 'vitest'
-import { SANDBOX_SEED } from '../../proxy/sandbox/infobip-fake'
+import { SANDBOX_SEED } from '../../fakes/infobip-fake'
 
 const BIN = fileURLToPath(new URL('../../bin/flowform.js', import.meta.url))
 

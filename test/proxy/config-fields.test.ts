@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest'
 import { FlowformConfig } from '../../proxy/config/schema'
 import { formFromConfig } from '../../proxy/forms/from-config'
-import { createInfobipFake } from '../../proxy/sandbox/infobip-fake'
+import { createInfobipFake } from '../../fakes/infobip-fake'
 import { type RecordingServer, startRecordingServer } from '../helpers/recording-server'
 import { createTestProxy, SHOP, type TestProxy } from '../helpers/test-proxy'
 

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { ConfigError, loadConfig } from '../../proxy/config/load'
-import { EnvError, readEnv } from '../../proxy/env'
+import { EnvError, readEnv } from '../../proxy/config/env'
 
 function writeConfig(content: string): string {
   const dir = mkdtempSync(join(tmpdir(), 'flowform-config-'))

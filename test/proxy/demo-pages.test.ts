@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs'
 import { afterEach, describe, expect, it } from 'vitest'
-import { DEMO_CSP } from '../../proxy/app'
+import { DEMO_CSP } from '../../proxy/http/app'
 import { DEMO_PAGES } from '../../proxy/runtime'
 import { createTestProxy, SHOP, type TestProxy } from '../helpers/test-proxy'
 

@@ -2,13 +2,13 @@
 // components. The registry runs against the sandbox fake with an injected clock.
 import { afterEach, describe, expect, it } from 'vitest'
 import { parseConfig } from '../../proxy/config/load'
-import { UpstreamError } from '../../proxy/errors'
+import { UpstreamError } from '../../proxy/http/errors'
 import { FormRegistry } from '../../proxy/forms/registry'
 import { createMemoryLogger } from '../../proxy/log'
-import { SANDBOX_SEED, createInfobipFake, defaultForms } from '../../proxy/sandbox/infobip-fake'
-import type { InfobipForm } from '../../proxy/sandbox/infobip-fake'
-import { staticAuth } from '../../proxy/upstream/infobip-auth'
-import { InfobipClient } from '../../proxy/upstream/infobip-client'
+import { SANDBOX_SEED, createInfobipFake, defaultForms } from '../../fakes/infobip-fake'
+import type { InfobipForm } from '../../fakes/infobip-fake'
+import { staticAuth } from '../../proxy/upstreams/infobip/auth'
+import { InfobipClient } from '../../proxy/upstreams/infobip/client'
 import { createTestProxy, type TestProxy } from '../helpers/test-proxy'
 
 const SHOP = 'https://shop.example.com'

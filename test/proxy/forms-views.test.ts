@@ -1,6 +1,6 @@
 // Views are forwarded to Infobip in the background: the page never waits for it.
 import { afterEach, describe, expect, it } from 'vitest'
-import { SANDBOX_SEED } from '../../proxy/sandbox/infobip-fake'
+import { SANDBOX_SEED } from '../../fakes/infobip-fake'
 import { createTestProxy, type TestProxy } from '../helpers/test-proxy'
 
 const VIEWS_PATH = `/forms/1/forms/${SANDBOX_SEED.activeFormId}/views`

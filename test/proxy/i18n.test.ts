@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest'
 import { formTexts, localiseForm, resolveLocale } from '../../proxy/forms/localise'
-import { LOCALES, localeTexts } from '../../widget/locales'
-import { EN } from '../../widget/texts'
+import { LOCALES, localeTexts } from '../../contract/locales'
+import { EN } from '../../contract/texts'
 import { createTestProxy, SHOP, type TestProxy } from '../helpers/test-proxy'
 
 let proxy: TestProxy | undefined

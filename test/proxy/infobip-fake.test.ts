@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
-import { SANDBOX_SEED, createInfobipFake } from '../../proxy/sandbox/infobip-fake'
-import type { InfobipFake, InfobipFakeOptions, InfobipForm } from '../../proxy/sandbox/infobip-fake'
+import { SANDBOX_SEED, createInfobipFake } from '../../fakes/infobip-fake'
+import type { InfobipFake, InfobipFakeOptions, InfobipForm } from '../../fakes/infobip-fake'
 import { startRecordingServer } from '../helpers/recording-server'
 
 const BASE = 'https://xyz123.api.infobip.com'

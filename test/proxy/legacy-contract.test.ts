@@ -2,13 +2,13 @@
 // over real loopback HTTP through the recording server (with the fake answering behind it). Both
 // must agree on the outcome and on the wire: path, query identifier, `personData` body, Authorization.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { enrolLegacy, type LegacyFlow } from '../../proxy/enrol/legacy'
-import type { DeliveryOutcome } from '../../proxy/enrol/outcome'
-import { toPersonData } from '../../proxy/people/person'
-import { SANDBOX_SEED, createInfobipFake } from '../../proxy/sandbox/infobip-fake'
-import type { FaultMatch, FaultResponse, InfobipFake } from '../../proxy/sandbox/infobip-fake'
-import { staticAuth } from '../../proxy/upstream/infobip-auth'
-import { InfobipClient } from '../../proxy/upstream/infobip-client'
+import { enrolLegacy, type LegacyFlow } from '../../proxy/delivery/targets/legacy-flow'
+import type { DeliveryOutcome } from '../../proxy/delivery/outcome'
+import { toPersonData } from '../../proxy/signup/person'
+import { SANDBOX_SEED, createInfobipFake } from '../../fakes/infobip-fake'
+import type { FaultMatch, FaultResponse, InfobipFake } from '../../fakes/infobip-fake'
+import { staticAuth } from '../../proxy/upstreams/infobip/auth'
+import { InfobipClient } from '../../proxy/upstreams/infobip/client'
 import { type RecordingServer, startRecordingServer } from '../helpers/recording-server'
 
 const FLOW = SANDBOX_SEED.legacyCampaignId

@@ -2,12 +2,12 @@
 // error table, the default create-then-upsert path and each `identifyBy`.
 import { describe, expect, it } from 'vitest'
 import { FlowformConfig } from '../../proxy/config/schema'
-import { enrolLegacy, type LegacyFlow } from '../../proxy/enrol/legacy'
-import { type PersonData, toPersonData } from '../../proxy/people/person'
-import { SANDBOX_SEED, createInfobipFake } from '../../proxy/sandbox/infobip-fake'
-import type { InfobipFake } from '../../proxy/sandbox/infobip-fake'
-import { staticAuth } from '../../proxy/upstream/infobip-auth'
-import { InfobipClient } from '../../proxy/upstream/infobip-client'
+import { enrolLegacy, type LegacyFlow } from '../../proxy/delivery/targets/legacy-flow'
+import { type PersonData, toPersonData } from '../../proxy/signup/person'
+import { SANDBOX_SEED, createInfobipFake } from '../../fakes/infobip-fake'
+import type { InfobipFake } from '../../fakes/infobip-fake'
+import { staticAuth } from '../../proxy/upstreams/infobip/auth'
+import { InfobipClient } from '../../proxy/upstreams/infobip/client'
 import { createTestProxy, SHOP } from '../helpers/test-proxy'
 
 const BASE = 'https://xyz123.api.infobip.com'

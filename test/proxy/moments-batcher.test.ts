@@ -1,11 +1,11 @@
 import { afterEach, describe, expect, it, vi } from 'vitest'
-import { outcomeFromError } from '../../proxy/enrol/from-error'
-import { enrolMoments, type MomentsGateway } from '../../proxy/enrol/moments'
-import { BatchSplitError, MomentsBatcher, namedParticipant } from '../../proxy/enrol/moments-batcher'
-import { DAY_MS, MomentsReportTracker } from '../../proxy/enrol/moments-tracker'
-import type { PersonData } from '../../proxy/people/person'
-import { InfobipHttpError } from '../../proxy/upstream/infobip-errors'
-import type { MomentsParticipant, ParticipantsReport } from '../../proxy/upstream/infobip-types'
+import { outcomeFromError } from '../../proxy/delivery/from-error'
+import { enrolMoments, type MomentsGateway } from '../../proxy/delivery/targets/moments'
+import { BatchSplitError, MomentsBatcher, namedParticipant } from '../../proxy/upstreams/infobip/moments-batcher'
+import { DAY_MS, MomentsReportTracker } from '../../proxy/upstreams/infobip/moments-tracker'
+import type { PersonData } from '../../proxy/signup/person'
+import { InfobipHttpError } from '../../proxy/upstreams/infobip/errors'
+import type { MomentsParticipant, ParticipantsReport } from '../../proxy/upstreams/infobip/types'
 
 const CAMPAIGN = '200000000000001'
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
-import { EnvError, readEnv } from '../../proxy/env'
-import { notifyUrlWithSecret } from '../../proxy/enrol/moments-hook'
+import { EnvError, readEnv } from '../../proxy/config/env'
+import { notifyUrlWithSecret } from '../../proxy/http/routes/moments-hook'
 
 const URL_ = 'https://signup.shop.example.com/v1/hooks/moments-report'
 const SECRET = 'a-secret-of-enough-length'

@@ -1,15 +1,15 @@
 import { afterEach, describe, expect, it, vi } from 'vitest'
-import { createInfobipFake, type RecordedCall } from '../../proxy/sandbox/infobip-fake'
+import { createInfobipFake, type RecordedCall } from '../../fakes/infobip-fake'
 import {
   AccountLimiter,
   accountKey,
   LimiterBusyError,
   retryAfterMs,
   sharedAccountLimiter,
-} from '../../proxy/upstream/account-limiter'
-import { staticAuth } from '../../proxy/upstream/infobip-auth'
-import { InfobipClient } from '../../proxy/upstream/infobip-client'
-import { InfobipHttpError } from '../../proxy/upstream/infobip-errors'
+} from '../../proxy/upstreams/infobip/account-limiter'
+import { staticAuth } from '../../proxy/upstreams/infobip/auth'
+import { InfobipClient } from '../../proxy/upstreams/infobip/client'
+import { InfobipHttpError } from '../../proxy/upstreams/infobip/errors'
 import { maxInRollingWindow } from '../helpers/rate-window'
 import { createTestProxy, SHOP, type TestProxy } from '../helpers/test-proxy'
 

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it, vi } from 'vitest'
-import type { Delivery } from '../../proxy/outbox/outbox'
-import { createInfobipFake } from '../../proxy/sandbox/infobip-fake'
+import type { Delivery } from '../../proxy/delivery/outbox'
+import { createInfobipFake } from '../../fakes/infobip-fake'
 import { maxInRollingWindow } from '../helpers/rate-window'
 import { startRecordingServer, type RecordingServer } from '../helpers/recording-server'
 import { createTestProxy, SHOP, type TestProxy, type TestProxyOptions } from '../helpers/test-proxy'

@@ -1,8 +1,8 @@
 import { afterEach, describe, expect, it } from 'vitest'
-import { RapidproClient } from '../../proxy/rapidpro/client'
-import { RapidproHttpError, RapidproNetworkError, parseDrfErrors } from '../../proxy/rapidpro/errors'
-import { RAPIDPRO_SANDBOX_SEED, createRapidproFake } from '../../proxy/sandbox/rapidpro-fake'
-import type { RapidproFake, RapidproFakeOptions } from '../../proxy/sandbox/rapidpro-fake'
+import { RapidproClient } from '../../proxy/upstreams/rapidpro/client'
+import { RapidproHttpError, RapidproNetworkError, parseDrfErrors } from '../../proxy/upstreams/rapidpro/errors'
+import { RAPIDPRO_SANDBOX_SEED, createRapidproFake } from '../../fakes/rapidpro-fake'
+import type { RapidproFake, RapidproFakeOptions } from '../../fakes/rapidpro-fake'
 import { startRecordingServer } from '../helpers/recording-server'
 
 const TOKEN = 'rp-test-token'

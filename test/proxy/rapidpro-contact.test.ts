@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest'
 import { FormConfig, RapidproConfig } from '../../proxy/config/schema'
-import { contactFieldsOf, toIso6393, toRapidproContact } from '../../proxy/rapidpro/contact'
-import { redact } from '../../proxy/rapidpro/deliver'
-import { fieldKeyFor, fieldNameFor } from '../../proxy/rapidpro/keys'
+import { contactFieldsOf, toIso6393, toRapidproContact } from '../../proxy/upstreams/rapidpro/contact'
+import { redact } from '../../proxy/delivery/targets/rapidpro'
+import { fieldKeyFor, fieldNameFor } from '../../proxy/upstreams/rapidpro/keys'
 
 const identity = (...keys: string[]) => Object.fromEntries(keys.map((k) => [k, k]))
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
-import { RAPIDPRO_SANDBOX_SEED, createRapidproFake } from '../../proxy/sandbox/rapidpro-fake'
-import type { RapidproFake, RapidproFakeOptions } from '../../proxy/sandbox/rapidpro-fake'
+import { RAPIDPRO_SANDBOX_SEED, createRapidproFake } from '../../fakes/rapidpro-fake'
+import type { RapidproFake, RapidproFakeOptions } from '../../fakes/rapidpro-fake'
 
 const BASE = 'https://rapidpro.example.org'
 const AUTH = { authorization: 'Token abc123' }

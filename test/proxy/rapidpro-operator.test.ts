@@ -1,12 +1,12 @@
 import { describe, expect, it } from 'vitest'
 import { FormConfig } from '../../proxy/config/schema'
-import { checkRapidpro } from '../../proxy/rapidpro/check'
-import { RapidproClient } from '../../proxy/rapidpro/client'
-import { toRapidproContact } from '../../proxy/rapidpro/contact'
-import { eraseContact } from '../../proxy/rapidpro/erase'
-import { RapidproSetupError, syncRapidpro } from '../../proxy/rapidpro/sync'
-import { RAPIDPRO_SANDBOX_SEED, createRapidproFake } from '../../proxy/sandbox/rapidpro-fake'
-import type { RapidproFakeOptions } from '../../proxy/sandbox/rapidpro-fake'
+import { checkRapidpro } from '../../proxy/upstreams/rapidpro/check'
+import { RapidproClient } from '../../proxy/upstreams/rapidpro/client'
+import { toRapidproContact } from '../../proxy/upstreams/rapidpro/contact'
+import { eraseContact } from '../../proxy/upstreams/rapidpro/erase'
+import { RapidproSetupError, syncRapidpro } from '../../proxy/upstreams/rapidpro/sync'
+import { RAPIDPRO_SANDBOX_SEED, createRapidproFake } from '../../fakes/rapidpro-fake'
+import type { RapidproFakeOptions } from '../../fakes/rapidpro-fake'
 
 function setup(options: RapidproFakeOptions = {}) {
   const fake = createRapidproFake({ token: 'tok', ...options })

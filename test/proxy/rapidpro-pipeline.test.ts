@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest'
-import { createRapidproFake } from '../../proxy/sandbox/rapidpro-fake'
-import type { RapidproFake } from '../../proxy/sandbox/rapidpro-fake'
+import { createRapidproFake } from '../../fakes/rapidpro-fake'
+import type { RapidproFake } from '../../fakes/rapidpro-fake'
 import { startRecordingServer } from '../helpers/recording-server'
 import type { RecordingServer } from '../helpers/recording-server'
 import { SHOP, createTestProxy } from '../helpers/test-proxy'

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
-import { SANDBOX_SEED, createInfobipFake } from '../../proxy/sandbox/infobip-fake'
-import type { InfobipFake } from '../../proxy/sandbox/infobip-fake'
+import { SANDBOX_SEED, createInfobipFake } from '../../fakes/infobip-fake'
+import type { InfobipFake } from '../../fakes/infobip-fake'
 
 const BASE = 'https://xyz123.api.infobip.com'
 const FLOW = SANDBOX_SEED.legacyCampaignId

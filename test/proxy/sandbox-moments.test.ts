@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
-import { SANDBOX_SEED, createInfobipFake } from '../../proxy/sandbox/infobip-fake'
-import type { FlowParticipantsReport, InfobipFake } from '../../proxy/sandbox/infobip-fake'
+import { SANDBOX_SEED, createInfobipFake } from '../../fakes/infobip-fake'
+import type { FlowParticipantsReport, InfobipFake } from '../../fakes/infobip-fake'
 import { startRecordingServer } from '../helpers/recording-server'
 
 const BASE = 'https://xyz123.api.infobip.com'

@@ -2,8 +2,8 @@ import { mkdtempSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
-import { Outbox } from '../../proxy/outbox/outbox'
-import { SANDBOX_SEED } from '../../proxy/sandbox/infobip-fake'
+import { Outbox } from '../../proxy/delivery/outbox'
+import { SANDBOX_SEED } from '../../fakes/infobip-fake'
 import { createTestProxy, SHOP, type TestProxy } from '../helpers/test-proxy'
 
 let proxy: TestProxy | undefined
@@ -155,7 +155,7 @@ describe('after the person was answered', () => {
   })
 
   it('treats a person who may not re-enter the welcome flow as already signed up', async () => {
-    const { outcomeFromReport } = await import('../../proxy/enrol/moments')
+    const { outcomeFromReport } = await import('../../proxy/delivery/targets/moments')
     const participant = { identifyBy: { identifier: 'r@example.com', type: 'EMAIL' as const } }
     const outcome = outcomeFromReport(
       {

@@ -1,8 +1,8 @@
 import { createServer } from 'node:net'
 import { describe, expect, it } from 'vitest'
-import { staticAuth } from '../../proxy/upstream/infobip-auth'
-import { InfobipClient } from '../../proxy/upstream/infobip-client'
-import { InfobipNetworkError } from '../../proxy/upstream/infobip-errors'
+import { staticAuth } from '../../proxy/upstreams/infobip/auth'
+import { InfobipClient } from '../../proxy/upstreams/infobip/client'
+import { InfobipNetworkError } from '../../proxy/upstreams/infobip/errors'
 
 describe('Infobip network failures name their cause', () => {
   it('says the connection was refused when nothing listens', async () => {

@@ -5,8 +5,8 @@ import { join } from 'node:path'
 import { gzipSync } from 'node:zlib'
 import { build } from 'vite'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { DE } from '../../widget/locales/de'
-import { HR } from '../../widget/locales/hr'
+import { DE } from '../../contract/locales/de'
+import { HR } from '../../contract/locales/hr'
 
 /**
  * The budget of the one file every shop page loads. Built here, with the repository's own

@@ -1,6 +1,6 @@
 import { waitFor } from '@testing-library/preact'
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
-import type { PublicForm } from '../../widget/definition'
+import type { PublicForm } from '../../contract/definition'
 import type { MountOptions } from '../../widget/index'
 import { mount } from '../../widget/index'
 import { callsTo, shadowOf, stubFetch, stubIntersectionObserver } from './support'

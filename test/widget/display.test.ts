@@ -1,6 +1,6 @@
 import { waitFor } from '@testing-library/preact'
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
-import type { PublicForm } from '../../widget/definition'
+import type { PublicForm } from '../../contract/definition'
 import type { FlowformHandle, MountOptions } from '../../widget/index'
 import { mount, toggle } from '../../widget/index'
 import {

@@ -1,6 +1,6 @@
 import { render, screen } from '@testing-library/preact'
 import { afterEach, describe, expect, it, vi } from 'vitest'
-import type { PublicForm } from '../../widget/definition'
+import type { PublicForm } from '../../contract/definition'
 import { App } from '../../widget/form/app'
 import { ENDPOINT, stubFetch, stubIntersectionObserver } from './support'
 

@@ -2,7 +2,7 @@ import { waitFor } from '@testing-library/preact'
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import type { MountOptions } from '../../widget/index'
 import { mount } from '../../widget/index'
-import { bootTexts, pickLocale } from '../../widget/texts'
+import { bootTexts, pickLocale } from '../../contract/texts'
 import { errorBody, OPEN_DIALOG, shadowOf, simpleForm, stubFetch, stubIntersectionObserver } from './support'
 
 let n = 0

@@ -1,5 +1,5 @@
 import { vi } from 'vitest'
-import type { PublicForm } from '../../widget/definition'
+import type { PublicForm } from '../../contract/definition'
 
 export const ENDPOINT = 'https://api.test'
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { createTranslate, EN } from '../../widget/texts'
+import { createTranslate, EN } from '../../contract/texts'
 
 describe('createTranslate', () => {
   it('returns the English text by id', () => {

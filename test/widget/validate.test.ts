@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
-import type { PublicField } from '../../widget/definition'
-import { matchesPattern, MAX_TEXT_LENGTH, phoneDigits, validateField, validateValues } from '../../widget/validate'
+import type { PublicField } from '../../contract/definition'
+import { matchesPattern, MAX_TEXT_LENGTH, phoneDigits, validateField, validateValues } from '../../contract/validate'
 
 const field = (type: PublicField['type'], extra: Partial<PublicField> = {}): PublicField => ({
   name: 'f',

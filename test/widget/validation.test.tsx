@@ -1,6 +1,6 @@
 import { cleanup, fireEvent, render, screen, waitFor } from '@testing-library/preact'
 import { afterEach, describe, expect, it, vi } from 'vitest'
-import type { PublicForm } from '../../widget/definition'
+import type { PublicForm } from '../../contract/definition'
 import { App } from '../../widget/form/app'
 import { callsTo, ENDPOINT, simpleForm, stubFetch, stubIntersectionObserver } from './support'
 

@@ -3,8 +3,8 @@
 /** @jsx h */
 import type { JSX } from 'preact'
 import { h } from 'preact'
-import type { PublicField } from '../definition'
-import type { Translate } from '../texts'
+import type { PublicField } from '../../contract/definition'
+import type { Translate } from '../../contract/texts'
 import { errorAttributes, FieldError, RequiredMark } from './field-parts'
 
 interface ChoiceGroupProps {

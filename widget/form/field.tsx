@@ -3,8 +3,8 @@
 /** @jsx h */
 import type { JSX } from 'preact'
 import { h } from 'preact'
-import type { FieldType, PublicField } from '../definition'
-import type { Translate } from '../texts'
+import type { FieldType, PublicField } from '../../contract/definition'
+import type { Translate } from '../../contract/texts'
 import { ChoiceGroup } from './choice-group'
 import { errorAttributes, FieldError, RequiredMark } from './field-parts'
 

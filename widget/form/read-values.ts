@@ -1,5 +1,5 @@
-import type { FieldValue, PublicField, SubmissionValues } from '../definition'
-import { isContentField } from '../definition'
+import type { FieldValue, PublicField, SubmissionValues } from '../../contract/definition'
+import { isContentField } from '../../contract/definition'
 
 /**
  * The inputs are uncontrolled: the DOM holds the values and FormData reads them, which keeps the

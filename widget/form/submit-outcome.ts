@@ -1,6 +1,6 @@
-import type { AfterSubmit, PublicField } from '../definition'
+import type { AfterSubmit, PublicField } from '../../contract/definition'
 import type { SubmitResult } from '../api'
-import type { Translate } from '../texts'
+import type { Translate } from '../../contract/texts'
 
 /** What the form shows after the proxy answered: a status, an alert, or field messages. */
 export interface Outcome {

@@ -1,4 +1,4 @@
-import { FIELD_TYPES, type PublicField } from '../definition'
+import { FIELD_TYPES, type PublicField } from '../../contract/definition'
 
 /**
  * The fields this widget can draw. A newer proxy may send types this bundle does not know yet;

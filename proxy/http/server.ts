@@ -1,0 +1,62 @@
+import type { AddressInfo } from 'node:net'
+import { createAdaptorServer } from '@hono/node-server'
+import type { ProxyEnv } from '../config/env'
+import type { Logger } from '../log'
+import { createRuntime, type Runtime, type RuntimeOptions } from '../runtime'
+
+export interface RunningServer {
+  url: string
+  runtime: Runtime
+  /** Waits up to `graceMs` for requests in progress, then closes the rest and the runtime. */
+  close(graceMs?: number): Promise<void>
+}
+
+/**
+ * Listens first, then builds the runtime, so the demo config's allowed origins can name the port
+ * actually bound (PORT=0 picks a free one). Requests that arrive in between get a 503.
+ */
+export async function startServer(
+  options: { env: ProxyEnv; log: Logger } & Omit<RuntimeOptions, 'env' | 'log' | 'publicOrigins'>,
+): Promise<RunningServer> {
+  let runtime: Runtime | null = null
+  const server = createAdaptorServer({
+    fetch: (request: Request, env: unknown) =>
+      runtime
+        ? runtime.app.fetch(request, env)
+        : new Response('starting', { status: 503, headers: { 'retry-after': '1' } }),
+  })
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject)
+    server.listen(options.env.port, options.env.host, () => resolve())
+  })
+  const { port } = server.address() as AddressInfo
+  const host = options.env.host.includes(':') ? `[${options.env.host}]` : options.env.host
+  const url = `http://${host}:${port}`
+  const publicOrigins = [...new Set([url, `http://localhost:${port}`, `http://127.0.0.1:${port}`])]
+  try {
+    runtime = createRuntime({ ...options, publicOrigins })
+  } catch (error) {
+    server.close()
+    throw error
+  }
+  const ready = runtime
+  return {
+    url,
+    runtime: ready,
+    async close(graceMs = 10_000) {
+      // Stop accepting, let signups in progress get their answer, then cut what is left.
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()))
+      const sockets = server as { closeIdleConnections?: () => void; closeAllConnections?: () => void }
+      sockets.closeIdleConnections?.()
+      let timer: ReturnType<typeof setTimeout> | undefined
+      const grace = new Promise<void>((resolve) => {
+        timer = setTimeout(resolve, graceMs)
+      })
+      await Promise.race([closed, grace])
+      clearTimeout(timer)
+      sockets.closeAllConnections?.()
+      await closed
+      await ready.close()
+    },
+  }
+}

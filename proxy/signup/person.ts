@@ -1,0 +1,85 @@
+import type { FieldValue, SubmissionValues } from '../../contract/definition'
+import { phoneDigits } from '../../contract/validate'
+import type { IdentifyType, Person } from '../upstreams/infobip/types'
+
+const OWN_ATTRIBUTES = [
+  'firstName',
+  'lastName',
+  'middleName',
+  'address',
+  'city',
+  'country',
+  'birthDate',
+  'externalId',
+  'preferredLanguage',
+] as const
+
+export interface PersonData {
+  person: Person
+  email?: string
+  phone?: string
+  /** Submission key that carried the email / phone, so an upstream complaint lands on the right field. */
+  emailField?: string
+  phoneField?: string
+}
+
+function text(value: FieldValue): string {
+  return Array.isArray(value) ? value.join(', ') : String(value)
+}
+
+/**
+ * Maps submitted values to Infobip people data (contract section 3). `personFields` says which
+ * people attribute each submission key feeds; keys it does not list are left out.
+ */
+export function toPersonData(
+  values: SubmissionValues,
+  personFields: Record<string, string>,
+  tags: readonly string[] = [],
+): PersonData {
+  const person: Person = {}
+  const result: PersonData = { person }
+  for (const [key, raw] of Object.entries(values)) {
+    const target = Object.hasOwn(personFields, key) ? personFields[key] : undefined
+    if (!target || raw === '' || (Array.isArray(raw) && raw.length === 0)) {
+      continue
+    }
+    if (target === 'email' && typeof raw === 'string') {
+      result.email = raw.trim().toLowerCase()
+      result.emailField = key
+    } else if (target === 'phone' && typeof raw === 'string') {
+      result.phone = phoneDigits(raw)
+      result.phoneField = key
+    } else if (target === 'gender') {
+      const gender = text(raw).toUpperCase()
+      if (gender === 'MALE' || gender === 'FEMALE') {
+        person.gender = gender
+      }
+    } else if ((OWN_ATTRIBUTES as readonly string[]).includes(target)) {
+      person[target as (typeof OWN_ATTRIBUTES)[number]] = text(raw).trim()
+    } else {
+      person.customAttributes ??= {}
+      person.customAttributes[target] = typeof raw === 'boolean' ? raw : text(raw)
+    }
+  }
+  if (result.email || result.phone) {
+    person.contactInformation = {
+      ...(result.email ? { email: [{ address: result.email }] } : {}),
+      ...(result.phone ? { phone: [{ number: result.phone }] } : {}),
+    }
+  }
+  if (tags.length > 0) {
+    person.tags = [...tags]
+  }
+  return result
+}
+
+/** Moments identifies a participant by email when there is one, else by phone. */
+export function identityOf(data: PersonData): { identifier: string; type: IdentifyType } | null {
+  if (data.email) {
+    return { identifier: data.email, type: 'EMAIL' }
+  }
+  if (data.phone) {
+    return { identifier: data.phone, type: 'PHONE' }
+  }
+  return null
+}

@@ -1,0 +1,209 @@
+import ky, { HTTPError, type KyInstance, type Options } from 'ky'
+import type * as z from 'zod'
+import { type AccountLimiter, rateLimitBackoffMs, retryAfterMs } from './account-limiter'
+import type { InfobipAuthProvider } from './auth'
+import { InfobipHttpError, InfobipNetworkError, parseInfobipErrorBody } from './errors'
+import {
+  InfobipForm,
+  InfobipFormList,
+  type MomentsParticipant,
+  OperationAnswer,
+  type Person,
+  ParticipantsReport,
+} from './types'
+
+export interface InfobipClientOptions {
+  baseUrl: string
+  auth: InfobipAuthProvider
+  /** Injected in sandbox mode (the in-process fake) and in tests. */
+  fetch?: typeof fetch
+  timeoutMs?: number
+  /**
+   * The account's shared limiter (account-limiter.ts). Every call waits for it; a 429 pauses it and
+   * the call is sent again: a 429 was not processed, so even a POST to a flow is safe to repeat.
+   */
+  limiter?: AccountLimiter
+  /** 429 answers retried per call before the caller gets the 429; default 3. */
+  rateLimitRetries?: number
+}
+
+/** A Retry-After longer than this is not waited out in-line: the caller gets the 429 (outbox retry). */
+const MAX_INLINE_PAUSE_MS = 30_000
+
+export type LegacyIdentifier =
+  { email: string } | { phone: string } | { externalId: string } | { pushRegistrationId: string }
+
+/**
+ * A thin typed client for the Infobip endpoints Flowform uses. It repeats only calls the upstream
+ * refused without processing (429, and 401 with a renewable session); anything else goes to the
+ * callers, because a retried POST to a flow can enrol a person twice.
+ */
+export class InfobipClient {
+  readonly #http: KyInstance
+  readonly #auth: InfobipAuthProvider
+  readonly #limiter: AccountLimiter | undefined
+  readonly #rateLimitRetries: number
+
+  constructor(options: InfobipClientOptions) {
+    this.#auth = options.auth
+    this.#limiter = options.limiter
+    this.#rateLimitRetries = options.rateLimitRetries ?? 3
+    this.#http = ky.create({
+      prefixUrl: options.baseUrl.replace(/\/+$/, ''),
+      timeout: options.timeoutMs ?? 10_000,
+      retry: 0,
+      throwHttpErrors: true,
+      headers: { accept: 'application/json' },
+      ...(options.fetch ? { fetch: options.fetch } : {}),
+    })
+  }
+
+  getForm(id: string): Promise<InfobipForm> {
+    return this.#json('get', `forms/1/forms/${encodeURIComponent(id)}`, {}, InfobipForm)
+  }
+
+  listForms(
+    query: { offset?: number; limit?: number; formStatus?: string; formType?: string } = {},
+  ): Promise<InfobipFormList> {
+    const searchParams = Object.fromEntries(Object.entries(query).filter(([, v]) => v !== undefined)) as Record<
+      string,
+      string | number
+    >
+    return this.#json('get', 'forms/1/forms', { searchParams }, InfobipFormList)
+  }
+
+  /**
+   * Counts a view, unless calls are already queueing for the account: a view is statistics, and on
+   * a busy day the account's 10 calls a second belong to signups. Resolves false when dropped.
+   */
+  async incrementViews(id: string): Promise<boolean> {
+    if (this.#limiter && this.#limiter.queued > 0) {
+      return false
+    }
+    await this.#send('post', `forms/1/forms/${encodeURIComponent(id)}/views`, {})
+    return true
+  }
+
+  async submitFormData(
+    id: string,
+    data: Record<string, unknown>,
+    analytics: { source?: string | undefined; campaign?: string | undefined } = {},
+  ): Promise<void> {
+    const headers: Record<string, string> = {}
+    if (analytics.source) {
+      headers['ib-submission-source'] = analytics.source
+    }
+    if (analytics.campaign) {
+      headers['ib-submission-form-campaign'] = analytics.campaign
+    }
+    await this.#send('post', `forms/1/forms/${encodeURIComponent(id)}/data`, { json: data, headers })
+  }
+
+  async addMomentsParticipants(
+    campaignId: string,
+    body: { participants: MomentsParticipant[]; notifyUrl?: string; callbackData?: string },
+  ): Promise<string> {
+    const answer = await this.#json(
+      'post',
+      `moments/1/flows/${campaignId}/participants`,
+      { json: body },
+      OperationAnswer,
+    )
+    return answer.operationId
+  }
+
+  getMomentsReport(campaignId: string, operationId: string): Promise<ParticipantsReport> {
+    return this.#json(
+      'get',
+      `moments/1/flows/${campaignId}/participants/report`,
+      { searchParams: { operationId } },
+      ParticipantsReport,
+    )
+  }
+
+  async addLegacyParticipant(
+    campaignId: string,
+    identifier: LegacyIdentifier | undefined,
+    body: { personData?: Person; flowVariables?: Record<string, unknown> } | undefined,
+  ): Promise<void> {
+    await this.#send('post', `communication/1/flows/${campaignId}/participants`, {
+      ...(identifier ? { searchParams: identifier as Record<string, string> } : {}),
+      ...(body ? { json: body } : {}),
+    })
+  }
+
+  async removeParticipant(
+    campaignId: string,
+    identifier: { email: string } | { phone: string } | { externalId: string },
+  ): Promise<void> {
+    await this.#send('delete', `communication/1/flows/${campaignId}/participants`, {
+      searchParams: identifier as Record<string, string>,
+    })
+  }
+
+  async #json<T extends z.ZodType>(
+    method: 'get' | 'post',
+    path: string,
+    options: Options,
+    schema: T,
+  ): Promise<z.infer<T>> {
+    const response = await this.#send(method, path, options)
+    const body: unknown = await response.json().catch(() => undefined)
+    const parsed = schema.safeParse(body)
+    if (!parsed.success) {
+      throw new InfobipHttpError(
+        method.toUpperCase(),
+        path,
+        response.status,
+        'UNEXPECTED_BODY',
+        parsed.error.message,
+        undefined,
+      )
+    }
+    return parsed.data
+  }
+
+  async #send(
+    method: 'get' | 'post' | 'delete',
+    path: string,
+    options: Options,
+    afterRefusal = false,
+    rateLimited = 0,
+  ): Promise<Response> {
+    const authorization = await this.#auth.header()
+    const headers = { ...(options.headers as Record<string, string> | undefined), authorization }
+    await this.#limiter?.acquire({ retry: rateLimited > 0 })
+    try {
+      return await this.#http(path, { ...options, method, headers })
+    } catch (error) {
+      if (error instanceof HTTPError) {
+        if (error.response.status === 429 && this.#limiter) {
+          const pauseMs = retryAfterMs(error.response.headers.get('retry-after')) ?? rateLimitBackoffMs(rateLimited)
+          this.#limiter.pause(Math.min(pauseMs, MAX_INLINE_PAUSE_MS))
+          if (rateLimited < this.#rateLimitRetries && pauseMs <= MAX_INLINE_PAUSE_MS) {
+            await error.response.body?.cancel().catch(() => {})
+            return this.#send(method, path, options, afterRefusal, rateLimited + 1)
+          }
+        }
+        // A 401 means the call was not carried out, so one retry with a renewed session or token
+        // is safe even for a POST to a flow; static credentials are not retried.
+        if (error.response.status === 401 && this.#auth.invalidate(authorization) && !afterRefusal) {
+          await error.response.body?.cancel().catch(() => {})
+          return this.#send(method, path, options, true, rateLimited)
+        }
+        const body: unknown = await error.response.json().catch(() => undefined)
+        const { code, message } = parseInfobipErrorBody(body)
+        const retryAfter = Number(error.response.headers.get('retry-after'))
+        throw new InfobipHttpError(
+          method.toUpperCase(),
+          `/${path}`,
+          error.response.status,
+          code,
+          message,
+          Number.isFinite(retryAfter) && retryAfter > 0 ? retryAfter : undefined,
+        )
+      }
+      throw new InfobipNetworkError(method.toUpperCase(), `/${path}`, { cause: error })
+    }
+  }
+}

@@ -1,0 +1,58 @@
+import type { ProxyEnv } from '../../config/env'
+import { createInfobipFake, type InfobipFake, type InfobipFakeOptions } from '../../../fakes/infobip-fake'
+import { AccountLimiter, type AccountLimiterOptions, sharedAccountLimiter } from './account-limiter'
+import { createAuthProvider, staticAuth } from './auth'
+import { InfobipClient } from './client'
+
+export const SANDBOX_BASE_URL = 'https://sandbox.infobip.invalid'
+
+export interface UpstreamClients {
+  mode: 'sandbox' | 'live'
+  infobip: InfobipClient
+  /** The in-process Infobip fake, in sandbox mode. */
+  fake: InfobipFake | null
+}
+
+export interface ClientOptions {
+  /** Replaces global fetch for live calls (tests). */
+  fetch?: typeof fetch
+  /** Clock for session and token lifetimes (tests). */
+  now?: () => number
+  /** Options of the in-process fake (sandbox mode): rate limit, report delay, notify delivery. */
+  sandbox?: InfobipFakeOptions
+  /** The account limiter's options; perSecond defaults to INFOBIP_REQUESTS_PER_SECOND, else 10. */
+  limiter?: AccountLimiterOptions
+}
+
+/**
+ * The upstream clients for an environment, shared by the server (runtime.ts) and the operator CLI
+ * so both use the same credentials the same way. No credentials: a fresh in-process fake.
+ */
+export function createClients(env: ProxyEnv, options: ClientOptions = {}): UpstreamClients {
+  const limits: AccountLimiterOptions = { perSecond: env.infobipRequestsPerSecond ?? 10, ...options.limiter }
+  if (!env.infobip) {
+    const fake = createInfobipFake(options.sandbox)
+    const infobip = new InfobipClient({
+      baseUrl: SANDBOX_BASE_URL,
+      auth: staticAuth({ kind: 'app', apiKey: 'sandbox' }),
+      fetch: (input, init) => fake.fetch(new Request(input, init)),
+      // Each fake is an account of its own, throttled like a real one.
+      limiter: new AccountLimiter(limits),
+    })
+    return { mode: 'sandbox', infobip, fake }
+  }
+  const { baseUrl } = env.infobip
+  const auth = createAuthProvider(env.infobip.auth, {
+    baseUrl,
+    ...(options.fetch ? { fetch: options.fetch } : {}),
+    ...(options.now ? { now: options.now } : {}),
+  })
+  const infobip = new InfobipClient({
+    baseUrl,
+    auth,
+    ...(options.fetch ? { fetch: options.fetch } : {}),
+    // Every client of this account in the process (server, CLI) shares one limiter.
+    limiter: sharedAccountLimiter(env.infobip, limits),
+  })
+  return { mode: 'live', infobip, fake: null }
+}

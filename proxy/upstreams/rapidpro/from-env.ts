@@ -1,0 +1,43 @@
+import type { ProxyEnv } from '../../config/env'
+import { createRapidproFake, type RapidproFake, type RapidproFakeOptions } from '../../../fakes/rapidpro-fake'
+import { RapidproClient } from './client'
+
+export const RAPIDPRO_SANDBOX_BASE_URL = 'https://sandbox.rapidpro.invalid'
+
+export interface RapidproSetup {
+  /** null: RapidPro is off (live Infobip without RapidPro credentials); `rapidpro` blocks are skipped. */
+  client: RapidproClient | null
+  /** The in-process fake, in sandbox mode. */
+  fake: RapidproFake | null
+  mode: 'live' | 'sandbox' | 'off'
+}
+
+/**
+ * The RapidPro client for an environment, for the server and the operator CLI alike. With
+ * RAPIDPRO_BASE_URL + RAPIDPRO_TOKEN: the real API. With no upstream credentials at all (sandbox
+ * mode): an in-process fake. With live Infobip but no RapidPro credentials: off, so that real
+ * signups never land in a fake.
+ */
+export function createRapidpro(
+  env: Pick<ProxyEnv, 'infobip' | 'rapidpro'>,
+  options: { fetch?: typeof fetch; sandbox?: RapidproFakeOptions } = {},
+): RapidproSetup {
+  if (env.rapidpro) {
+    const client = new RapidproClient({
+      baseUrl: env.rapidpro.baseUrl,
+      token: env.rapidpro.token,
+      ...(options.fetch ? { fetch: options.fetch } : {}),
+    })
+    return { client, fake: null, mode: 'live' }
+  }
+  if (env.infobip) {
+    return { client: null, fake: null, mode: 'off' }
+  }
+  const fake = createRapidproFake(options.sandbox)
+  const client = new RapidproClient({
+    baseUrl: RAPIDPRO_SANDBOX_BASE_URL,
+    token: 'sandbox',
+    fetch: (input, init) => fake.fetch(new Request(input, init)),
+  })
+  return { client, fake, mode: 'sandbox' }
+}
