@@ -24,7 +24,9 @@ const REDACT = [
 ]
 
 /** LOG_LEVEL is read once, by config/env.ts; callers pass it in. */
-export function createLogger(options: { level?: string; destination?: pino.DestinationStream } = {}): Logger {
+export function createLogger(
+  options: { level?: string | undefined; destination?: pino.DestinationStream } = {},
+): Logger {
   return pino(
     { level: options.level ?? DEFAULTS.logLevel, redact: { paths: REDACT, censor: '[redacted]' } },
     options.destination,
