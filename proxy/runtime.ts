@@ -17,7 +17,7 @@ import { inProcessHook, momentsHooks, notifyUrlWithSecret } from './http/routes/
 import type { Logger } from './log'
 import type { AccountLimiterOptions } from './upstreams/infobip/account-limiter'
 import type { InfobipClient } from './upstreams/infobip/client'
-import { createClients } from './upstreams/infobip/from-env'
+import { createClients, type UpstreamClients } from './upstreams/infobip/from-env'
 import { MomentsBatcher } from './upstreams/infobip/moments-batcher'
 import { MomentsReportTracker } from './upstreams/infobip/moments-tracker'
 import type { RapidproClient } from './upstreams/rapidpro/client'
@@ -89,36 +89,11 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
   // The fake posts Moments reports to notifyUrl; the public URL points at this proxy, so it is
   // delivered in-process and the sandbox exercises the hook as Infobip would.
   const hook = inProcessHook()
-  const { infobip, fake, mode } = await createClients(env, {
-    ...(options.fetch ? { fetch: options.fetch } : {}),
-    ...(options.now ? { now: options.now } : {}),
-    ...(options.limiter ? { limiter: options.limiter } : {}),
-    sandbox: { notify: hook.post, ...options.sandbox },
-  })
-  const { client: rapidpro, fake: rapidproFake } = await createRapidpro(env, {
-    ...(options.fetch ? { fetch: options.fetch } : {}),
-    ...(options.rapidproSandbox ? { sandbox: options.rapidproSandbox } : {}),
-  })
+  const { infobip, fake, mode, rapidpro, rapidproFake } = await buildUpstreams(options, hook.post)
   checkRapidproForms(loaded, rapidpro !== null, log)
   const notify = env.momentsNotify ?? null
   const operationDone = relay<[operationId: string]>()
-  const tracker = new MomentsReportTracker({
-    fetchReport: (campaignId, operationId) => infobip.getMomentsReport(campaignId, operationId),
-    log,
-    onComplete: operationDone.call,
-    ...pick(options.moments, ['pollMs', 'maxPollMs', 'maxAgeMs']),
-  })
-  const moments: MomentsGateway =
-    options.moments?.batching === false
-      ? directMomentsGateway(infobip)
-      : new MomentsBatcher({
-          client: infobip,
-          tracker,
-          log,
-          windowMs: options.moments?.windowMs ?? env.momentsBatchWindowMs ?? DEFAULTS.momentsBatchWindowMs,
-          ...pick(options.moments, ['maxBatch']),
-          notifyUrl: notify ? notifyUrlWithSecret(notify.url, notify.secret) : undefined,
-        })
+  const { tracker, moments } = buildMoments(options, infobip, operationDone.call)
 
   // ---- delivery: outbox, deliverer, worker and its wake-up (to become one factory) ----
   const outbox = Outbox.open(env.dataDir)
@@ -171,6 +146,52 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
       outbox.close()
     },
   }
+}
+
+/** The upstream clients, or in sandbox mode the in-process fakes behind them. */
+async function buildUpstreams(
+  options: RuntimeOptions,
+  notify: (url: string, body: unknown) => Promise<void>,
+): Promise<UpstreamClients & { rapidpro: RapidproClient | null; rapidproFake: RapidproFake | null }> {
+  const { infobip, fake, mode } = await createClients(options.env, {
+    ...(options.fetch ? { fetch: options.fetch } : {}),
+    ...(options.now ? { now: options.now } : {}),
+    ...(options.limiter ? { limiter: options.limiter } : {}),
+    sandbox: { notify, ...options.sandbox },
+  })
+  const { client: rapidpro, fake: rapidproFake } = await createRapidpro(options.env, {
+    ...(options.fetch ? { fetch: options.fetch } : {}),
+    ...(options.rapidproSandbox ? { sandbox: options.rapidproSandbox } : {}),
+  })
+  return { infobip, fake, mode, rapidpro, rapidproFake }
+}
+
+/** Moments: the report tracker and the gateway deliveries go through (batched unless switched off). */
+function buildMoments(
+  options: RuntimeOptions,
+  infobip: InfobipClient,
+  onComplete: (operationId: string) => void,
+): { tracker: MomentsReportTracker; moments: MomentsGateway } {
+  const { env, log } = options
+  const notify = env.momentsNotify ?? null
+  const tracker = new MomentsReportTracker({
+    fetchReport: (campaignId, operationId) => infobip.getMomentsReport(campaignId, operationId),
+    log,
+    onComplete,
+    ...pick(options.moments, ['pollMs', 'maxPollMs', 'maxAgeMs']),
+  })
+  const moments: MomentsGateway =
+    options.moments?.batching === false
+      ? directMomentsGateway(infobip)
+      : new MomentsBatcher({
+          client: infobip,
+          tracker,
+          log,
+          windowMs: options.moments?.windowMs ?? env.momentsBatchWindowMs ?? DEFAULTS.momentsBatchWindowMs,
+          ...pick(options.moments, ['maxBatch']),
+          notifyUrl: notify ? notifyUrlWithSecret(notify.url, notify.secret) : undefined,
+        })
+  return { tracker, moments }
 }
 
 /** The HTTP app over the built parts, with the environment's HTTP settings and their defaults. */
