@@ -66,7 +66,7 @@ async function run(label: string, signups: number, batching: boolean): Promise<R
       ],
     }),
   )
-  const runtime: Runtime = createRuntime({
+  const runtime: Runtime = await createRuntime({
     env: { port: 0, host: '127.0.0.1', configPath, dataDir: join(dir, 'data'), infobip: null, rapidpro: null },
     log: createLogger({ level: 'silent' }),
     publicOrigins: [SHOP],

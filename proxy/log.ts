@@ -1,4 +1,5 @@
 import { pino } from 'pino'
+import { DEFAULTS } from './config/defaults'
 
 export type Logger = pino.Logger
 
@@ -22,9 +23,12 @@ const REDACT = [
   'err.request.headers',
 ]
 
-export function createLogger(options: { level?: string; destination?: pino.DestinationStream } = {}): Logger {
+/** LOG_LEVEL is read once, by config/env.ts; callers pass it in. */
+export function createLogger(
+  options: { level?: string | undefined; destination?: pino.DestinationStream } = {},
+): Logger {
   return pino(
-    { level: options.level ?? process.env.LOG_LEVEL ?? 'info', redact: { paths: REDACT, censor: '[redacted]' } },
+    { level: options.level ?? DEFAULTS.logLevel, redact: { paths: REDACT, censor: '[redacted]' } },
     options.destination,
   )
 }

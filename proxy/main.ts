@@ -62,7 +62,7 @@ async function main(): Promise<void> {
   let log: ReturnType<typeof createLogger>
   try {
     env = readEnv()
-    log = createLogger({ level: env.logLevel ?? 'info' })
+    log = createLogger({ level: env.logLevel })
     server = await startServer({ env, log })
   } catch (error) {
     console.error(`flowform: ${startupProblem(error)}`)

@@ -1,26 +1,27 @@
-import { readFileSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import type { Hono } from 'hono'
-import { createApp, type RateLimits } from './http/app'
-import { createClients } from './upstreams/infobip/from-env'
-import { ConfigError, type LoadedConfig, loadConfig } from './config/load'
-import { directMomentsGateway, type MomentsGateway } from './delivery/targets/moments'
-import { MomentsBatcher } from './upstreams/infobip/moments-batcher'
-import { momentsHooks, notifyUrlWithSecret } from './http/routes/moments-hook'
-import { MomentsReportTracker } from './upstreams/infobip/moments-tracker'
-import type { ProxyEnv } from './config/env'
-import { FormRegistry } from './forms/registry'
-import { readBundle, type StaticAsset, staticAsset } from './http/bundle'
-import type { Logger } from './log'
-import { Outbox } from './delivery/outbox'
-import { type OutboxWorker, startOutboxWorker } from './delivery/worker'
-import type { RapidproClient } from './upstreams/rapidpro/client'
-import { createRapidpro } from './upstreams/rapidpro/from-env'
-import type { RapidproFake, RapidproFakeOptions } from '../fakes/rapidpro-fake'
 import type { InfobipFake, InfobipFakeOptions } from '../fakes/infobip-fake'
+import type { RapidproFake, RapidproFakeOptions } from '../fakes/rapidpro-fake'
+import { DEFAULTS } from './config/defaults'
+import type { ProxyEnv, RateLimits } from './config/env'
+import { ConfigError, type LoadedConfig, loadConfig } from './config/load'
 import { createDeliverer } from './delivery/dispatch'
+import { Outbox } from './delivery/outbox'
+import { directMomentsGateway, type MomentsGateway } from './delivery/targets/moments'
+import { type OutboxWorker, startOutboxWorker } from './delivery/worker'
+import { FormRegistry } from './forms/registry'
+import { createApp } from './http/app'
+import { readBundle, type StaticAsset } from './http/bundle'
+import { demoAssets } from './http/routes/assets'
+import { inProcessHook, momentsHooks, notifyUrlWithSecret } from './http/routes/moments-hook'
+import type { Logger } from './log'
 import type { AccountLimiterOptions } from './upstreams/infobip/account-limiter'
 import type { InfobipClient } from './upstreams/infobip/client'
+import { createClients, type UpstreamClients } from './upstreams/infobip/from-env'
+import { MomentsBatcher } from './upstreams/infobip/moments-batcher'
+import { MomentsReportTracker } from './upstreams/infobip/moments-tracker'
+import type { RapidproClient } from './upstreams/rapidpro/client'
+import { createRapidpro } from './upstreams/rapidpro/from-env'
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url))
 
@@ -55,9 +56,9 @@ export interface RuntimeOptions {
   rateLimits?: RateLimits
   workerIntervalMs?: number
   trustProxy?: boolean
-  /** Moments batching and report tracking (defaults: env, then moments-batcher.ts / moments-tracker.ts). */
+  /** Moments batching and report tracking (defaults: env, then config/defaults.ts and the parts). */
   moments?: MomentsOptions
-  /** The Infobip account limiter (default perSecond: INFOBIP_REQUESTS_PER_SECOND, else 10). */
+  /** The Infobip account limiter (default perSecond: INFOBIP_REQUESTS_PER_SECOND, else config/defaults.ts). */
   limiter?: AccountLimiterOptions
   /** Options of the in-process Infobip fake in sandbox mode (tests, benchmark). */
   sandbox?: InfobipFakeOptions
@@ -76,91 +77,57 @@ export interface MomentsOptions {
   maxAgeMs?: number
 }
 
-/** Builds the whole proxy from its environment: the one place where the parts are wired together. */
-export function createRuntime(options: RuntimeOptions): Runtime {
+/**
+ * Builds the whole proxy from its environment: the one place where the parts are wired together,
+ * each built after what it needs. Two calls run against that order and go through an object made
+ * first: the sandbox fake's report posts (to the app, built last) and the tracker's "operation
+ * finished" (to the worker).
+ */
+export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
   const { env, log } = options
   const loaded = loadConfig({ path: env.configPath, demoOrigins: options.publicOrigins })
-  let app: Hono | null = null
-  const { infobip, fake, mode } = createClients(env, {
-    ...(options.fetch ? { fetch: options.fetch } : {}),
-    ...(options.now ? { now: options.now } : {}),
-    ...(options.limiter ? { limiter: options.limiter } : {}),
-    // The fake posts Moments reports to notifyUrl; the public URL points at this proxy, so it is
-    // delivered in-process and the sandbox exercises the hook as Infobip would.
-    sandbox: { notify: (url, body) => postInProcess(app, url, body), ...options.sandbox },
-  })
-  const { client: rapidpro, fake: rapidproFake } = createRapidpro(env, {
-    ...(options.fetch ? { fetch: options.fetch } : {}),
-    ...(options.rapidproSandbox ? { sandbox: options.rapidproSandbox } : {}),
-  })
-  const stranded = loaded.config.forms.filter((f) => f.rapidpro && !f.flow && !f.infobipFormId)
-  if (!rapidpro && stranded.length > 0) {
-    // Their signups would go nowhere: better not to start than to thank people and drop them.
-    const ids = stranded.map((f) => `"${f.id}"`).join(', ')
-    throw new ConfigError(
-      `Config ${loaded.source ?? 'built-in demo config'}: form ${ids} delivers only to RapidPro, but RAPIDPRO_BASE_URL and RAPIDPRO_TOKEN are not set`,
-    )
-  }
-  const skipped = loaded.config.forms.filter((f) => f.rapidpro).map((f) => f.id)
-  if (!rapidpro && skipped.length > 0) {
-    log.warn(
-      { forms: skipped },
-      'RapidPro is not configured (RAPIDPRO_BASE_URL, RAPIDPRO_TOKEN): the "rapidpro" blocks of these forms are skipped',
-    )
-  }
+  // The fake posts Moments reports to notifyUrl; the public URL points at this proxy, so it is
+  // delivered in-process and the sandbox exercises the hook as Infobip would.
+  const hook = inProcessHook()
+  const { infobip, fake, mode, rapidpro, rapidproFake } = await buildUpstreams(options, hook.post)
+  checkRapidproForms(loaded, rapidpro !== null, log)
+  const notify = env.momentsNotify ?? null
+  const operationDone = relay<[operationId: string]>()
+  const { tracker, moments } = buildMoments(options, infobip, operationDone.call)
+
+  // ---- delivery: outbox, deliverer, worker and its wake-up (to become one factory) ----
   const outbox = Outbox.open(env.dataDir)
+  const deliverer = createDeliverer({ infobip, moments, rapidpro })
+  const worker = startOutboxWorker({
+    outbox,
+    deliverer,
+    log,
+    intervalMs: options.workerIntervalMs ?? DEFAULTS.workerIntervalMs,
+  })
   let closed = false
-  const wakeAwaiting = (operationId: string) => {
+  operationDone.connect((operationId) => {
     // A finished operation settles its waiting deliveries now instead of at their next poll.
     if (!closed && outbox.wakeAwaiting(operationId) > 0) {
       void worker.runOnce()
     }
-  }
-  const notify = env.momentsNotify ?? null
-  const tracker = new MomentsReportTracker({
-    fetchReport: (campaignId, operationId) => infobip.getMomentsReport(campaignId, operationId),
-    log,
-    onComplete: wakeAwaiting,
-    ...pick(options.moments, ['pollMs', 'maxPollMs', 'maxAgeMs']),
   })
-  const moments: MomentsGateway =
-    options.moments?.batching === false
-      ? directMomentsGateway(infobip)
-      : new MomentsBatcher({
-          client: infobip,
-          tracker,
-          log,
-          windowMs: options.moments?.windowMs ?? env.momentsBatchWindowMs ?? 150,
-          ...pick(options.moments, ['maxBatch']),
-          notifyUrl: notify ? notifyUrlWithSecret(notify.url, notify.secret) : undefined,
-        })
-  const deliverer = createDeliverer({ infobip, moments, rapidpro })
-  const worker = startOutboxWorker({ outbox, deliverer, log, intervalMs: options.workerIntervalMs ?? 1_000 })
-  const registry = new FormRegistry({ config: loaded.config, infobip, log })
-  const bundlePath = options.bundlePath ?? `${ROOT}dist/flowform.js`
-  let bundle: StaticAsset | null = readBundle(bundlePath)
-  const rateLimits = options.rateLimits ?? env.rateLimits
-  const trustProxy = options.trustProxy ?? env.trustProxy
-  app = createApp({
-    registry,
+  // ---- end of delivery ----
+
+  const app = buildApp(options, {
+    loaded,
+    mode,
     infobip,
     submitDeps: {
       outbox,
       deliverer,
       log,
-      waitMs: options.waitMs ?? 3_000,
+      waitMs: options.waitMs ?? DEFAULTS.requestWaitMs,
       rapidproEnabled: rapidpro !== null,
       ...(options.requestDeadlineMs !== undefined ? { deadlineMs: options.requestDeadlineMs } : {}),
     },
-    log,
-    // Read again when missing so that `npm run dev` can build after the server started.
-    bundle: () => (bundle ??= readBundle(bundlePath)),
-    ...(loaded.source === null ? { demoAssets: demoAssets() } : {}),
-    mode,
-    ...(rateLimits ? { rateLimits } : {}),
-    ...(trustProxy !== undefined ? { trustProxy } : {}),
     hooks: momentsHooks({ secret: notify?.secret ?? null, feed: (report) => tracker.feed(report), log }),
   })
+  hook.connect((request) => app.fetch(request))
   return {
     app,
     loaded,
@@ -181,31 +148,110 @@ export function createRuntime(options: RuntimeOptions): Runtime {
   }
 }
 
-/** The demo shop: one page per display mode, served under a strict CSP (app.ts). */
-export const DEMO_PAGES: Record<string, string> = {
-  '/': 'index.html',
-  '/popup': 'popup.html',
-  '/slide-in': 'slide-in.html',
-  '/dark': 'dark.html',
-  '/de': 'de.html',
-  '/two-forms': 'two-forms.html',
+/** The upstream clients, or in sandbox mode the in-process fakes behind them. */
+async function buildUpstreams(
+  options: RuntimeOptions,
+  notify: (url: string, body: unknown) => Promise<void>,
+): Promise<UpstreamClients & { rapidpro: RapidproClient | null; rapidproFake: RapidproFake | null }> {
+  const { infobip, fake, mode } = await createClients(options.env, {
+    ...(options.fetch ? { fetch: options.fetch } : {}),
+    ...(options.now ? { now: options.now } : {}),
+    ...(options.limiter ? { limiter: options.limiter } : {}),
+    sandbox: { notify, ...options.sandbox },
+  })
+  const { client: rapidpro, fake: rapidproFake } = await createRapidpro(options.env, {
+    ...(options.fetch ? { fetch: options.fetch } : {}),
+    ...(options.rapidproSandbox ? { sandbox: options.rapidproSandbox } : {}),
+  })
+  return { infobip, fake, mode, rapidpro, rapidproFake }
 }
 
-function demoAssets(): Record<string, StaticAsset> {
-  const assets: Record<string, StaticAsset> = {
-    '/demo/shop.css': staticAsset(readFileSync(`${ROOT}demo/shop.css`), 'text/css; charset=utf-8'),
-    '/demo/demo.js': staticAsset(readFileSync(`${ROOT}demo/demo.js`), 'text/javascript; charset=utf-8'),
-  }
-  for (const [path, file] of Object.entries(DEMO_PAGES)) {
-    assets[path] = staticAsset(readFileSync(`${ROOT}demo/${file}`), 'text/html; charset=utf-8')
-  }
-  return assets
+/** Moments: the report tracker and the gateway deliveries go through (batched unless switched off). */
+function buildMoments(
+  options: RuntimeOptions,
+  infobip: InfobipClient,
+  onComplete: (operationId: string) => void,
+): { tracker: MomentsReportTracker; moments: MomentsGateway } {
+  const { env, log } = options
+  const notify = env.momentsNotify ?? null
+  const tracker = new MomentsReportTracker({
+    fetchReport: (campaignId, operationId) => infobip.getMomentsReport(campaignId, operationId),
+    log,
+    onComplete,
+    ...pick(options.moments, ['pollMs', 'maxPollMs', 'maxAgeMs']),
+  })
+  const moments: MomentsGateway =
+    options.moments?.batching === false
+      ? directMomentsGateway(infobip)
+      : new MomentsBatcher({
+          client: infobip,
+          tracker,
+          log,
+          windowMs: options.moments?.windowMs ?? env.momentsBatchWindowMs ?? DEFAULTS.momentsBatchWindowMs,
+          ...pick(options.moments, ['maxBatch']),
+          notifyUrl: notify ? notifyUrlWithSecret(notify.url, notify.secret) : undefined,
+        })
+  return { tracker, moments }
 }
 
-async function postInProcess(app: Hono | null, url: string, body: unknown): Promise<void> {
-  await app?.fetch(
-    new Request(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) }),
-  )
+/** The HTTP app over the built parts, with the environment's HTTP settings and their defaults. */
+function buildApp(
+  options: RuntimeOptions,
+  parts: Pick<Parameters<typeof createApp>[0], 'infobip' | 'submitDeps' | 'mode' | 'hooks'> & {
+    loaded: LoadedConfig
+  },
+): Hono {
+  const { env, log } = options
+  const bundlePath = options.bundlePath ?? `${ROOT}dist/flowform.js`
+  let bundle: StaticAsset | null = readBundle(bundlePath)
+  const { loaded, ...rest } = parts
+  return createApp({
+    ...rest,
+    registry: new FormRegistry({ config: loaded.config, infobip: parts.infobip, log }),
+    log,
+    // Read again when missing so that `npm run dev` can build after the server started.
+    bundle: () => (bundle ??= readBundle(bundlePath)),
+    ...(loaded.source === null ? { demoAssets: demoAssets(ROOT) } : {}),
+    rateLimits: options.rateLimits ??
+      env.rateLimits ?? {
+        submissionsPerMinute: DEFAULTS.submissionsPerMinute,
+        viewsPerMinute: DEFAULTS.viewsPerMinute,
+      },
+    trustProxy: options.trustProxy ?? env.trustProxy ?? false,
+  })
+}
+
+/** Forms that deliver only to RapidPro stop the start when RapidPro is off; others get a warning. */
+function checkRapidproForms(loaded: LoadedConfig, rapidproEnabled: boolean, log: Logger): void {
+  if (rapidproEnabled) {
+    return
+  }
+  const stranded = loaded.config.forms.filter((f) => f.rapidpro && !f.flow && !f.infobipFormId)
+  if (stranded.length > 0) {
+    // Their signups would go nowhere: better not to start than to thank people and drop them.
+    const ids = stranded.map((f) => `"${f.id}"`).join(', ')
+    throw new ConfigError(
+      `Config ${loaded.source ?? 'built-in demo config'}: form ${ids} delivers only to RapidPro, but RAPIDPRO_BASE_URL and RAPIDPRO_TOKEN are not set`,
+    )
+  }
+  const skipped = loaded.config.forms.filter((f) => f.rapidpro).map((f) => f.id)
+  if (skipped.length > 0) {
+    log.warn(
+      { forms: skipped },
+      'RapidPro is not configured (RAPIDPRO_BASE_URL, RAPIDPRO_TOKEN): the "rapidpro" blocks of these forms are skipped',
+    )
+  }
+}
+
+/** A call whose target is connected after the caller is built: a construction cycle, broken in the open. */
+function relay<A extends unknown[]>(): { call: (...args: A) => void; connect(target: (...args: A) => void): void } {
+  let target: ((...args: A) => void) | null = null
+  return {
+    call: (...args) => target?.(...args),
+    connect(next) {
+      target = next
+    },
+  }
 }
 
 /** The keys of `source` that are set, for passing optional settings on without `undefined`s. */

@@ -1,15 +1,19 @@
 import * as z from 'zod'
+import { DEFAULTS, LOG_LEVELS, type LogLevel } from './defaults'
 
 /** The proxy's environment (contract section 2), read once at start. Secrets live only here. */
+
+/** Infobip's limit on a notifyUrl. */
+const MAX_NOTIFY_URL_LENGTH = 1_000
 
 const Url = z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' })
 
 const Env = z
   .object({
-    PORT: z.coerce.number({ error: 'must be a port number' }).int().min(0).max(65535).default(8787),
-    HOST: z.string().min(1).default('127.0.0.1'),
+    PORT: z.coerce.number({ error: 'must be a port number' }).int().min(0).max(65535).default(DEFAULTS.port),
+    HOST: z.string().min(1).default(DEFAULTS.host),
     FLOWFORM_CONFIG: z.string().min(1).optional(),
-    FLOWFORM_DATA_DIR: z.string().min(1).default('./.flowform'),
+    FLOWFORM_DATA_DIR: z.string().min(1).default(DEFAULTS.dataDir),
     INFOBIP_BASE_URL: Url.optional(),
     INFOBIP_USERNAME: z.string().min(1).optional(),
     INFOBIP_PASSWORD: z.string().min(1).optional(),
@@ -33,14 +37,19 @@ const Env = z
       .int()
       .min(1)
       .max(100_000)
-      .default(20),
-    FLOWFORM_VIEWS_PER_MINUTE: z.coerce.number({ error: 'must be a number' }).int().min(1).max(100_000).default(120),
+      .default(DEFAULTS.submissionsPerMinute),
+    FLOWFORM_VIEWS_PER_MINUTE: z.coerce
+      .number({ error: 'must be a number' })
+      .int()
+      .min(1)
+      .max(100_000)
+      .default(DEFAULTS.viewsPerMinute),
     TRUST_PROXY: z.enum(['0', '1', 'false', 'true'], { error: 'must be 1 (or true) or 0 (or false)' }).default('0'),
     LOG_LEVEL: z
-      .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], {
+      .enum(LOG_LEVELS, {
         error: 'must be one of fatal, error, warn, info, debug, trace, silent',
       })
-      .default('info'),
+      .default(DEFAULTS.logLevel),
   })
   .superRefine((env, ctx) => {
     if (env.INFOBIP_USERNAME !== undefined && env.INFOBIP_PASSWORD === undefined) {
@@ -106,7 +115,7 @@ const Env = z
     if (env.FLOWFORM_NOTIFY_URL && env.FLOWFORM_NOTIFY_SECRET) {
       const url = new URL(env.FLOWFORM_NOTIFY_URL)
       url.searchParams.set('secret', env.FLOWFORM_NOTIFY_SECRET)
-      if (url.toString().length > 1000) {
+      if (url.toString().length > MAX_NOTIFY_URL_LENGTH) {
         ctx.addIssue({
           code: 'custom',
           path: ['FLOWFORM_NOTIFY_URL'],
@@ -131,6 +140,13 @@ export type InfobipAuth =
   /** OAuth 2 client credentials. */
   | { kind: 'oauth'; clientId: string; clientSecret: string }
 
+export interface RateLimits {
+  /** Submissions per client address per minute, per form. */
+  submissionsPerMinute: number
+  /** Counted views per client address per minute, per form. */
+  viewsPerMinute: number
+}
+
 export interface ProxyEnv {
   port: number
   host: string
@@ -144,16 +160,16 @@ export interface ProxyEnv {
    * proves a post comes from there (FLOWFORM_NOTIFY_SECRET). Absent: reports are polled only.
    */
   momentsNotify?: { url: string; secret: string } | null
-  /** FLOWFORM_MOMENTS_BATCH_MS: how long a Moments batch waits for company; default 150. */
+  /** FLOWFORM_MOMENTS_BATCH_MS: how long a Moments batch waits for company (default: defaults.ts). */
   momentsBatchWindowMs?: number | undefined
-  /** INFOBIP_REQUESTS_PER_SECOND: the account's rate limit shared by every call; default 10. */
+  /** INFOBIP_REQUESTS_PER_SECOND: the account's rate limit shared by every call (default: defaults.ts). */
   infobipRequestsPerSecond?: number | undefined
   /** Per client address and form, per minute (FLOWFORM_SUBMISSIONS_PER_MINUTE, FLOWFORM_VIEWS_PER_MINUTE). */
-  rateLimits?: { submissionsPerMinute: number; viewsPerMinute: number }
+  rateLimits?: RateLimits
   /** TRUST_PROXY=1: the client address is the last X-Forwarded-For entry (a reverse proxy in front). */
   trustProxy?: boolean
   /** LOG_LEVEL, checked here so a typo stops the start with a clear message. */
-  logLevel?: string
+  logLevel?: LogLevel
 }
 
 export class EnvError extends Error {

@@ -1,6 +1,14 @@
+import type { ErrorHandler, NotFoundHandler } from 'hono'
 import type { ErrorBody } from '../../contract/definition'
 import type { Logger } from '../log'
-import { type FlowformError, isFlowformError, RateLimitError, UpstreamError, ValidationError } from './errors'
+import {
+  type FlowformError,
+  isFlowformError,
+  NotFoundError,
+  RateLimitError,
+  UpstreamError,
+  ValidationError,
+} from './errors'
 
 /** The one place where failures become HTTP answers. Unknown errors are logged and never shown. */
 export function errorResponse(error: unknown, log: Logger, headers: Headers = new Headers()): Response {
@@ -32,4 +40,26 @@ function toBody(error: FlowformError): ErrorBody {
 
 function body(code: string, message: string): ErrorBody {
   return { error: { code, message } }
+}
+
+/** The app's one `onError`: every thrown failure becomes its answer here. */
+export function onError(log: Logger): ErrorHandler {
+  return function onError(error, c) {
+    const response = errorResponse(error, log)
+    // A shop whose origin is refused, or that names a form that does not exist, must be able to
+    // read why: the answer carries no data, only the error, so it is readable from any origin.
+    const origin = c.req.header('origin')
+    if (origin && c.req.path.startsWith('/v1/forms/') && !response.headers.has('access-control-allow-origin')) {
+      response.headers.set('access-control-allow-origin', origin)
+      response.headers.append('vary', 'origin')
+    }
+    return response
+  }
+}
+
+/** The app's `notFound`: the same JSON error shape as every other failure. */
+export function notFound(log: Logger): NotFoundHandler {
+  return function notFound() {
+    return errorResponse(new NotFoundError('Not found.'), log)
+  }
 }

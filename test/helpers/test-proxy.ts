@@ -1,8 +1,7 @@
 import { mkdtempSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import type { RateLimits } from '../../proxy/http/app'
-import type { ProxyEnv } from '../../proxy/config/env'
+import type { ProxyEnv, RateLimits } from '../../proxy/config/env'
 import { createMemoryLogger } from '../../proxy/log'
 import { createRuntime, type Runtime, type RuntimeOptions } from '../../proxy/runtime'
 
@@ -30,7 +29,7 @@ export interface TestProxyOptions {
 }
 
 /** The whole proxy, in-process, with a temp data dir and a log kept in memory. */
-export function createTestProxy(options: TestProxyOptions = {}): TestProxy {
+export async function createTestProxy(options: TestProxyOptions = {}): Promise<TestProxy> {
   const dir = mkdtempSync(join(tmpdir(), 'flowform-test-'))
   let configPath: string | undefined
   if (options.config !== undefined) {
@@ -38,7 +37,7 @@ export function createTestProxy(options: TestProxyOptions = {}): TestProxy {
     writeFileSync(configPath, JSON.stringify(options.config))
   }
   const memory = createMemoryLogger()
-  const runtime = createRuntime({
+  const runtime = await createRuntime({
     env: {
       port: 0,
       host: '127.0.0.1',

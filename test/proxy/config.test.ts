@@ -4,6 +4,7 @@ import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { ConfigError, loadConfig } from '../../proxy/config/load'
 import { EnvError, readEnv } from '../../proxy/config/env'
+import { DEFAULTS } from '../../proxy/config/defaults'
 
 function writeConfig(content: string): string {
   const dir = mkdtempSync(join(tmpdir(), 'flowform-config-'))
@@ -115,6 +116,15 @@ describe('environment', () => {
     expect(env.port).toBe(8787)
     expect(env.host).toBe('127.0.0.1')
     expect(env.dataDir).toBe('./.flowform')
+  })
+
+  it('takes the contract defaults from config/defaults.ts', () => {
+    const env = readEnv({})
+    expect(env.rateLimits).toEqual({ submissionsPerMinute: 20, viewsPerMinute: 120 })
+    expect(env.logLevel).toBe('info')
+    expect(DEFAULTS).toMatchObject({ port: 8787, host: '127.0.0.1', submissionsPerMinute: 20, viewsPerMinute: 120 })
+    expect(readEnv({ LOG_LEVEL: 'debug' }).logLevel).toBe('debug')
+    expect(() => readEnv({ LOG_LEVEL: 'loud' })).toThrow(/LOG_LEVEL: must be one of fatal, error, warn/)
   })
 
   it('prefers an API key, else Basic', () => {

@@ -1,7 +1,6 @@
 import { readFileSync } from 'node:fs'
 import { afterEach, describe, expect, it } from 'vitest'
-import { DEMO_CSP } from '../../proxy/http/app'
-import { DEMO_PAGES } from '../../proxy/runtime'
+import { DEMO_CSP, DEMO_PAGES } from '../../proxy/http/routes/assets'
 import { createTestProxy, SHOP, type TestProxy } from '../helpers/test-proxy'
 
 let proxy: TestProxy | undefined
@@ -18,7 +17,7 @@ describe('demo pages', () => {
   })
 
   it.each(PAGES)('%s is HTML under the strict CSP', async (path) => {
-    proxy = createTestProxy()
+    proxy = await createTestProxy()
     const res = await proxy.request(path, { origin: null })
     expect(res.status).toBe(200)
     expect(res.headers.get('content-type')).toBe('text/html; charset=utf-8')
@@ -54,7 +53,7 @@ describe('demo pages', () => {
   })
 
   it('serves the demo script and stylesheet without a page policy', async () => {
-    proxy = createTestProxy()
+    proxy = await createTestProxy()
     const js = await proxy.request('/demo/demo.js', { origin: null })
     expect(js.status).toBe(200)
     expect(js.headers.get('content-type')).toBe('text/javascript; charset=utf-8')
@@ -65,7 +64,7 @@ describe('demo pages', () => {
   })
 
   it('serves no demo with a config file of its own', async () => {
-    proxy = createTestProxy({
+    proxy = await createTestProxy({
       config: {
         forms: [
           {

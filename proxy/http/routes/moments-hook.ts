@@ -1,7 +1,7 @@
 import { createHash, timingSafeEqual } from 'node:crypto'
 import { Hono } from 'hono'
-import { bodyLimit } from 'hono/body-limit'
-import { BadRequestError, FlowformError, NotFoundError, PayloadTooLargeError } from '../errors'
+import { FlowformError, NotFoundError } from '../errors'
+import { jsonBody, jsonBodyLimit } from '../middleware/json-body'
 import type { Logger } from '../../log'
 import { ParticipantsReport } from '../../upstreams/infobip/types'
 
@@ -11,12 +11,9 @@ import { ParticipantsReport } from '../../upstreams/infobip/types'
  * a secret (`?secret=`), compared in constant time before the body is even read.
  */
 
-export const MOMENTS_HOOK_PATH = '/v1/hooks/moments-report'
 const SECRET_PARAM = 'secret'
 /** A report of 1,000 participants is ~150 KB. */
 const MAX_REPORT_BYTES = 2 * 1024 * 1024
-/** Infobip's limit on notifyUrl. */
-export const MAX_NOTIFY_URL_LENGTH = 1_000
 
 export class HookSecretError extends FlowformError {
   override name = 'HookSecretError' as const
@@ -57,30 +54,46 @@ export function momentsHooks(deps: {
       }
       await next()
     },
-    bodyLimit({
-      maxSize: MAX_REPORT_BYTES,
-      onError: () => {
-        throw new PayloadTooLargeError('The report is too large.')
-      },
+    jsonBodyLimit({ maxBytes: MAX_REPORT_BYTES, message: 'The report is too large.' }),
+    jsonBody(ParticipantsReport, {
+      invalidJson: 'The body is not valid JSON.',
+      invalidShape: 'The body is not a Moments participants report.',
     }),
-    async (c) => {
-      let raw: unknown
-      try {
-        raw = await c.req.json()
-      } catch {
-        throw new BadRequestError('The body is not valid JSON.')
-      }
-      const report = ParticipantsReport.safeParse(raw)
-      if (!report.success) {
-        throw new BadRequestError('The body is not a Moments participants report.')
-      }
+    (c) => {
+      const report = c.get('body')
       deps.log.info(
-        { operationId: report.data.operationId, participants: report.data.participants.length },
+        { operationId: report.operationId, participants: report.participants.length },
         'moments report received',
       )
-      deps.feed(report.data)
+      deps.feed(report)
       return c.body(null, 204)
     },
   )
   return hooks
+}
+
+/**
+ * Where the sandbox fake posts Moments reports: in-process, to this proxy's own hook, so the sandbox
+ * exercises the hook as Infobip would. It is created before the fake and connected to the app once
+ * the app exists (the app needs the tracker, which polls through the fake); until then a post is
+ * dropped, as it would be by a server not yet listening.
+ */
+export function inProcessHook(): {
+  post(url: string, body: unknown): Promise<void>
+  connect(handler: (request: Request) => Response | Promise<Response>): void
+} {
+  let handler: ((request: Request) => Response | Promise<Response>) | null = null
+  return {
+    async post(url, body) {
+      const request = new Request(url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      })
+      await handler?.(request)
+    },
+    connect(target) {
+      handler = target
+    },
+  }
 }

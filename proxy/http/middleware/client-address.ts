@@ -1,4 +1,6 @@
-import type { Context } from 'hono'
+import type { Context, MiddlewareHandler } from 'hono'
+
+export type ClientAddressEnv = { Variables: { clientAddress: string } }
 
 /**
  * The caller's address: the socket's peer on Node, `unknown` in-process. X-Forwarded-For is only
@@ -14,4 +16,12 @@ export function clientIp(c: Context, trustProxy: boolean): string {
   }
   const incoming = (c.env as { incoming?: { socket?: { remoteAddress?: string } } } | undefined)?.incoming
   return incoming?.socket?.remoteAddress ?? 'unknown'
+}
+
+/** Sets `clientAddress` for the middleware after it (the rate limiters key on it). */
+export function clientAddress(options: { trustProxy: boolean }): MiddlewareHandler<ClientAddressEnv> {
+  return async function clientAddress(c, next) {
+    c.set('clientAddress', clientIp(c, options.trustProxy))
+    await next()
+  }
 }

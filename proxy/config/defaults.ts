@@ -1,0 +1,32 @@
+/**
+ * Every default of the proxy, written once. The environment (env.ts), the composition root
+ * (runtime.ts) and the parts themselves take their fallbacks from here, so changing one means
+ * changing one line. Values that the contract names (section 2) are marked so.
+ */
+export const DEFAULTS = {
+  /** PORT (contract). */
+  port: 8787,
+  /** HOST (contract): loopback unless the operator opens it up. */
+  host: '127.0.0.1',
+  /** FLOWFORM_DATA_DIR (contract): where the outbox lives. */
+  dataDir: './.flowform',
+  /** LOG_LEVEL (contract). */
+  logLevel: 'info' as LogLevel,
+  /** FLOWFORM_SUBMISSIONS_PER_MINUTE (contract): per client address and form. */
+  submissionsPerMinute: 20,
+  /** FLOWFORM_VIEWS_PER_MINUTE (contract): per client address and form. */
+  viewsPerMinute: 120,
+  /** FLOWFORM_MOMENTS_BATCH_MS: how long a Moments batch waits for company. */
+  momentsBatchWindowMs: 150,
+  /** INFOBIP_REQUESTS_PER_SECOND: the account's rate limit shared by every call. */
+  infobipRequestsPerSecond: 10,
+  /** How long a submission request waits for its deliveries before it answers "queued". */
+  requestWaitMs: 3_000,
+  /** How often the outbox worker looks for deliveries that are due. */
+  workerIntervalMs: 1_000,
+  /** The largest submission body the proxy reads. */
+  maxSubmissionBytes: 16 * 1024,
+} as const
+
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const
+export type LogLevel = (typeof LOG_LEVELS)[number]

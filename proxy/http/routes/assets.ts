@@ -1,0 +1,61 @@
+import { readFileSync } from 'node:fs'
+import { Hono } from 'hono'
+import type { Logger } from '../../log'
+import { type StaticAsset, serveAsset, staticAsset } from '../bundle'
+import { NotFoundError } from '../errors'
+
+/**
+ * The policy of the demo pages: what a careful shop sends. The widget must work under it (no
+ * inline script or style, no eval), so the demo proves it on every page.
+ */
+export const DEMO_CSP =
+  "default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; img-src 'self' data:; base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
+
+/** The demo shop: one page per display mode, served under DEMO_CSP. */
+export const DEMO_PAGES: Record<string, string> = {
+  '/': 'index.html',
+  '/popup': 'popup.html',
+  '/slide-in': 'slide-in.html',
+  '/dark': 'dark.html',
+  '/de': 'de.html',
+  '/two-forms': 'two-forms.html',
+}
+
+/** The demo shop's files by path, read from `<root>demo/`. */
+export function demoAssets(root: string): Record<string, StaticAsset> {
+  const assets: Record<string, StaticAsset> = {
+    '/demo/shop.css': staticAsset(readFileSync(`${root}demo/shop.css`), 'text/css; charset=utf-8'),
+    '/demo/demo.js': staticAsset(readFileSync(`${root}demo/demo.js`), 'text/javascript; charset=utf-8'),
+  }
+  for (const [path, file] of Object.entries(DEMO_PAGES)) {
+    assets[path] = staticAsset(readFileSync(`${root}demo/${file}`), 'text/html; charset=utf-8')
+  }
+  return assets
+}
+
+/** `GET /flowform.js` and, with the built-in demo config, the demo shop. */
+export function assetsRoute(deps: {
+  bundle: () => StaticAsset | null
+  demoAssets?: Record<string, StaticAsset> | undefined
+  log: Logger
+}): Hono {
+  const assets = new Hono()
+  assets.on(['GET', 'HEAD'], '/flowform.js', (c) => {
+    const bundle = deps.bundle()
+    if (!bundle) {
+      deps.log.error('dist/flowform.js is missing: run "npm run build"')
+      throw new NotFoundError('The widget bundle is not built.')
+    }
+    return serveAsset(bundle, c.req.raw, 'public, max-age=300, stale-while-revalidate=86400')
+  })
+  for (const [path, asset] of Object.entries(deps.demoAssets ?? {})) {
+    assets.get(path, (c) => {
+      const response = serveAsset(asset, c.req.raw, 'no-cache')
+      if (asset.contentType.startsWith('text/html')) {
+        response.headers.set('content-security-policy', DEMO_CSP)
+      }
+      return response
+    })
+  }
+  return assets
+}
