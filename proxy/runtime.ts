@@ -16,8 +16,7 @@ import { Outbox } from './delivery/outbox'
 import { type OutboxWorker, startOutboxWorker } from './delivery/worker'
 import type { RapidproClient } from './upstreams/rapidpro/client'
 import { createRapidpro } from './upstreams/rapidpro/from-env'
-import type { RapidproFake, RapidproFakeOptions } from '../fakes/rapidpro-fake'
-import type { InfobipFake, InfobipFakeOptions } from '../fakes/infobip-fake'
+import type { SandboxInfobipOptions, SandboxRapidproOptions, SandboxUpstream } from './upstreams/sandbox'
 import { createDeliverer } from './delivery/dispatch'
 import type { AccountLimiterOptions } from './upstreams/infobip/account-limiter'
 import type { InfobipClient } from './upstreams/infobip/client'
@@ -32,11 +31,11 @@ export interface Runtime {
   worker: OutboxWorker
   infobip: InfobipClient
   /** The in-process Infobip fake, in sandbox mode. */
-  fake: InfobipFake | null
+  fake: SandboxUpstream | null
   /** null when RapidPro is off (live Infobip without RAPIDPRO_BASE_URL/RAPIDPRO_TOKEN). */
   rapidpro: RapidproClient | null
   /** The in-process RapidPro fake, in sandbox mode. */
-  rapidproFake: RapidproFake | null
+  rapidproFake: SandboxUpstream | null
   close(): Promise<void>
 }
 
@@ -60,9 +59,9 @@ export interface RuntimeOptions {
   /** The Infobip account limiter (default perSecond: INFOBIP_REQUESTS_PER_SECOND, else 10). */
   limiter?: AccountLimiterOptions
   /** Options of the in-process Infobip fake in sandbox mode (tests, benchmark). */
-  sandbox?: InfobipFakeOptions
+  sandbox?: SandboxInfobipOptions
   /** Options of the in-process RapidPro fake in sandbox mode (tests). */
-  rapidproSandbox?: RapidproFakeOptions
+  rapidproSandbox?: SandboxRapidproOptions
 }
 
 export interface MomentsOptions {
@@ -77,11 +76,11 @@ export interface MomentsOptions {
 }
 
 /** Builds the whole proxy from its environment: the one place where the parts are wired together. */
-export function createRuntime(options: RuntimeOptions): Runtime {
+export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
   const { env, log } = options
   const loaded = loadConfig({ path: env.configPath, demoOrigins: options.publicOrigins })
   let app: Hono | null = null
-  const { infobip, fake, mode } = createClients(env, {
+  const { infobip, fake, mode } = await createClients(env, {
     ...(options.fetch ? { fetch: options.fetch } : {}),
     ...(options.now ? { now: options.now } : {}),
     ...(options.limiter ? { limiter: options.limiter } : {}),
@@ -89,7 +88,7 @@ export function createRuntime(options: RuntimeOptions): Runtime {
     // delivered in-process and the sandbox exercises the hook as Infobip would.
     sandbox: { notify: (url, body) => postInProcess(app, url, body), ...options.sandbox },
   })
-  const { client: rapidpro, fake: rapidproFake } = createRapidpro(env, {
+  const { client: rapidpro, fake: rapidproFake } = await createRapidpro(env, {
     ...(options.fetch ? { fetch: options.fetch } : {}),
     ...(options.rapidproSandbox ? { sandbox: options.rapidproSandbox } : {}),
   })

@@ -34,7 +34,7 @@ export async function startServer(
   const url = `http://${host}:${port}`
   const publicOrigins = [...new Set([url, `http://localhost:${port}`, `http://127.0.0.1:${port}`])]
   try {
-    runtime = createRuntime({ ...options, publicOrigins })
+    runtime = await createRuntime({ ...options, publicOrigins })
   } catch (error) {
     server.close()
     throw error

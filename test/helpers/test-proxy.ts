@@ -5,10 +5,15 @@ import type { RateLimits } from '../../proxy/http/app'
 import type { ProxyEnv } from '../../proxy/config/env'
 import { createMemoryLogger } from '../../proxy/log'
 import { createRuntime, type Runtime, type RuntimeOptions } from '../../proxy/runtime'
+import { type InfobipFake, infobipFakeOf } from '../../fakes/infobip-fake'
+import { type RapidproFake, rapidproFakeOf } from '../../fakes/rapidpro-fake'
 
 export const SHOP = 'https://shop.example.com'
 
-export interface TestProxy extends Runtime {
+/** The runtime, with its sandbox fakes' test levers in reach (the proxy knows them only as fetch handlers). */
+export interface TestProxy extends Omit<Runtime, 'fake' | 'rapidproFake'> {
+  fake: InfobipFake | null
+  rapidproFake: RapidproFake | null
   logText: () => string
   logLines: () => Record<string, unknown>[]
   request(path: string, init?: RequestInit & { origin?: string | null }): Promise<Response>
@@ -30,7 +35,7 @@ export interface TestProxyOptions {
 }
 
 /** The whole proxy, in-process, with a temp data dir and a log kept in memory. */
-export function createTestProxy(options: TestProxyOptions = {}): TestProxy {
+export async function createTestProxy(options: TestProxyOptions = {}): Promise<TestProxy> {
   const dir = mkdtempSync(join(tmpdir(), 'flowform-test-'))
   let configPath: string | undefined
   if (options.config !== undefined) {
@@ -38,7 +43,7 @@ export function createTestProxy(options: TestProxyOptions = {}): TestProxy {
     writeFileSync(configPath, JSON.stringify(options.config))
   }
   const memory = createMemoryLogger()
-  const runtime = createRuntime({
+  const runtime = await createRuntime({
     env: {
       port: 0,
       host: '127.0.0.1',
@@ -67,6 +72,8 @@ export function createTestProxy(options: TestProxyOptions = {}): TestProxy {
   }
   return {
     ...runtime,
+    fake: infobipFakeOf(runtime.fake),
+    rapidproFake: rapidproFakeOf(runtime.rapidproFake),
     logText: memory.text,
     logLines: memory.lines,
     request,

@@ -6,14 +6,14 @@ afterEach(async () => {
   await proxy?.close()
 })
 
-function sandbox(options: Parameters<typeof createTestProxy>[0] = {}): TestProxy {
-  proxy = createTestProxy(options)
+async function sandbox(options: Parameters<typeof createTestProxy>[0] = {}): Promise<TestProxy> {
+  proxy = await createTestProxy(options)
   return proxy
 }
 
 describe('public definition', () => {
   it('answers the configured fields and nothing about flows or upstream ids', async () => {
-    const p = sandbox()
+    const p = await sandbox()
     const res = await p.request('/v1/forms/welcome')
     expect(res.status).toBe(200)
     expect(res.headers.get('access-control-allow-origin')).toBe(SHOP)
@@ -30,7 +30,7 @@ describe('public definition', () => {
   })
 
   it('maps an Infobip form to fields keyed by fieldId and hides its ids', async () => {
-    const p = sandbox()
+    const p = await sandbox()
     const res = await p.request('/v1/forms/newsletter')
     expect(res.status).toBe(200)
     const text = await res.text()
@@ -46,7 +46,7 @@ describe('public definition', () => {
   })
 
   it('answers 404 JSON for an unknown form and 403 for a foreign origin', async () => {
-    const p = sandbox()
+    const p = await sandbox()
     const missing = await p.request('/v1/forms/nope')
     expect(missing.status).toBe(404)
     expect(await missing.json()).toEqual({ error: { code: 'form_not_found', message: expect.any(String) } })
@@ -56,7 +56,7 @@ describe('public definition', () => {
   })
 
   it('answers CORS preflights only for allowed origins', async () => {
-    const p = sandbox()
+    const p = await sandbox()
     const ok = await p.request('/v1/forms/welcome/submissions', {
       method: 'OPTIONS',
       headers: { 'access-control-request-method': 'POST', 'access-control-request-headers': 'content-type' },
@@ -74,14 +74,14 @@ describe('public definition', () => {
 
 describe('views', () => {
   it('counts a view with 204 and forwards it to Infobip for Infobip forms', async () => {
-    const p = sandbox()
+    const p = await sandbox()
     const res = await p.request('/v1/forms/newsletter/views', { method: 'POST' })
     expect(res.status).toBe(204)
     await expect.poll(() => p.fake?.viewCount('f7cf1606-e155-40eb-9721-78183d268d24')).toBe(1)
   })
 
   it('refuses a view without an allowed Origin, before any upstream call', async () => {
-    const p = sandbox()
+    const p = await sandbox()
     expect((await p.request('/v1/forms/newsletter/views', { method: 'POST', origin: null })).status).toBe(403)
     expect(
       (await p.request('/v1/forms/newsletter/views', { method: 'POST', origin: 'https://evil.example' })).status,
@@ -146,7 +146,7 @@ describe('bad submissions', () => {
   ]
   for (const [name, init, status, code] of cases) {
     it(`answers ${status} ${code} for ${name}, with no upstream call`, async () => {
-      const p = sandbox()
+      const p = await sandbox()
       const res = await p.request('/v1/forms/welcome/submissions', init)
       expect(res.status).toBe(status)
       expect(((await res.json()) as { error: { code: string } }).error.code).toBe(code)
@@ -156,7 +156,7 @@ describe('bad submissions', () => {
   }
 
   it('answers 422 with per-field messages and calls no upstream', async () => {
-    const p = sandbox()
+    const p = await sandbox()
     const res = await p.submit('welcome', { email: 'not-an-email', consent: false, colour: 'red' })
     expect(res.status).toBe(422)
     const body = (await res.json()) as { error: { code: string; fields: Record<string, string[]> } }
@@ -169,13 +169,13 @@ describe('bad submissions', () => {
   })
 
   it('answers 404 for submissions to an unknown form', async () => {
-    const p = sandbox()
+    const p = await sandbox()
     const res = await p.submit('missing', { email: 'a@example.com' })
     expect(res.status).toBe(404)
   })
 
   it('rate-limits submissions per client with 429 and Retry-After', async () => {
-    const p = sandbox({ rateLimits: { submissionsPerMinute: 2, viewsPerMinute: 10 } })
+    const p = await sandbox({ rateLimits: { submissionsPerMinute: 2, viewsPerMinute: 10 } })
     await p.submit('welcome', { email: 'x' })
     await p.submit('welcome', { email: 'x' })
     const third = await p.submit('welcome', { email: 'x' })
@@ -187,7 +187,7 @@ describe('bad submissions', () => {
 
 describe('enrolment in the sandbox', () => {
   it('enrols through Moments, then says already_enrolled for the same email', async () => {
-    const p = sandbox()
+    const p = await sandbox()
     const first = await p.submit('welcome', { email: 'Ana@Example.com', firstName: 'Ana', consent: true })
     expect(first.status).toBe(200)
     expect(await first.json()).toEqual({ status: 'enrolled' })
@@ -202,7 +202,7 @@ describe('enrolment in the sandbox', () => {
   })
 
   it('enrols through the legacy API, retrying a duplicate person as an upsert', async () => {
-    const p = sandbox()
+    const p = await sandbox()
     expect(await (await p.submit('welcome-legacy', { email: 'bo@example.com', firstName: 'Bo' })).json()).toEqual({
       status: 'enrolled',
     })
@@ -219,7 +219,7 @@ describe('enrolment in the sandbox', () => {
   })
 
   it('puts a 40003 person manipulation error on the field it concerns', async () => {
-    const p = sandbox()
+    const p = await sandbox()
     p.fake?.failNext(
       { method: 'POST', path: /communication/ },
       { status: 400, body: { errorCode: 40003, errorMessage: 'Error updating person: msisdn: Number is invalid.' } },
@@ -232,7 +232,7 @@ describe('enrolment in the sandbox', () => {
   })
 
   it('tells the person to try later and the operator why when the flow is inactive', async () => {
-    const p = sandbox()
+    const p = await sandbox()
     p.fake?.setFlowStatus('10159347', 'INACTIVE')
     const res = await p.submit('welcome-legacy', { email: 'di@example.com' })
     expect(res.status).toBe(503)
@@ -246,7 +246,7 @@ describe('enrolment in the sandbox', () => {
   })
 
   it('queues the signup when Infobip fails, and the worker delivers it later', async () => {
-    const p = sandbox()
+    const p = await sandbox()
     p.fake?.failNext(
       { method: 'POST', path: /participants$/ },
       { status: 500, body: { requestError: { serviceException: { messageId: 'GENERAL_ERROR', text: 'x' } } } },
@@ -266,7 +266,7 @@ describe('enrolment in the sandbox', () => {
   })
 
   it('sends Infobip form data keyed by fieldId with source and campaign headers', async () => {
-    const p = sandbox()
+    const p = await sandbox()
     const res = await p.submit(
       'newsletter',
       { email: 'fay@example.com', first_name: 'Fay', consent: true },
@@ -283,7 +283,7 @@ describe('enrolment in the sandbox', () => {
   })
 
   it("turns Infobip's form-data validation error into a field error", async () => {
-    const p = sandbox()
+    const p = await sandbox()
     p.fake?.failNext(
       { method: 'POST', path: /\/data$/ },
       {
@@ -304,7 +304,7 @@ describe('enrolment in the sandbox', () => {
   })
 
   it('does not show a DRAFT Infobip form', async () => {
-    const p = sandbox({
+    const p = await sandbox({
       config: {
         forms: [{ id: 'draft', allowedOrigins: [SHOP], infobipFormId: '0a3c1c2e-0000-4000-8000-00000000d4af' }],
       },
@@ -315,14 +315,14 @@ describe('enrolment in the sandbox', () => {
 
 describe('service routes', () => {
   it('answers /healthz', async () => {
-    const p = sandbox()
+    const p = await sandbox()
     const res = await p.request('/healthz')
     expect(res.status).toBe(200)
     expect(await res.json()).toEqual({ status: 'ok', mode: 'sandbox' })
   })
 
   it('answers unknown paths with a JSON 404', async () => {
-    const p = sandbox()
+    const p = await sandbox()
     const res = await p.request('/nope')
     expect(res.status).toBe(404)
     expect(res.headers.get('content-type')).toContain('application/json')
@@ -331,7 +331,7 @@ describe('service routes', () => {
 
 describe('error answers a shop can read', () => {
   it('lets a refused origin and an unknown form id read why, with no data in it', async () => {
-    const p = sandbox()
+    const p = await sandbox()
     const refused = await p.request('/v1/forms/welcome', { origin: 'https://other.example' })
     expect(refused.status).toBe(403)
     expect(refused.headers.get('access-control-allow-origin')).toBe('https://other.example')
@@ -352,7 +352,7 @@ describe('error answers a shop can read', () => {
 
 describe('rate limits behind a reverse proxy', () => {
   it('keys on the address the reverse proxy appended, so a client cannot pick its own key', async () => {
-    const p = createTestProxy({
+    const p = await createTestProxy({
       rateLimits: { submissionsPerMinute: 2, viewsPerMinute: 100 },
       runtime: { trustProxy: true },
     })

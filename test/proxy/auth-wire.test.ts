@@ -238,7 +238,7 @@ describe('no credential reaches the browser or the log', () => {
     it(`${name}: neither the secret nor what was sent or minted from it`, async () => {
       const fake = createInfobipFake({ credentials: CREDENTIALS })
       server = await startRecordingServer(fake.fetch)
-      proxy = createTestProxy({ infobip: { baseUrl: server.url, auth } })
+      proxy = await createTestProxy({ infobip: { baseUrl: server.url, auth } })
       const seen = await whatTheBrowserSees(proxy, fake)
       const sent = credentialsOnTheWire(server)
       // The scheme's own credential really went out (so the check below is not vacuous).
@@ -257,7 +257,7 @@ describe('runtime wiring', () => {
   it('a live proxy configured for IBSSO enrols through the legacy flow with an IBSSO header', async () => {
     const fake = createInfobipFake({ credentials: CREDENTIALS })
     server = await startRecordingServer(fake.fetch)
-    proxy = createTestProxy({
+    proxy = await createTestProxy({
       infobip: { baseUrl: server.url, auth: { kind: 'ibsso', username: 'shop', password: 'pw-s3cret' } },
     })
     const res = await proxy.submit('welcome-legacy', { email: 'ann@example.com', firstName: 'Ann' })
@@ -272,7 +272,7 @@ describe('runtime wiring', () => {
   it('a live proxy configured for OAuth enrols through Moments with a Bearer header', async () => {
     const fake = createInfobipFake({ credentials: CREDENTIALS })
     server = await startRecordingServer(fake.fetch)
-    proxy = createTestProxy({
+    proxy = await createTestProxy({
       infobip: { baseUrl: server.url, auth: { kind: 'oauth', clientId: 'client-1', clientSecret: 'client-s3cret' } },
     })
     const res = await proxy.submit('welcome', { email: 'bo@example.com', consent: true })

@@ -45,9 +45,9 @@ async function cli(argv: string[], env: Record<string, string> = {}) {
 }
 
 /** A running proxy (sandbox, demo config) whose data directory the CLI is pointed at. */
-function running(): { p: TestProxy; env: { FLOWFORM_DATA_DIR: string } } {
+async function running(): Promise<{ p: TestProxy; env: { FLOWFORM_DATA_DIR: string } }> {
   const dataDir = join(tempDir(), 'data')
-  proxy = createTestProxy({ env: { dataDir } })
+  proxy = await createTestProxy({ env: { dataDir } })
   return { p: proxy, env: { FLOWFORM_DATA_DIR: dataDir } }
 }
 
@@ -56,7 +56,7 @@ const rowOf = (stdout: string, id: number) => stdout.split('\n').find((line) => 
 
 describe('flowform outbox (summary), list and retry, next to the running proxy', () => {
   it('shows a failed delivery without personal data, and retry makes the running worker deliver it', async () => {
-    const { p, env } = running()
+    const { p, env } = await running()
     p.fake?.setFlowStatus(LEGACY, 'INACTIVE')
     expect(
       (await p.submit('welcome-legacy', { email: 'Dina.Ross@example.com', phone: '+41 79 302 67 27' })).status,
@@ -100,7 +100,7 @@ describe('flowform outbox (summary), list and retry, next to the running proxy',
   })
 
   it('retries every failed delivery, or those of one form', async () => {
-    const { p, env } = running()
+    const { p, env } = await running()
     p.fake?.setFlowStatus(LEGACY, 'INACTIVE')
     p.fake?.setFlowStatus(MOMENTS, 'INACTIVE')
     await p.submit('welcome-legacy', { email: 'a@example.com' })
@@ -120,7 +120,7 @@ describe('flowform outbox (summary), list and retry, next to the running proxy',
   })
 
   it('lists newest first, filters by form and status, and says when --limit cut the list', async () => {
-    const { p, env } = running()
+    const { p, env } = await running()
     for (const email of ['a@example.com', 'b@example.com', 'c@example.com']) {
       await p.submit('welcome-legacy', { email })
     }
@@ -135,7 +135,7 @@ describe('flowform outbox (summary), list and retry, next to the running proxy',
   })
 
   it('refuses wrong command lines with the usage (exit 2)', async () => {
-    const { env } = running()
+    const { env } = await running()
     for (const argv of [
       ['outbox', 'retry'],
       ['outbox', 'retry', '1', '--all-failed'],
@@ -216,7 +216,7 @@ describe('flowform outbox purge', () => {
 
 describe('erasure reaches the outbox', () => {
   it('flowform erase stops every unfinished delivery of the person, on any target; the worker never sends them', async () => {
-    const { p, env } = running()
+    const { p, env } = await running()
     p.fake?.failNext({ method: 'POST', path: /./ }, SERVER_ERROR, 100)
     p.rapidproFake?.failNext({ method: 'POST', path: /./ }, { status: 500 }, 100)
     const signups: [string, Record<string, unknown>][] = [

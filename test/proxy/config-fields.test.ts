@@ -134,7 +134,7 @@ describe('Infobip analytics headers', () => {
   it('sends context.campaign as ib-submission-form-campaign and the page host as ib-submission-source', async () => {
     const fake = createInfobipFake({ credentials: { apiKey: 'live-key' } })
     server = await startRecordingServer((request) => fake.fetch(request))
-    proxy = createTestProxy({ infobip: { baseUrl: server.url, auth: { kind: 'app', apiKey: 'live-key' } } })
+    proxy = await createTestProxy({ infobip: { baseUrl: server.url, auth: { kind: 'app', apiKey: 'live-key' } } })
     const res = await proxy.submit(
       'newsletter',
       { email: 'fay@example.com', first_name: 'Fay', consent: true },

@@ -18,7 +18,7 @@ describe('demo pages', () => {
   })
 
   it.each(PAGES)('%s is HTML under the strict CSP', async (path) => {
-    proxy = createTestProxy()
+    proxy = await createTestProxy()
     const res = await proxy.request(path, { origin: null })
     expect(res.status).toBe(200)
     expect(res.headers.get('content-type')).toBe('text/html; charset=utf-8')
@@ -54,7 +54,7 @@ describe('demo pages', () => {
   })
 
   it('serves the demo script and stylesheet without a page policy', async () => {
-    proxy = createTestProxy()
+    proxy = await createTestProxy()
     const js = await proxy.request('/demo/demo.js', { origin: null })
     expect(js.status).toBe(200)
     expect(js.headers.get('content-type')).toBe('text/javascript; charset=utf-8')
@@ -65,7 +65,7 @@ describe('demo pages', () => {
   })
 
   it('serves no demo with a config file of its own', async () => {
-    proxy = createTestProxy({
+    proxy = await createTestProxy({
       config: {
         forms: [
           {

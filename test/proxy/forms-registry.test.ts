@@ -149,7 +149,7 @@ describe('GET /v1/forms/:id for an Infobip form', () => {
   })
 
   it('serves the cached definition while Infobip is down, and 503 JSON when it never answered', async () => {
-    proxy = createTestProxy()
+    proxy = await createTestProxy()
     const fake = proxy.fake!
     fake.failNext({ method: 'GET', path: FORM_PATH }, { networkError: true })
     const down = await proxy.request('/v1/forms/newsletter')
@@ -162,7 +162,7 @@ describe('GET /v1/forms/:id for an Infobip form', () => {
   })
 
   it('answers 404 for a form that is DRAFT upstream', async () => {
-    proxy = createTestProxy()
+    proxy = await createTestProxy()
     proxy.fake!.setFormStatus(SANDBOX_SEED.activeFormId, 'DRAFT')
     const res = await proxy.request('/v1/forms/newsletter')
     expect(res.status).toBe(404)

@@ -12,7 +12,7 @@ afterEach(async () => {
 
 describe('POST /v1/forms/:id/views', () => {
   it('answers 204 at once even when the Infobip views call hangs, and forwards it meanwhile', async () => {
-    proxy = createTestProxy()
+    proxy = await createTestProxy()
     const fake = proxy.fake!
     fake.failNext({ method: 'POST', path: VIEWS_PATH }, { status: 200, body: { status: 'OK' }, delayMs: 1_500 })
     const started = Date.now()
@@ -27,7 +27,7 @@ describe('POST /v1/forms/:id/views', () => {
   })
 
   it('answers 204 when Infobip fails the view, and logs it as a warning', async () => {
-    proxy = createTestProxy()
+    proxy = await createTestProxy()
     proxy.fake!.failNext(
       { method: 'POST', path: VIEWS_PATH },
       { status: 500, body: { requestError: { serviceException: { messageId: 'GENERAL_ERROR', text: 'x' } } } },
@@ -38,7 +38,7 @@ describe('POST /v1/forms/:id/views', () => {
   })
 
   it('answers 204 for a config form without calling Infobip', async () => {
-    proxy = createTestProxy()
+    proxy = await createTestProxy()
     const res = await proxy.request('/v1/forms/welcome/views', { method: 'POST' })
     expect(res.status).toBe(204)
     expect(proxy.fake!.requests.filter((r) => r.path.endsWith('/views'))).toEqual([])

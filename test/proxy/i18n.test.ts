@@ -12,8 +12,8 @@ afterEach(async () => {
 
 const FLOW = { api: 'moments', campaignId: '200000000000001' }
 
-function sandbox(config?: unknown): TestProxy {
-  proxy = createTestProxy(config === undefined ? {} : { config })
+async function sandbox(config?: unknown): Promise<TestProxy> {
+  proxy = await createTestProxy(config === undefined ? {} : { config })
   return proxy
 }
 
@@ -71,7 +71,7 @@ describe('built-in languages', () => {
 
 describe('GET /v1/forms/:id?locale=', () => {
   it('answers English texts and locale "en" without a locale', async () => {
-    const body = await definition(sandbox(), '/v1/forms/welcome')
+    const body = await definition(await sandbox(), '/v1/forms/welcome')
     expect(body.locale).toBe('en')
     expect(body.texts.submit).toBe('Sign up')
     expect(body.texts['error.required']).toBe('Please fill in this field.')
@@ -80,7 +80,7 @@ describe('GET /v1/forms/:id?locale=', () => {
   })
 
   it('answers the texts of the best language, merged with the config’s overrides for it', async () => {
-    const p = sandbox()
+    const p = await sandbox()
     const german = await definition(p, '/v1/forms/welcome?locale=de-AT')
     expect(german.locale).toBe('de')
     expect(german.texts['error.email']).toBe('Bitte geben Sie eine gültige E-Mail-Adresse ein.')
@@ -105,7 +105,7 @@ describe('GET /v1/forms/:id?locale=', () => {
   })
 
   it('applies flat overrides to every language and a language block over them', async () => {
-    const p = sandbox({
+    const p = await sandbox({
       forms: [
         {
           id: 'club',
@@ -140,7 +140,7 @@ describe('GET /v1/forms/:id?locale=', () => {
   })
 
   it('translates an Infobip form’s labels, button and message through the config', async () => {
-    const p = sandbox({
+    const p = await sandbox({
       forms: [
         {
           id: 'newsletter',
@@ -162,7 +162,7 @@ describe('GET /v1/forms/:id?locale=', () => {
   })
 
   it('keeps the definition free of upstream ids in every language', async () => {
-    const p = sandbox()
+    const p = await sandbox()
     for (const locale of LOCALES) {
       const res = await p.request(`/v1/forms/newsletter?locale=${locale}`)
       const text = await res.text()
@@ -174,7 +174,7 @@ describe('GET /v1/forms/:id?locale=', () => {
 
 describe('localised 422 messages', () => {
   it('answers in the language of context.locale, in the widget’s wording', async () => {
-    const p = sandbox()
+    const p = await sandbox()
     const send = (locale?: string) =>
       p.submit(
         'welcome',
@@ -240,7 +240,7 @@ describe('localised 422 messages', () => {
   })
 
   it('fills placeholders and honours the config’s per-language and per-field messages', async () => {
-    const p = sandbox({
+    const p = await sandbox({
       forms: [
         {
           id: 'club',
@@ -264,7 +264,7 @@ describe('localised 422 messages', () => {
   })
 
   it('refuses a context.locale that is not a short string, like any malformed body', async () => {
-    const p = sandbox()
+    const p = await sandbox()
     const res = await p.submit(
       'welcome',
       { email: 'a@example.com', consent: true },

@@ -269,7 +269,7 @@ describe('legacy enrolment: identifyBy', () => {
 
 describe('legacy enrolment through the proxy', () => {
   it('uses the configured identifyBy and flowVariables for a submission', async () => {
-    const proxy = createTestProxy({
+    const proxy = await createTestProxy({
       config: {
         forms: [
           {

@@ -1,7 +1,7 @@
 import { afterAll, describe, expect, it } from 'vitest'
 import { createTestProxy, SHOP } from '../helpers/test-proxy'
 
-const proxy = createTestProxy()
+const proxy = await createTestProxy()
 afterAll(() => proxy.close())
 
 const JSON_TYPE = { 'content-type': 'application/json' }

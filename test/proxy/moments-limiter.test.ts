@@ -158,7 +158,7 @@ describe('account limit through the proxy', () => {
       infobipFormId: FORM_ID,
       flow: { api: 'moments', campaignId: '200000000000001' },
     }
-    proxy = createTestProxy({
+    proxy = await createTestProxy({
       config: { forms: [form] },
       rateLimits: { submissionsPerMinute: 10_000, viewsPerMinute: 10_000 },
       waitMs: 5_000,

@@ -38,8 +38,8 @@ afterEach(async () => {
   server = undefined
 })
 
-function start(options: TestProxyOptions): TestProxy {
-  proxy = createTestProxy({ rateLimits: LIMITS, config: CONFIG, ...options })
+async function start(options: TestProxyOptions): Promise<TestProxy> {
+  proxy = await createTestProxy({ rateLimits: LIMITS, config: CONFIG, ...options })
   return proxy
 }
 
@@ -63,7 +63,10 @@ async function drain(p: TestProxy, rounds = 10): Promise<void> {
 
 describe('Black Friday through the HTTP API', () => {
   it('takes 3,000 signups in one second to Moments in at most 3 calls, within the account limit', async () => {
-    const p = start({ waitMs: 8_000, runtime: { sandbox: { rateLimitPerSecond: 10 }, moments: { windowMs: 1_000 } } })
+    const p = await start({
+      waitMs: 8_000,
+      runtime: { sandbox: { rateLimitPerSecond: 10 }, moments: { windowMs: 1_000 } },
+    })
     const started = Date.now()
     const answers = await Promise.all(
       Array.from({ length: 3_000 }, (_, i) =>
@@ -93,7 +96,7 @@ describe('Black Friday through the HTTP API', () => {
   }, 20_000)
 
   it('gives the same email sent twice at once two calls: one enrolled, one already_enrolled', async () => {
-    const p = start({ waitMs: 3_000 })
+    const p = await start({ waitMs: 3_000 })
     const answers = await Promise.all([0, 0].map((i) => p.submit('signup', signup(i)).then((r) => r.json())))
     expect(answers.map((a) => (a as { status: string }).status).sort()).toEqual(['already_enrolled', 'enrolled'])
     expect(calls(p, ADD_PATH)).toHaveLength(2)
@@ -103,7 +106,7 @@ describe('Black Friday through the HTTP API', () => {
 
 describe('429 storms', () => {
   it('rides out a short storm in the call itself, honouring Retry-After', async () => {
-    const p = start({ waitMs: 5_000 })
+    const p = await start({ waitMs: 5_000 })
     p.fake?.failNext(
       { method: 'POST', path: ADD_PATH },
       { status: 429, body: TOO_MANY, headers: { 'retry-after': '1' } },
@@ -118,7 +121,7 @@ describe('429 storms', () => {
   })
 
   it('loses nothing in a long storm: the outbox delivers everyone after it, each once', async () => {
-    const p = start({ waitMs: 500 })
+    const p = await start({ waitMs: 500 })
     p.fake?.failNext(
       { method: 'POST', path: ADD_PATH },
       { status: 429, body: TOO_MANY, headers: { 'retry-after': '0.2' } },
@@ -146,7 +149,7 @@ describe('429 storms', () => {
 
 describe('following reports', () => {
   it('answers 202 queued while the report is pending, then the worker finishes it with one poll', async () => {
-    const p = start({ waitMs: 600, runtime: { sandbox: { reportDelayMs: 1_200 } } })
+    const p = await start({ waitMs: 600, runtime: { sandbox: { reportDelayMs: 1_200 } } })
     const answers = await Promise.all(Array.from({ length: 20 }, (_, i) => p.submit('signup', signup(i))))
     expect(answers.map((r) => r.status)).toEqual(Array(20).fill(202))
     const awaiting = p.outbox.list({ status: 'awaiting' })
@@ -169,7 +172,7 @@ describe('following reports', () => {
   })
 
   it('says already_enrolled for REJECTED_PERSON_IN_FLOW', async () => {
-    const p = start({ waitMs: 3_000 })
+    const p = await start({ waitMs: 3_000 })
     expect(await (await p.submit('signup', signup(1))).json()).toEqual({ status: 'enrolled' })
     expect(await (await p.submit('signup', { ...signup(1), email: 'SHOPPER1@example.com' })).json()).toEqual({
       status: 'already_enrolled',
@@ -177,7 +180,7 @@ describe('following reports', () => {
   })
 
   it('keeps another rejection for the operator, with its errorReason', async () => {
-    const p = start({ waitMs: 3_000, runtime: { sandbox: { knownCustomAttributes: ['loyalty'] } } })
+    const p = await start({ waitMs: 3_000, runtime: { sandbox: { knownCustomAttributes: ['loyalty'] } } })
     const res = await p.submit('signup', signup(1))
     expect(res.status).toBe(503)
     expect(JSON.stringify(await res.json())).not.toMatch(/REJECTED|infobip/i)
@@ -188,7 +191,10 @@ describe('following reports', () => {
   })
 
   it('fails an operation for the operator when it never finishes', async () => {
-    const p = start({ waitMs: 300, runtime: { sandbox: { reportDelayMs: 3_600_000 }, moments: { maxAgeMs: 500 } } })
+    const p = await start({
+      waitMs: 300,
+      runtime: { sandbox: { reportDelayMs: 3_600_000 }, moments: { maxAgeMs: 500 } },
+    })
     expect((await p.submit('signup', signup(1))).status).toBe(202)
     await new Promise((resolve) => setTimeout(resolve, 600))
     makeDue(p)
@@ -208,7 +214,7 @@ describe('notifyUrl hook', () => {
     })
 
   it('refuses a wrong or missing secret with 403 and calls no upstream', async () => {
-    const p = start({ env })
+    const p = await start({ env })
     const report = { operationId: 'x', participants: [] }
     for (const query of ['', '?secret=wrong', `?secret=${SECRET}x`, `?secret=${SECRET.slice(0, -1)}`]) {
       const res = await hook(p, query, report)
@@ -222,12 +228,16 @@ describe('notifyUrl hook', () => {
   })
 
   it('is not there without FLOWFORM_NOTIFY_SECRET', async () => {
-    const p = start({})
+    const p = await start({})
     expect((await hook(p, '?secret=anything', { operationId: 'x', participants: [] })).status).toBe(404)
   })
 
   it('finalises pending deliveries with the right secret, without polling', async () => {
-    const p = start({ env, waitMs: 400, runtime: { sandbox: { reportDelayMs: 3_600_000, notify: async () => {} } } })
+    const p = await start({
+      env,
+      waitMs: 400,
+      runtime: { sandbox: { reportDelayMs: 3_600_000, notify: async () => {} } },
+    })
     const answers = await Promise.all([1, 2, 3].map((i) => p.submit('signup', signup(i))))
     expect(answers.map((r) => r.status)).toEqual([202, 202, 202])
     const operationId = p.outbox.list({ status: 'awaiting' })[0]?.state.operationId as string
@@ -262,7 +272,7 @@ describe('notifyUrl hook', () => {
   })
 
   it('in the sandbox, the fake calls the hook itself when the report is ready', async () => {
-    const p = start({ env, waitMs: 300, runtime: { sandbox: { reportDelayMs: 800 } } })
+    const p = await start({ env, waitMs: 300, runtime: { sandbox: { reportDelayMs: 800 } } })
     expect((await p.submit('signup', signup(1))).status).toBe(202)
     await vi.waitFor(() => expect(p.outbox.counts()).toMatchObject({ done: 1, awaiting: 0 }), { timeout: 3_000 })
     expect(p.logText()).toContain('moments report received')
@@ -273,7 +283,11 @@ describe('on the wire', () => {
   it('sends one batch with the participants array and notifyUrl carrying the secret', async () => {
     const fake = createInfobipFake({ credentials: { apiKey: 'live-key' } })
     server = await startRecordingServer((request) => fake.fetch(request))
-    const p = start({ env, infobip: { baseUrl: server.url, auth: { kind: 'app', apiKey: 'live-key' } }, waitMs: 3_000 })
+    const p = await start({
+      env,
+      infobip: { baseUrl: server.url, auth: { kind: 'app', apiKey: 'live-key' } },
+      waitMs: 3_000,
+    })
     const answers = await Promise.all([1, 2, 3].map((i) => p.submit('signup', signup(i)).then((r) => r.json())))
     expect(answers).toEqual(Array(3).fill({ status: 'enrolled' }))
     const adds = server.requests.filter((r) => r.method === 'POST' && r.path === ADD_PATH)

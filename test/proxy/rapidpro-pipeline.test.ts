@@ -71,8 +71,8 @@ afterEach(async () => {
   server = undefined
 })
 
-function sandbox(options: TestProxyOptions = {}): TestProxy & { rp: RapidproFake } {
-  proxy = createTestProxy({
+async function sandbox(options: TestProxyOptions = {}): Promise<TestProxy & { rp: RapidproFake }> {
+  proxy = await createTestProxy({
     config,
     ...options,
     runtime: {
@@ -98,7 +98,7 @@ const rapidproDeliveries = (p: TestProxy) => p.outbox.list().filter((d) => d.tar
 
 describe('RapidPro delivery in the submit pipeline', () => {
   it('answers a RapidPro-only form from one upsert, then adds groups, tel URN and language from the outbox', async () => {
-    const p = sandbox()
+    const p = await sandbox()
     const res = await p.submit('rp-only', {
       email: 'Ana@Example.com',
       firstName: 'Ana',
@@ -137,7 +137,7 @@ describe('RapidPro delivery in the submit pipeline', () => {
   })
 
   it("adds a returning contact to the form's group without removing it from its others or changing its language", async () => {
-    const p = sandbox()
+    const p = await sandbox()
     await p.rp.fetch('https://rp.test/api/v2/contacts.json', {
       method: 'POST',
       headers: { authorization: 'Token x', 'content-type': 'application/json' },
@@ -153,7 +153,7 @@ describe('RapidPro delivery in the submit pipeline', () => {
   })
 
   it('queues on 429 and delivers after Retry-After through the outbox worker', async () => {
-    const p = sandbox()
+    const p = await sandbox()
     p.rp.failNext(
       { method: 'POST', path: CONTACTS },
       {
@@ -180,7 +180,7 @@ describe('RapidPro delivery in the submit pipeline', () => {
   })
 
   it('retries a RapidPro outage and a network failure', async () => {
-    const p = sandbox()
+    const p = await sandbox()
     p.rp.failNext({ method: 'POST', path: CONTACTS }, { status: 503, body: 'Service Unavailable' })
     expect((await p.submit('rp-only', { email: 'f@example.com' })).status).toBe(202)
     p.rp.failNext({ method: 'POST', path: CONTACTS }, { networkError: true })
@@ -189,7 +189,7 @@ describe('RapidPro delivery in the submit pipeline', () => {
   })
 
   it("puts RapidPro's invalid URN on the phone field (422) and keeps nothing", async () => {
-    const p = sandbox()
+    const p = await sandbox()
     // Passes the form's own check (digits), but has no country code, so RapidPro cannot read it.
     const res = await p.submit('rp-phone', { phone: '091 123 4567' })
     expect(res.status).toBe(422)
@@ -206,7 +206,7 @@ describe('RapidPro delivery in the submit pipeline', () => {
   })
 
   it('checks a second phone URN before answering, since RapidPro sees it only later', async () => {
-    const p = sandbox()
+    const p = await sandbox()
     const res = await p.submit('rp-only', { email: 'ok@example.com', phone: '091 123 4567' })
     expect(res.status).toBe(422)
     expect(((await res.json()) as { error: { fields: unknown } }).error.fields).toEqual({
@@ -216,7 +216,7 @@ describe('RapidPro delivery in the submit pipeline', () => {
   })
 
   it('puts a URN complaint about the email on the email field', async () => {
-    const p = sandbox()
+    const p = await sandbox()
     p.rp.failNext(
       { method: 'POST', path: CONTACTS },
       {
@@ -238,7 +238,7 @@ describe('RapidPro delivery in the submit pipeline', () => {
       [409, 'Cannot create object because workspace has reached limit.'],
     ]
     for (const [status, detail] of cases) {
-      const p = sandbox()
+      const p = await sandbox()
       p.rp.failNext({ method: 'POST', path: CONTACTS }, { status, body: { detail } })
       const res = await p.submit('rp-only', { email: 'op@example.com' })
       expect(res.status, String(status)).toBe(503)
@@ -252,7 +252,7 @@ describe('RapidPro delivery in the submit pipeline', () => {
   })
 
   it('tells the operator to sync when a field is missing in RapidPro', async () => {
-    const p = sandbox()
+    const p = await sandbox()
     const res = await p.submit('rp-unsynced', { email: 'shoe@example.com', shoeSize: '42' })
     expect(res.status).toBe(503)
     expect(p.logText()).toContain('Invalid contact field key: shoe_size')
@@ -260,7 +260,7 @@ describe('RapidPro delivery in the submit pipeline', () => {
   })
 
   it('lets the flow decide when there is one: RapidPro failures change nothing for the person', async () => {
-    const p = sandbox()
+    const p = await sandbox()
     p.rp.failNext({ method: 'POST', path: CONTACTS }, { status: 500, body: 'boom' })
     const first = await p.submit('rp-flow', { email: 'flo@example.com', firstName: 'Flo' })
     expect(first.status).toBe(200)
@@ -286,7 +286,7 @@ describe('RapidPro delivery in the submit pipeline', () => {
   })
 
   it('voids the RapidPro delivery when the flow asks the person to correct a value', async () => {
-    const p = sandbox()
+    const p = await sandbox()
     p.fake?.failNext(
       { method: 'POST', path: /communication/ },
       { status: 400, body: { errorCode: 40003, errorMessage: 'Error updating person: msisdn: Number is invalid.' } },
@@ -298,7 +298,7 @@ describe('RapidPro delivery in the submit pipeline', () => {
   })
 
   it('leaves RapidPro to the worker when the flow fails for the operator', async () => {
-    const p = sandbox()
+    const p = await sandbox()
     p.fake?.setFlowStatus('10159347', 'INACTIVE')
     const res = await p.submit('rp-legacy', { email: 'ian@example.com' })
     expect(res.status).toBe(503)
@@ -307,7 +307,7 @@ describe('RapidPro delivery in the submit pipeline', () => {
   })
 
   it('writes the demo welcome form to the sandbox RapidPro', async () => {
-    proxy = createTestProxy()
+    proxy = await createTestProxy()
     const res = await proxy.submit('welcome', { email: 'demo@example.com', firstName: 'Demo', consent: true })
     expect(res.status).toBe(200)
     await runFollowUps(proxy)
@@ -324,7 +324,7 @@ describe('RapidPro over the wire', () => {
   it('sends POST /api/v2/contacts.json?urn=mailto%3A… with Token auth and no urns to RAPIDPRO_BASE_URL', async () => {
     const rp = createRapidproFake({ token: 'live-token', fields: [{ name: 'City' }] })
     server = await startRecordingServer(rp.fetch)
-    proxy = createTestProxy({ config, env: { rapidpro: { baseUrl: server.url, token: 'live-token' } } })
+    proxy = await createTestProxy({ config, env: { rapidpro: { baseUrl: server.url, token: 'live-token' } } })
     expect(proxy.rapidproFake).toBeNull()
     expect(proxy.rapidpro).not.toBeNull()
     const res = await proxy.submit('rp-only', {
@@ -358,7 +358,10 @@ describe('RapidPro over the wire', () => {
     server = await startRecordingServer()
     const withFlows = { forms: config.forms.filter((f) => 'flow' in f) }
     expect(withFlows.forms.length).toBeGreaterThan(0)
-    proxy = createTestProxy({ config: withFlows, infobip: { baseUrl: server.url, auth: { kind: 'app', apiKey: 'k' } } })
+    proxy = await createTestProxy({
+      config: withFlows,
+      infobip: { baseUrl: server.url, auth: { kind: 'app', apiKey: 'k' } },
+    })
     expect(proxy.rapidpro).toBeNull()
     expect(proxy.rapidproFake).toBeNull()
     expect(proxy.logText()).toContain('RapidPro is not configured')
@@ -367,7 +370,7 @@ describe('RapidPro over the wire', () => {
   it('refuses to start when a form delivers only to RapidPro and RapidPro is not configured', async () => {
     server = await startRecordingServer()
     const infobip = { baseUrl: server.url, auth: { kind: 'app' as const, apiKey: 'k' } }
-    expect(() => createTestProxy({ config, infobip })).toThrow(
+    await expect(createTestProxy({ config, infobip })).rejects.toThrow(
       /form "rp-only".* delivers only to RapidPro, but RAPIDPRO_BASE_URL and RAPIDPRO_TOKEN are not set/,
     )
   })

@@ -31,7 +31,7 @@ describe('the outbox and the request never deliver the same thing twice', () => 
   })
 
   it('answers queued at the request deadline and lets the slow delivery finish, once', async () => {
-    proxy = createTestProxy({ runtime: { requestDeadlineMs: 300 } })
+    proxy = await createTestProxy({ runtime: { requestDeadlineMs: 300 } })
     proxy.fake?.failNext({ method: 'POST', path: /communication/ }, { status: 200, delayMs: 800 })
     const res = await proxy.submit('welcome-legacy', { email: 'slow@example.com' })
     expect(res.status).toBe(202)
@@ -46,7 +46,7 @@ describe('the outbox and the request never deliver the same thing twice', () => 
 
 describe('what the person is told matches what happened', () => {
   it('answers from the Infobip form data when a form has neither flow nor RapidPro', async () => {
-    proxy = createTestProxy({
+    proxy = await createTestProxy({
       config: { forms: [{ id: 'forms-only', allowedOrigins: [SHOP], infobipFormId: SANDBOX_SEED.activeFormId }] },
     })
     proxy.fake?.setFormStatus(SANDBOX_SEED.activeFormId, 'ACTIVE')
@@ -65,14 +65,14 @@ describe('what the person is told matches what happened', () => {
     expect(await accepted.json()).toEqual({ status: 'enrolled' })
   })
 
-  it('refuses a config form that delivers nowhere, naming the path', () => {
-    expect(() =>
+  it('refuses a config form that delivers nowhere, naming the path', async () => {
+    await expect(
       createTestProxy({ config: { forms: [{ id: 'void', allowedOrigins: [SHOP], fields: [email] }] } }),
-    ).toThrow(/\$\.forms\[0\]\.flow: a form needs somewhere to deliver signups/)
+    ).rejects.toThrow(/\$\.forms\[0\]\.flow: a form needs somewhere to deliver signups/)
   })
 
   it('asks for an email or phone instead of failing upstream when a flow has no one to reach', async () => {
-    proxy = createTestProxy({
+    proxy = await createTestProxy({
       config: {
         forms: [
           {
@@ -94,7 +94,7 @@ describe('what the person is told matches what happened', () => {
   })
 
   it('sends phones as digits and emails in lower case to Infobip form data', async () => {
-    proxy = createTestProxy()
+    proxy = await createTestProxy()
     const res = await proxy.submit('newsletter', { email: 'Ana@Example.COM', phone: '+41 79 302 67 27', consent: true })
     expect(res.status).toBe(200)
     const [submission] = proxy.fake?.formSubmissions(SANDBOX_SEED.activeFormId) ?? []
@@ -102,7 +102,7 @@ describe('what the person is told matches what happened', () => {
   })
 
   it('stops the other deliveries of a submission the person must correct', async () => {
-    proxy = createTestProxy({
+    proxy = await createTestProxy({
       config: {
         forms: [
           {
@@ -135,7 +135,7 @@ describe('what the person is told matches what happened', () => {
 
 describe('after the person was answered', () => {
   it('keeps values refused in the background for the operator instead of dropping them', async () => {
-    proxy = createTestProxy()
+    proxy = await createTestProxy()
     proxy.fake?.failNext(
       { method: 'POST', path: /communication/ },
       { status: 500, body: { errorCode: 50001, errorMessage: 'x' } },
