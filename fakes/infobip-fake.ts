@@ -8,19 +8,19 @@ import type { FaultMatch, FaultResponse } from './faults'
 import { FlowStore } from './infobip/flows'
 import { generalError, tooManyRequests, unauthorized } from './infobip/http'
 import { PeopleStore } from './infobip/people'
-import type { Person } from './infobip/people'
+import type { StoredPerson } from './infobip/people'
 import { RateLimiter } from './infobip/rate-limit'
 import { route } from './infobip/router'
 import { SANDBOX_SEED, defaultFlows, defaultForms } from './infobip/seed'
-import type { FormStatus, InfobipForm, SeedFlow } from './infobip/seed'
+import type { FormStatus, SeedForm, SeedFlow } from './infobip/seed'
 import { reportOf } from './infobip/state'
 import type { FlowOperation, FlowParticipantsReport, FormSubmission, SandboxState } from './infobip/state'
 
 export { SANDBOX_SEED, defaultFlows, defaultForms }
 export type { FaultMatch, FaultResponse } from './faults'
 export type { InfobipCredentials } from './infobip/auth'
-export type { Person } from './infobip/people'
-export type { FormElement, FormStatus, InfobipForm, SeedFlow } from './infobip/seed'
+export type { StoredPerson } from './infobip/people'
+export type { SeedFormElement, FormStatus, SeedForm, SeedFlow } from './infobip/seed'
 export type { FlowParticipantsReport, FormSubmission, ParticipantOutcome, RejectReason } from './infobip/state'
 
 /** The proxy passes the SandboxInfobipOptions on in sandbox mode; tests use the rest too. */
@@ -28,7 +28,7 @@ export interface InfobipFakeOptions extends SandboxInfobipOptions {
   /** Flows (campaigns); default: `defaultFlows()`. */
   flows?: SeedFlow[]
   /** Forms; default: `defaultForms()`. */
-  forms?: InfobipForm[]
+  forms?: SeedForm[]
   /** When set, only these credentials authenticate; by default any non-empty credential does. */
   credentials?: InfobipCredentials
   now?: () => number
@@ -49,7 +49,7 @@ export interface RecordedCall {
 }
 
 export interface FlowParticipantView {
-  person: Person
+  person: StoredPerson
   variables: Record<string, unknown>
   addedAt: number
   via: 'moments' | 'legacy'
@@ -58,7 +58,7 @@ export interface FlowParticipantView {
 export interface InfobipFake extends SandboxUpstream {
   fetch(input: Request | URL | string, init?: RequestInit): Promise<Response>
   /** Snapshot of every People profile. */
-  readonly people: Person[]
+  readonly people: StoredPerson[]
   /** Snapshot of every call received, oldest first. */
   readonly requests: RecordedCall[]
   readonly requestCount: number
