@@ -86,7 +86,7 @@ function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
 }
 
 /** What a fake throws for a `{ networkError: true }` fault: what global fetch throws when a connection fails. */
-export class InjectedNetworkError extends TypeError {
+class InjectedNetworkError extends TypeError {
   constructor() {
     super('fetch failed')
   }

@@ -7,7 +7,7 @@ import { EMAIL_PATTERN } from './seed'
 const opt = <T extends z.ZodType>(schema: T) => schema.nullish()
 const phoneNumber = z.union([z.string(), z.number()]).transform(String)
 
-export const contactInformationSchema = z.object({
+const contactInformationSchema = z.object({
   phone: opt(z.array(z.object({ number: phoneNumber })).max(100)),
   email: opt(z.array(z.object({ address: z.string().max(255) })).max(100)),
   push: opt(z.array(z.object({ registrationId: z.string() }))),
@@ -73,7 +73,7 @@ export interface StoredPerson extends Partial<Record<Exclude<ScalarKey, 'type'>,
 }
 
 /** Infobip's timestamp style: milliseconds and an offset without a colon. */
-export function infobipDate(ms: number): string {
+function infobipDate(ms: number): string {
   return new Date(ms).toISOString().replace('Z', '+0000')
 }
 
