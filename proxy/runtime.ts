@@ -30,11 +30,11 @@ export interface Runtime {
   outbox: Outbox
   worker: OutboxWorker
   infobip: InfobipClient
-  /** The in-process Infobip fake, in sandbox mode. */
+  /** The in-process Infobip fake, in sandbox mode (tests reach its levers with infobipFakeOf, fakes/). */
   fake: SandboxUpstream | null
   /** null when RapidPro is off (live Infobip without RAPIDPRO_BASE_URL/RAPIDPRO_TOKEN). */
   rapidpro: RapidproClient | null
-  /** The in-process RapidPro fake, in sandbox mode. */
+  /** The in-process RapidPro fake, in sandbox mode (tests: rapidproFakeOf, fakes/). */
   rapidproFake: SandboxUpstream | null
   close(): Promise<void>
 }
