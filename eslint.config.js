@@ -32,4 +32,26 @@ export default tseslint.config(
     files: ['test/**', 'bench/**', 'bin/**', 'proxy/**'],
     rules: { 'no-console': 'off' },
   },
+  {
+    // Production ↛ fakes (fakes/ is sandbox and test code). Static imports, `import type` and
+    // re-exports are refused; the sandbox loads a fake with a dynamic import(), which this rule
+    // leaves alone on purpose. The proxy declares what it needs of a fake in
+    // proxy/upstreams/sandbox.ts. (The TypeScript variant of the rule, so that it does not replace
+    // the core rule's boundary settings for the same folders.)
+    files: ['proxy/**', 'widget/**', 'contract/**'],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              regex: '(^|/)fakes(/|$)',
+              message:
+                'Production code does not import the fakes: load one with import() in sandbox mode, and declare the types it needs in proxy/upstreams/sandbox.ts.',
+            },
+          ],
+        },
+      ],
+    },
+  },
 )

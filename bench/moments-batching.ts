@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { createLogger } from '../proxy/log'
 import { createRuntime, type Runtime } from '../proxy/runtime'
+import { infobipFakeOf } from '../fakes/infobip-fake'
 
 const SHOP = 'https://shop.example.com'
 const CAMPAIGN = '200000000000001'
@@ -122,7 +123,8 @@ async function run(label: string, signups: number, batching: boolean): Promise<R
   }
   const seconds = (performance.now() - started) / 1000
   clearInterval(sampler)
-  const calls = runtime.fake?.requests ?? []
+  const fake = infobipFakeOf(runtime.fake)
+  const calls = fake?.requests ?? []
   const result: RunResult = {
     label,
     signups,
@@ -135,7 +137,7 @@ async function run(label: string, signups: number, batching: boolean): Promise<R
     tooMany: calls.filter((c) => c.status === 429).length,
     maxPerSecond: maxInRollingSecond(calls.map((c) => c.at)),
     rssPeakMb: rssPeak / 1024 / 1024,
-    enrolled: runtime.fake?.flowParticipants(CAMPAIGN).length ?? 0,
+    enrolled: fake?.flowParticipants(CAMPAIGN).length ?? 0,
   }
   await runtime.close()
   rmSync(dir, { recursive: true, force: true })

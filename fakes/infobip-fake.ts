@@ -1,42 +1,37 @@
 // In-process fake of Infobip (Forms API, Moments Flow API, legacy Flow API, auth) for sandbox mode
 // and tests. It is a web-standard fetch handler: give `fake.fetch` to ky, or serve it on loopback.
+import type { SandboxInfobipOptions, SandboxUpstream } from '../proxy/upstreams/sandbox'
 import { AuthState } from './infobip/auth'
 import type { InfobipCredentials } from './infobip/auth'
-import { FaultQueue, InjectedNetworkError, injectedFault, RateLimiter } from './infobip/faults'
-import type { FaultMatch, FaultResponse } from './infobip/faults'
+import { FaultQueue, injectedFault, passesThrough } from './faults'
+import type { FaultMatch, FaultResponse } from './faults'
 import { FlowStore } from './infobip/flows'
 import { generalError, tooManyRequests, unauthorized } from './infobip/http'
 import { PeopleStore } from './infobip/people'
-import type { Person } from './infobip/people'
+import type { StoredPerson } from './infobip/people'
+import { RateLimiter } from './infobip/rate-limit'
 import { route } from './infobip/router'
 import { SANDBOX_SEED, defaultFlows, defaultForms } from './infobip/seed'
-import type { FormStatus, InfobipForm, SeedFlow } from './infobip/seed'
+import type { FormStatus, SeedForm, SeedFlow } from './infobip/seed'
 import { reportOf } from './infobip/state'
 import type { FlowOperation, FlowParticipantsReport, FormSubmission, SandboxState } from './infobip/state'
 
 export { SANDBOX_SEED, defaultFlows, defaultForms }
-export type { FaultMatch, FaultResponse } from './infobip/faults'
+export type { FaultMatch, FaultResponse } from './faults'
 export type { InfobipCredentials } from './infobip/auth'
-export type { Person } from './infobip/people'
-export type { FormElement, FormStatus, InfobipForm, SeedFlow } from './infobip/seed'
+export type { StoredPerson } from './infobip/people'
+export type { SeedFormElement, FormStatus, SeedForm, SeedFlow } from './infobip/seed'
 export type { FlowParticipantsReport, FormSubmission, ParticipantOutcome, RejectReason } from './infobip/state'
 
-export interface InfobipFakeOptions {
+/** The proxy passes the SandboxInfobipOptions on in sandbox mode; tests use the rest too. */
+export interface InfobipFakeOptions extends SandboxInfobipOptions {
   /** Flows (campaigns); default: `defaultFlows()`. */
   flows?: SeedFlow[]
   /** Forms; default: `defaultForms()`. */
-  forms?: InfobipForm[]
+  forms?: SeedForm[]
   /** When set, only these credentials authenticate; by default any non-empty credential does. */
   credentials?: InfobipCredentials
-  /** More than this many requests per account within a rolling second answer 429. */
-  rateLimitPerSecond?: number
-  /** How long Moments report entries stay PENDING; default 0. */
-  reportDelayMs?: number
   now?: () => number
-  /** Delivers a Moments report to `notifyUrl`; default: POST with global fetch. Failures are swallowed. */
-  notify?: (url: string, body: unknown) => Promise<void>
-  /** People custom attributes that exist; when set, Moments rejects others with REJECTED_ATTRIBUTE_MISSED. */
-  knownCustomAttributes?: string[]
   /** Whether form submissions create/update People profiles, as Infobip does; default true. */
   formsCreatePeople?: boolean
   /** Called with internal errors that were answered with 500; default: console.error. */
@@ -54,16 +49,16 @@ export interface RecordedCall {
 }
 
 export interface FlowParticipantView {
-  person: Person
+  person: StoredPerson
   variables: Record<string, unknown>
   addedAt: number
   via: 'moments' | 'legacy'
 }
 
-export interface InfobipFake {
+export interface InfobipFake extends SandboxUpstream {
   fetch(input: Request | URL | string, init?: RequestInit): Promise<Response>
   /** Snapshot of every People profile. */
-  readonly people: Person[]
+  readonly people: StoredPerson[]
   /** Snapshot of every call received, oldest first. */
   readonly requests: RecordedCall[]
   readonly requestCount: number
@@ -82,6 +77,23 @@ export interface InfobipFake {
    * and rate-limit windows. Forms, flows and their statuses stay, and so do auth sessions.
    */
   reset(): void
+}
+
+const created = new WeakMap<SandboxUpstream, InfobipFake>()
+
+/**
+ * The fake behind a sandbox runtime's `fake`, with its test levers; null for null (live mode).
+ * The proxy knows it only as a SandboxUpstream, since production code does not import the fakes.
+ */
+export function infobipFakeOf(sandbox: SandboxUpstream | null): InfobipFake | null {
+  if (sandbox === null) {
+    return null
+  }
+  const fake = created.get(sandbox)
+  if (!fake) {
+    throw new TypeError('not an in-process Infobip fake')
+  }
+  return fake
 }
 
 async function postJson(url: string, body: unknown): Promise<void> {
@@ -160,7 +172,7 @@ export function createInfobipFake(options: InfobipFakeOptions = {}): InfobipFake
       call.status = response.status
       return response
     } catch (error) {
-      if (error instanceof InjectedNetworkError || request.signal.aborted) {
+      if (passesThrough(error, request.signal)) {
         throw error
       }
       onError(error)
@@ -169,7 +181,7 @@ export function createInfobipFake(options: InfobipFakeOptions = {}): InfobipFake
     }
   }
 
-  return {
+  const fake: InfobipFake = {
     fetch: fakeFetch,
     get people() {
       return structuredClone(state.people.all())
@@ -225,4 +237,6 @@ export function createInfobipFake(options: InfobipFakeOptions = {}): InfobipFake
       limiter.clear()
     },
   }
+  created.set(fake, fake)
+  return fake
 }

@@ -1,6 +1,7 @@
 // In-process fake of RapidPro's API v2 (contacts, contact actions, fields, groups) for sandbox mode
 // and tests. It is a web-standard fetch handler: give `fake.fetch` to ky, or serve it on loopback.
 // Semantics follow temba/api/v2 (see shared/reference/upstream-apis.md section 4).
+import type { SandboxRapidproOptions, SandboxUpstream } from '../proxy/upstreams/sandbox'
 import { contactAction, deleteContact, listContacts, writeContact } from './rapidpro/contacts'
 import { deleteGroup, listFields, listGroups, writeField, writeGroup } from './rapidpro/catalog'
 import { detail, methodNotAllowed, notFound } from './rapidpro/http'
@@ -22,13 +23,14 @@ import {
   seedGroups,
 } from './rapidpro/state'
 import { normaliseUrn, parseUrn } from './rapidpro/urns'
-import { FaultQueue, type FaultMatch, type FaultResponse, InjectedNetworkError, injectedFault } from './infobip/faults'
+import { FaultQueue, type FaultMatch, type FaultResponse, injectedFault, passesThrough } from './faults'
 
 export { RAPIDPRO_SANDBOX_SEED, defaultRapidproFields, defaultRapidproGroups }
 export type { ContactJson, FieldJson, GroupJson, SeedField, SeedGroup } from './rapidpro/state'
-export type { FaultMatch, FaultResponse } from './infobip/faults'
+export type { FaultMatch, FaultResponse } from './faults'
 
-export interface RapidproFakeOptions {
+/** The proxy passes the SandboxRapidproOptions on in sandbox mode; tests use the rest too. */
+export interface RapidproFakeOptions extends SandboxRapidproOptions {
   /** When set, only this API token authenticates; by default any non-empty token does. */
   token?: string
   /** Default: `defaultRapidproGroups()` ("Newsletter", "VIP"). */
@@ -58,7 +60,7 @@ export interface RapidproRecordedCall {
   status?: number
 }
 
-export interface RapidproFake {
+export interface RapidproFake extends SandboxUpstream {
   fetch(input: Request | URL | string, init?: RequestInit): Promise<Response>
   /** Snapshots, as the API would list them. */
   readonly contacts: ContactJson[]
@@ -71,6 +73,20 @@ export interface RapidproFake {
   failNext(match: FaultMatch, response: FaultResponse, times?: number): void
   /** Back to the seed: contacts, calls, faults and rate counters forgotten; fields and groups re-seeded. */
   reset(): void
+}
+
+const created = new WeakMap<SandboxUpstream, RapidproFake>()
+
+/** The fake behind a sandbox runtime's `rapidproFake`, with its test levers; null for null. */
+export function rapidproFakeOf(sandbox: SandboxUpstream | null): RapidproFake | null {
+  if (sandbox === null) {
+    return null
+  }
+  const fake = created.get(sandbox)
+  if (!fake) {
+    throw new TypeError('not an in-process RapidPro fake')
+  }
+  return fake
 }
 
 const AUTH_MISSING = 'Authentication credentials were not provided.'
@@ -195,7 +211,7 @@ export function createRapidproFake(options: RapidproFakeOptions = {}): RapidproF
       call.status = response.status
       return response
     } catch (error) {
-      if (error instanceof InjectedNetworkError || request.signal.aborted) {
+      if (passesThrough(error, request.signal)) {
         throw error
       }
       onError(error)
@@ -204,7 +220,7 @@ export function createRapidproFake(options: RapidproFakeOptions = {}): RapidproF
     }
   }
 
-  return {
+  const fake: RapidproFake = {
     fetch: fakeFetch,
     get contacts() {
       return [...state.contacts.values()].map((c) => contactJson(state, c))
@@ -235,6 +251,8 @@ export function createRapidproFake(options: RapidproFakeOptions = {}): RapidproF
       hits.clear()
     },
   }
+  created.set(fake, fake)
+  return fake
 }
 
 function parseBody(text: string): unknown {

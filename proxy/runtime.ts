@@ -1,7 +1,5 @@
 import { fileURLToPath } from 'node:url'
 import type { Hono } from 'hono'
-import type { InfobipFake, InfobipFakeOptions } from '../fakes/infobip-fake'
-import type { RapidproFake, RapidproFakeOptions } from '../fakes/rapidpro-fake'
 import { DEFAULTS } from './config/defaults'
 import type { ProxyEnv, RateLimits } from './config/env'
 import { ConfigError, type LoadedConfig, loadConfig } from './config/load'
@@ -22,6 +20,7 @@ import { MomentsBatcher } from './upstreams/infobip/moments-batcher'
 import { MomentsReportTracker } from './upstreams/infobip/moments-tracker'
 import type { RapidproClient } from './upstreams/rapidpro/client'
 import { createRapidpro } from './upstreams/rapidpro/from-env'
+import type { SandboxInfobipOptions, SandboxRapidproOptions, SandboxUpstream } from './upstreams/sandbox'
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url))
 
@@ -32,12 +31,12 @@ export interface Runtime {
   outbox: Outbox
   worker: OutboxWorker
   infobip: InfobipClient
-  /** The in-process Infobip fake, in sandbox mode. */
-  fake: InfobipFake | null
+  /** The in-process Infobip fake, in sandbox mode (tests reach its levers with infobipFakeOf, fakes/). */
+  fake: SandboxUpstream | null
   /** null when RapidPro is off (live Infobip without RAPIDPRO_BASE_URL/RAPIDPRO_TOKEN). */
   rapidpro: RapidproClient | null
-  /** The in-process RapidPro fake, in sandbox mode. */
-  rapidproFake: RapidproFake | null
+  /** The in-process RapidPro fake, in sandbox mode (tests: rapidproFakeOf, fakes/). */
+  rapidproFake: SandboxUpstream | null
   close(): Promise<void>
 }
 
@@ -61,9 +60,9 @@ export interface RuntimeOptions {
   /** The Infobip account limiter (default perSecond: INFOBIP_REQUESTS_PER_SECOND, else config/defaults.ts). */
   limiter?: AccountLimiterOptions
   /** Options of the in-process Infobip fake in sandbox mode (tests, benchmark). */
-  sandbox?: InfobipFakeOptions
+  sandbox?: SandboxInfobipOptions
   /** Options of the in-process RapidPro fake in sandbox mode (tests). */
-  rapidproSandbox?: RapidproFakeOptions
+  rapidproSandbox?: SandboxRapidproOptions
 }
 
 export interface MomentsOptions {
@@ -152,7 +151,7 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
 async function buildUpstreams(
   options: RuntimeOptions,
   notify: (url: string, body: unknown) => Promise<void>,
-): Promise<UpstreamClients & { rapidpro: RapidproClient | null; rapidproFake: RapidproFake | null }> {
+): Promise<UpstreamClients & { rapidpro: RapidproClient | null; rapidproFake: SandboxUpstream | null }> {
   const { infobip, fake, mode } = await createClients(options.env, {
     ...(options.fetch ? { fetch: options.fetch } : {}),
     ...(options.now ? { now: options.now } : {}),

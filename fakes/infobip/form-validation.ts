@@ -1,7 +1,7 @@
 // Server-side validation of `POST /forms/1/forms/{id}/data`, producing the error texts integrations
 // have observed from Infobip (and parse with regexes, so the wording matters).
 import { isValidEmail } from './people'
-import type { FormElement, InfobipForm } from './seed'
+import type { SeedFormElement, SeedForm } from './seed'
 
 export type SubmittedValues = Record<string, unknown>
 
@@ -31,7 +31,7 @@ function asText(value: unknown): string | undefined {
   return undefined
 }
 
-function isBlank(element: FormElement, value: unknown): boolean {
+function isBlank(element: SeedFormElement, value: unknown): boolean {
   if (value == null || (Array.isArray(value) && value.length === 0)) {
     return true
   }
@@ -42,7 +42,7 @@ function isBlank(element: FormElement, value: unknown): boolean {
   return element.component === 'CHECKBOX' && (value === false || value === 'false')
 }
 
-function lengthAndSymbols(element: FormElement, id: string, text: string): string | undefined {
+function lengthAndSymbols(element: SeedFormElement, id: string, text: string): string | undefined {
   const rules = element.validationRules
   if (rules?.maxLength !== undefined && text.length > rules.maxLength) {
     return `${id} should not be longer than ${rules.maxLength} characters`
@@ -79,7 +79,7 @@ function checkPhone(id: string, text: string): string | undefined {
   return undefined
 }
 
-function checkOptions(element: FormElement, id: string, values: unknown[]): string | undefined {
+function checkOptions(element: SeedFormElement, id: string, values: unknown[]): string | undefined {
   const allowed = new Set((element.options ?? []).map((o) => o.value))
   const ok = values.every((v) => {
     const text = asText(v)
@@ -88,7 +88,7 @@ function checkOptions(element: FormElement, id: string, values: unknown[]): stri
   return ok ? undefined : `${id} should be one of valid options`
 }
 
-function checkValue(element: FormElement, id: string, value: unknown, now: number): string | undefined {
+function checkValue(element: SeedFormElement, id: string, value: unknown, now: number): string | undefined {
   const text = asText(value)
   switch (element.component) {
     case 'TEXT':
@@ -142,7 +142,7 @@ function checkValue(element: FormElement, id: string, value: unknown, now: numbe
 }
 
 /** Every problem with the submission, in the form's element order; empty when it is acceptable. */
-export function validateSubmission(form: InfobipForm, values: SubmittedValues, now: number): string[] {
+export function validateSubmission(form: SeedForm, values: SubmittedValues, now: number): string[] {
   const errors: string[] = []
   for (const element of form.elements) {
     const id = element.fieldId

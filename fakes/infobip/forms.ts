@@ -4,8 +4,8 @@ import { validateSubmission } from './form-validation'
 import type { SubmittedValues } from './form-validation'
 import { isPlainObject, json, mediaType, notFound, readJson, requestError } from './http'
 import { normalizePhone, personDataSchema } from './people'
-import type { PersonData } from './people'
-import type { InfobipForm } from './seed'
+import type { PersonPayload } from './people'
+import type { SeedForm } from './seed'
 import { upsertPerson } from './state'
 import type { SandboxState } from './state'
 
@@ -99,7 +99,7 @@ const PERSON_ATTRIBUTES = new Set([
 ])
 
 /** What a submission tells People, through each element's `personField`. */
-function personFrom(form: InfobipForm, values: SubmittedValues): PersonData | undefined {
+function personFrom(form: SeedForm, values: SubmittedValues): PersonPayload | undefined {
   const data: Record<string, unknown> = {}
   const customAttributes: Record<string, unknown> = {}
   const email: { address: string }[] = []

@@ -3,7 +3,7 @@
 import { z } from 'zod'
 import { empty, legacyError, readJson } from './http'
 import { contactProblem, hasContact, personDataSchema } from './people'
-import type { Conflict, ContactProblem, Person, PersonData } from './people'
+import type { Conflict, ContactProblem, StoredPerson, PersonPayload } from './people'
 import type { SandboxState } from './state'
 
 type IdentifierKind = 'phone' | 'email' | 'externalId' | 'pushRegistrationId'
@@ -48,7 +48,7 @@ function readIdentifier(url: URL, allowed: readonly IdentifierKind[]): Identifie
   return kind === undefined ? undefined : { kind, value: url.searchParams.get(kind) ?? '' }
 }
 
-function find(state: SandboxState, { kind, value }: Identifier): Person | undefined {
+function find(state: SandboxState, { kind, value }: Identifier): StoredPerson | undefined {
   switch (kind) {
     case 'phone':
       return state.people.findByPhone(value)
@@ -62,7 +62,7 @@ function find(state: SandboxState, { kind, value }: Identifier): Person | undefi
 }
 
 /** The person data with the query identifier folded in, for creating a person that is missing. */
-function withIdentifier(data: PersonData | undefined, { kind, value }: Identifier): PersonData {
+function withIdentifier(data: PersonPayload | undefined, { kind, value }: Identifier): PersonPayload {
   const info = data?.contactInformation
   switch (kind) {
     case 'phone':
@@ -77,7 +77,7 @@ function withIdentifier(data: PersonData | undefined, { kind, value }: Identifie
 }
 
 /** Validates and stores a new person; a Response when People refuses. */
-function createPerson(state: SandboxState, data: PersonData): Person | Response {
+function createPerson(state: SandboxState, data: PersonPayload): StoredPerson | Response {
   const problem = contactProblem(data)
   if (problem) {
     return legacyError(40003, `Error creating person: ${describeContact(problem)}`)
@@ -89,7 +89,7 @@ function createPerson(state: SandboxState, data: PersonData): Person | Response 
   return state.people.create(data)
 }
 
-function updatePerson(state: SandboxState, person: Person, data: PersonData): Response | undefined {
+function updatePerson(state: SandboxState, person: StoredPerson, data: PersonPayload): Response | undefined {
   const problem = contactProblem(data)
   if (problem) {
     return legacyError(40003, `Error updating person: ${describeContact(problem)}`)
@@ -105,8 +105,8 @@ function updatePerson(state: SandboxState, person: Person, data: PersonData): Re
 function resolvePerson(
   state: SandboxState,
   identifier: Identifier | undefined,
-  data: PersonData | undefined,
-): Person | Response {
+  data: PersonPayload | undefined,
+): StoredPerson | Response {
   if (!identifier) {
     // Plain create: People needs at least one contact to create a profile.
     if (!data || !hasContact(data)) {

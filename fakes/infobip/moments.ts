@@ -2,21 +2,21 @@
 import { randomUUID } from 'node:crypto'
 import { isPlainObject, json, momentsError, problem, readJson } from './http'
 import { contactProblem, isValidEmail, normalizePhone, personDataSchema } from './people'
-import type { ChannelKind, PersonData } from './people'
+import type { ChannelKind, PersonPayload } from './people'
 import { reportOf, upsertPerson } from './state'
-import type { IdentifyBy, IdentifyType, ParticipantOutcome, RejectReason, SandboxState } from './state'
+import type { ChannelIdentity, ChannelType, ParticipantOutcome, RejectReason, SandboxState } from './state'
 
 const IDENTIFY_TYPES: readonly string[] = ['EMAIL', 'PHONE', 'FACEBOOK', 'LINE', 'APPLE_BUSINESS_CHAT']
-const CHANNEL_OF: Partial<Record<IdentifyType, ChannelKind>> = {
+const CHANNEL_OF: Partial<Record<ChannelType, ChannelKind>> = {
   FACEBOOK: 'facebook',
   LINE: 'line',
   APPLE_BUSINESS_CHAT: 'appleBusinessChat',
 }
 
 interface Participant {
-  identifyBy: IdentifyBy
+  identifyBy: ChannelIdentity
   variables: Record<string, unknown>
-  person: PersonData | undefined
+  person: PersonPayload | undefined
 }
 
 interface AddRequest {
@@ -98,7 +98,7 @@ function parseParticipant(p: unknown, i: number, path: string): Participant | Re
   return {
     identifyBy: {
       identifier,
-      type: type as IdentifyType,
+      type: type as ChannelType,
       ...(typeof sender === 'string' && sender !== '' ? { sender } : {}),
     },
     variables: variables ?? {},
@@ -132,7 +132,7 @@ function enrol(state: SandboxState, campaignId: string, p: Participant): Partici
   }
   const { type, identifier, sender } = p.identifyBy
   const info = p.person?.contactInformation
-  const data: PersonData = {
+  const data: PersonPayload = {
     ...p.person,
     contactInformation: {
       ...info,

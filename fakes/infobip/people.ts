@@ -7,7 +7,7 @@ import { EMAIL_PATTERN } from './seed'
 const opt = <T extends z.ZodType>(schema: T) => schema.nullish()
 const phoneNumber = z.union([z.string(), z.number()]).transform(String)
 
-export const contactInformationSchema = z.object({
+const contactInformationSchema = z.object({
   phone: opt(z.array(z.object({ number: phoneNumber })).max(100)),
   email: opt(z.array(z.object({ address: z.string().max(255) })).max(100)),
   push: opt(z.array(z.object({ registrationId: z.string() }))),
@@ -31,7 +31,7 @@ export const personDataSchema = z.object({
   contactInformation: opt(contactInformationSchema),
 })
 
-export type PersonData = z.infer<typeof personDataSchema>
+export type PersonPayload = z.infer<typeof personDataSchema>
 
 const SCALAR_KEYS = [
   'externalId',
@@ -57,7 +57,7 @@ export interface ChannelContact {
   userId: string
 }
 
-export interface Person extends Partial<Record<Exclude<ScalarKey, 'type'>, string>> {
+export interface StoredPerson extends Partial<Record<Exclude<ScalarKey, 'type'>, string>> {
   id: number
   type: string
   tags: string[]
@@ -73,7 +73,7 @@ export interface Person extends Partial<Record<Exclude<ScalarKey, 'type'>, strin
 }
 
 /** Infobip's timestamp style: milliseconds and an offset without a colon. */
-export function infobipDate(ms: number): string {
+function infobipDate(ms: number): string {
   return new Date(ms).toISOString().replace('Z', '+0000')
 }
 
@@ -95,7 +95,7 @@ export function normalizePhone(value: string): string | undefined {
 export type ContactProblem = { kind: 'email'; value: string } | { kind: 'msisdn'; value: string }
 
 /** The first contact in the data that People would refuse. */
-export function contactProblem(data: PersonData): ContactProblem | undefined {
+export function contactProblem(data: PersonPayload): ContactProblem | undefined {
   for (const { number } of data.contactInformation?.phone ?? []) {
     if (normalizePhone(number) === undefined) {
       return { kind: 'msisdn', value: number }
@@ -110,15 +110,15 @@ export function contactProblem(data: PersonData): ContactProblem | undefined {
 }
 
 /** Phone and email are the destinations People accepts as enough to create a profile. */
-export function hasContact(data: PersonData): boolean {
+export function hasContact(data: PersonPayload): boolean {
   const info = data.contactInformation
   return (info?.phone?.length ?? 0) + (info?.email?.length ?? 0) > 0
 }
 
-export type Conflict = { kind: 'email' | 'phone' | 'externalId'; person: Person }
+export type Conflict = { kind: 'email' | 'phone' | 'externalId'; person: StoredPerson }
 
 export class PeopleStore {
-  readonly #people = new Map<number, Person>()
+  readonly #people = new Map<number, StoredPerson>()
   readonly #now: () => number
   #nextId = 1
 
@@ -126,34 +126,34 @@ export class PeopleStore {
     this.#now = now
   }
 
-  all(): Person[] {
+  all(): StoredPerson[] {
     return [...this.#people.values()]
   }
 
-  get(id: number): Person | undefined {
+  get(id: number): StoredPerson | undefined {
     return this.#people.get(id)
   }
 
-  findByEmail(address: string): Person | undefined {
+  findByEmail(address: string): StoredPerson | undefined {
     const wanted = address.toLowerCase()
     return this.all().find((p) => p.contactInformation.email.some((e) => e.address.toLowerCase() === wanted))
   }
 
-  findByPhone(number: string): Person | undefined {
+  findByPhone(number: string): StoredPerson | undefined {
     const wanted = normalizePhone(number) ?? number
     return this.all().find((p) => p.contactInformation.phone.some((e) => e.number === wanted))
   }
 
-  findByExternalId(externalId: string): Person | undefined {
+  findByExternalId(externalId: string): StoredPerson | undefined {
     return this.all().find((p) => p.externalId === externalId)
   }
 
-  findByPushRegistration(registrationId: string): Person | undefined {
+  findByPushRegistration(registrationId: string): StoredPerson | undefined {
     const wanted = registrationId.toLowerCase()
     return this.all().find((p) => p.contactInformation.push.some((e) => e.registrationId.toLowerCase() === wanted))
   }
 
-  findByChannel(kind: ChannelKind, contact: ChannelContact): Person | undefined {
+  findByChannel(kind: ChannelKind, contact: ChannelContact): StoredPerson | undefined {
     return this.all().find((p) =>
       (p.contactInformation[kind] ?? []).some(
         (c) => c.applicationId === contact.applicationId && c.userId === contact.userId,
@@ -162,9 +162,9 @@ export class PeopleStore {
   }
 
   /** Every distinct person one of the data's identifiers points at, oldest first. */
-  matching(data: PersonData): Person[] {
-    const found = new Map<number, Person>()
-    const add = (p: Person | undefined) => {
+  matching(data: PersonPayload): StoredPerson[] {
+    const found = new Map<number, StoredPerson>()
+    const add = (p: StoredPerson | undefined) => {
       if (p) {
         found.set(p.id, p)
       }
@@ -182,8 +182,8 @@ export class PeopleStore {
   }
 
   /** An identifier in the data that already belongs to someone other than `exceptId`. */
-  conflict(data: PersonData, exceptId?: number): Conflict | undefined {
-    const other = (p: Person | undefined) => (p && p.id !== exceptId ? p : undefined)
+  conflict(data: PersonPayload, exceptId?: number): Conflict | undefined {
+    const other = (p: StoredPerson | undefined) => (p && p.id !== exceptId ? p : undefined)
     for (const { address } of data.contactInformation?.email ?? []) {
       const person = other(this.findByEmail(address))
       if (person) {
@@ -200,9 +200,9 @@ export class PeopleStore {
     return byExternalId ? { kind: 'externalId', person: byExternalId } : undefined
   }
 
-  create(data: PersonData, origin: Person['origin'] = 'API'): Person {
+  create(data: PersonPayload, origin: StoredPerson['origin'] = 'API'): StoredPerson {
     const stamp = infobipDate(this.#now())
-    const person: Person = {
+    const person: StoredPerson = {
       id: this.#nextId++,
       type: 'CUSTOMER',
       tags: [],
@@ -219,7 +219,7 @@ export class PeopleStore {
   }
 
   /** Partial update: only attributes present in `data` change; contacts and tags accumulate. */
-  update(person: Person, data: PersonData): void {
+  update(person: StoredPerson, data: PersonPayload): void {
     for (const key of SCALAR_KEYS) {
       const value = data[key]
       if (value != null) {
@@ -252,7 +252,7 @@ export class PeopleStore {
     person.modifiedAt = infobipDate(this.#now())
   }
 
-  addChannel(person: Person, kind: ChannelKind, contact: ChannelContact): void {
+  addChannel(person: StoredPerson, kind: ChannelKind, contact: ChannelContact): void {
     const list = (person.contactInformation[kind] ??= [])
     if (!list.some((c) => c.applicationId === contact.applicationId && c.userId === contact.userId)) {
       list.push(contact)
@@ -260,7 +260,7 @@ export class PeopleStore {
   }
 
   /** Folds `others` into `target` (target's own attributes win) and deletes them. */
-  merge(target: Person, others: Person[]): void {
+  merge(target: StoredPerson, others: StoredPerson[]): void {
     for (const other of others) {
       if (other.id === target.id) {
         continue

@@ -41,7 +41,7 @@ export interface FormValidationRules {
   forbiddenSymbols?: string[]
 }
 
-export interface FormElement {
+export interface SeedFormElement {
   component: FormComponent
   fieldId?: string
   personField?: string
@@ -57,10 +57,10 @@ export interface FormElement {
   validationMessages?: Record<string, string>
 }
 
-export interface InfobipForm {
+export interface SeedForm {
   id: string
   name: string
-  elements: FormElement[]
+  elements: SeedFormElement[]
   createdAt: string
   updatedAt: string
   actionAfterSubmission?: { type: 'REDIRECT' | 'MESSAGE'; value: string }
@@ -127,7 +127,7 @@ const nameRules = (): FormValidationRules => ({
   forbiddenSymbols: [...NAME_FORBIDDEN_SYMBOLS],
 })
 
-function newsletterForm(): InfobipForm {
+function newsletterForm(): SeedForm {
   return {
     id: SANDBOX_SEED.activeFormId,
     name: 'Company Newsletter',
@@ -244,7 +244,7 @@ function newsletterForm(): InfobipForm {
   }
 }
 
-function smallForm(id: string, name: string, formStatus: FormStatus): InfobipForm {
+function smallForm(id: string, name: string, formStatus: FormStatus): SeedForm {
   return {
     id,
     name,
@@ -270,7 +270,7 @@ function smallForm(id: string, name: string, formStatus: FormStatus): InfobipFor
 }
 
 /** Fresh copies on every call, so one fake's mutations never leak into another. */
-export function defaultForms(): InfobipForm[] {
+export function defaultForms(): SeedForm[] {
   return [
     newsletterForm(),
     smallForm(SANDBOX_SEED.draftFormId, 'Spring Promo (draft)', 'DRAFT'),

@@ -1,13 +1,13 @@
 // The in-memory account every sandbox route reads and writes.
 import type { FlowStore } from './flows'
-import type { Person, PeopleStore, PersonData } from './people'
-import type { InfobipForm } from './seed'
+import type { StoredPerson, PeopleStore, PersonPayload } from './people'
+import type { SeedForm } from './seed'
 
-export type IdentifyType = 'EMAIL' | 'PHONE' | 'FACEBOOK' | 'LINE' | 'APPLE_BUSINESS_CHAT'
+export type ChannelType = 'EMAIL' | 'PHONE' | 'FACEBOOK' | 'LINE' | 'APPLE_BUSINESS_CHAT'
 
-export interface IdentifyBy {
+export interface ChannelIdentity {
   identifier: string
-  type: IdentifyType
+  type: ChannelType
   sender?: string
 }
 
@@ -21,7 +21,7 @@ export type RejectReason =
   | 'REJECTED_CDP_ERROR_UNKNOWN'
 
 export interface ParticipantOutcome {
-  identifyBy: IdentifyBy
+  identifyBy: ChannelIdentity
   status: 'ACCEPTED' | 'REJECTED'
   errorReason?: RejectReason
 }
@@ -41,7 +41,7 @@ export interface FlowParticipantsReport {
   campaignId: number
   callbackData?: string
   participants: {
-    identifyBy: IdentifyBy
+    identifyBy: ChannelIdentity
     status: 'PENDING' | 'ACCEPTED' | 'REJECTED'
     errorReason?: RejectReason
   }[]
@@ -62,7 +62,7 @@ export interface SandboxState {
   now: () => number
   people: PeopleStore
   flows: FlowStore
-  forms: Map<string, InfobipForm>
+  forms: Map<string, SeedForm>
   views: Map<string, number>
   submissions: Map<string, FormSubmission[]>
   operations: Map<string, FlowOperation>
@@ -80,10 +80,10 @@ export interface SandboxState {
  */
 export function upsertPerson(
   state: SandboxState,
-  data: PersonData,
-  origin: Person['origin'],
-  alsoMatched?: Person,
-): Person {
+  data: PersonPayload,
+  origin: StoredPerson['origin'],
+  alsoMatched?: StoredPerson,
+): StoredPerson {
   const matched = state.people.matching(data)
   if (alsoMatched && !matched.some((p) => p.id === alsoMatched.id)) {
     matched.push(alsoMatched)

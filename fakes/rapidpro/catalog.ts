@@ -2,10 +2,9 @@
 // key generation, uniqueness and workspace limits of RapidPro (ContactFieldWriteSerializer,
 // ContactGroupWriteSerializer).
 import { randomUUID } from 'node:crypto'
-import { detail, fieldErrors, json, noContent, notFound, paginate, readObject } from './http'
+import { RAPIDPRO_FIELD_TYPES, type RapidproFieldType } from '../../proxy/upstreams/rapidpro/types'
+import { detail, invalidFields, json, noContent, notFound, paginate, readObject } from './http'
 import {
-  FIELD_TYPES,
-  type FieldType,
   fieldJson,
   groupJson,
   isValidKey,
@@ -81,10 +80,10 @@ export async function writeField(state: RapidproState, request: Request, url: UR
       }
     }
   }
-  let type: FieldType | undefined
+  let type: RapidproFieldType | undefined
   if (body.type !== undefined) {
-    if (typeof body.type === 'string' && (FIELD_TYPES as readonly string[]).includes(body.type)) {
-      type = body.type as FieldType
+    if (typeof body.type === 'string' && (RAPIDPRO_FIELD_TYPES as readonly string[]).includes(body.type)) {
+      type = body.type as RapidproFieldType
     } else {
       errors.type = [`"${String(body.type)}" is not a valid choice.`]
     }
@@ -92,19 +91,19 @@ export async function writeField(state: RapidproState, request: Request, url: UR
   if (body.value_type !== undefined) {
     const legacy = Object.entries(LEGACY_FIELD_TYPES).find(([, v]) => v === body.value_type)
     if (legacy) {
-      type ??= legacy[0] as FieldType
+      type ??= legacy[0] as RapidproFieldType
     } else {
       errors.value_type = [`"${String(body.value_type)}" is not a valid choice.`]
     }
   }
   if (Object.keys(errors).length > 0) {
-    return fieldErrors(errors)
+    return invalidFields(errors)
   }
   if (!name) {
-    return fieldErrors({ non_field_errors: ["Field 'name' is required."] })
+    return invalidFields({ non_field_errors: ["Field 'name' is required."] })
   }
   if (!type) {
-    return fieldErrors({ non_field_errors: ["Field 'type' is required."] })
+    return invalidFields({ non_field_errors: ["Field 'type' is required."] })
   }
   if (instance) {
     // An update renames the field and may change its type; its key stays.
@@ -154,18 +153,18 @@ export async function writeGroup(state: RapidproState, request: Request, url: UR
   }
   const body = read.value
   if (body.name === undefined) {
-    return fieldErrors({ name: ['This field is required.'] })
+    return invalidFields({ name: ['This field is required.'] })
   }
   const { value: name, error } = charField(body, 'name', MAX_GROUP_NAME)
   if (error || name === undefined) {
-    return fieldErrors({ name: [error ?? 'This field is required.'] })
+    return invalidFields({ name: [error ?? 'This field is required.'] })
   }
   const forbidden = ['"', '\\'].find((c) => name.includes(c))
   if (forbidden) {
-    return fieldErrors({ name: [`Cannot contain the character: ${forbidden}`] })
+    return invalidFields({ name: [`Cannot contain the character: ${forbidden}`] })
   }
   if (state.groups.some((g) => g !== instance && g.name.toLowerCase() === name.toLowerCase())) {
-    return fieldErrors({ name: ['This field must be unique.'] })
+    return invalidFields({ name: ['This field must be unique.'] })
   }
   if (instance) {
     instance.name = name

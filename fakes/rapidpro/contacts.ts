@@ -1,11 +1,11 @@
 // /api/v2/contacts.json and /api/v2/contact_actions.json, with RapidPro's validation order and
 // messages (temba/api/v2/serializers.py ContactWriteSerializer, ContactBulkActionSerializer).
 import { randomUUID } from 'node:crypto'
-import { detail, fieldErrors, isObject, json, noContent, notFound, paginate, pyType, readObject } from './http'
+import { detail, invalidFields, isObject, json, noContent, notFound, paginate, pyType, readObject } from './http'
 import {
   type ContactStatus,
   contactJson,
-  findGroup,
+  findStoredGroup,
   type RapidproState,
   type StoredContact,
   type StoredGroup,
@@ -163,7 +163,7 @@ function validateContact(
       for (const ref of refs as unknown[]) {
         // Refs may be UUIDs, names, or {uuid, name} objects as the read serializer shows them.
         const key = isObject(ref) ? String(ref.uuid ?? ref.name ?? '') : String(ref)
-        const group = findGroup(state, key)
+        const group = findStoredGroup(state, key)
         if (!group || group.system) {
           errors.groups = [`No such object: ${key}`]
           break
@@ -226,23 +226,23 @@ export async function writeContact(state: RapidproState, request: Request, url: 
   }
   const { input, errors } = validateContact(state, read.value, lookup.kind === 'urn')
   if (Object.keys(errors).length > 0) {
-    return fieldErrors(errors)
+    return invalidFields(errors)
   }
   if (lookup.kind === 'urn' && !instance && !input.urns) {
     if (!isValidUrn(lookup.urn)) {
-      return fieldErrors({ non_field_errors: [invalidUrnMessage(lookup.urn)] })
+      return invalidFields({ non_field_errors: [invalidUrnMessage(lookup.urn)] })
     }
     input.urns = [lookup.urn]
   }
   if (instance && instance.status !== 'active' && input.groups && input.groups.length > 0) {
-    return fieldErrors({ groups: ["Non-active contacts can't be added to groups"] })
+    return invalidFields({ groups: ["Non-active contacts can't be added to groups"] })
   }
   const taken = (input.urns ?? []).findIndex((urn) => {
     const owner = byUrn(state, urn)
     return owner !== undefined && owner !== instance
   })
   if (taken >= 0) {
-    return fieldErrors({ urns: { [taken]: ['URN is in use by another contact.'] } })
+    return invalidFields({ urns: { [taken]: ['URN is in use by another contact.'] } })
   }
   const now = state.now()
   if (!instance) {
@@ -344,7 +344,7 @@ export async function contactAction(state: RapidproState, request: Request): Pro
   let group: StoredGroup | undefined
   if (body.group !== undefined && body.group !== null) {
     const ref = String(body.group)
-    group = findGroup(state, ref)
+    group = findStoredGroup(state, ref)
     if (!group || group.system) {
       errors.group = [`No such object: ${ref}`]
     } else if (group.query) {
@@ -352,19 +352,19 @@ export async function contactAction(state: RapidproState, request: Request): Pro
     }
   }
   if (Object.keys(errors).length > 0) {
-    return fieldErrors(errors)
+    return invalidFields(errors)
   }
   const verb = action as (typeof ACTIONS)[number]
   if (WITH_GROUP.has(verb) && !group) {
-    return fieldErrors({ non_field_errors: [`For action "${verb}" you should also specify a group`] })
+    return invalidFields({ non_field_errors: [`For action "${verb}" you should also specify a group`] })
   }
   if (!WITH_GROUP.has(verb) && group) {
-    return fieldErrors({ non_field_errors: [`For action "${verb}" you should not specify a group`] })
+    return invalidFields({ non_field_errors: [`For action "${verb}" you should not specify a group`] })
   }
   if (verb === 'add') {
     const inactive = contacts.filter((c) => c.status !== 'active').map((c) => c.uuid)
     if (inactive.length > 0) {
-      return fieldErrors({
+      return invalidFields({
         non_field_errors: [`Non-active contacts cannot be added to groups: ${inactive.join(', ')}`],
       })
     }

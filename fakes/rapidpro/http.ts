@@ -10,7 +10,7 @@ export const detail = (status: number, message: string, headers: Record<string, 
   json(status, { detail: message }, headers)
 export const notFound = (): Response => detail(404, 'Not found.')
 export const methodNotAllowed = (method: string): Response => detail(405, `Method "${method}" not allowed.`)
-export const fieldErrors = (errors: Record<string, unknown>): Response => json(400, errors)
+export const invalidFields = (errors: Record<string, unknown>): Response => json(400, errors)
 
 /** Python's name for a JSON value's type, as DRF quotes it in "Expected a list of items but got type …". */
 export function pyType(value: unknown): string {

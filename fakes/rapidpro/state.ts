@@ -1,10 +1,9 @@
 // What the RapidPro fake remembers, its seed, and the JSON shapes of the v2 read serializers.
 import { randomUUID } from 'node:crypto'
+import type { RapidproFieldType } from '../../proxy/upstreams/rapidpro/types'
 
-export const FIELD_TYPES = ['text', 'number', 'datetime', 'state', 'district', 'ward'] as const
-export type FieldType = (typeof FIELD_TYPES)[number]
-/** The deprecated `value_type` names of the same types. */
-export const LEGACY_FIELD_TYPES: Record<FieldType, string> = {
+/** The deprecated `value_type` names of the field types (RAPIDPRO_FIELD_TYPES, the current names). */
+export const LEGACY_FIELD_TYPES: Record<RapidproFieldType, string> = {
   text: 'text',
   number: 'numeric',
   datetime: 'datetime',
@@ -32,7 +31,7 @@ export interface StoredContact {
 export interface StoredField {
   key: string
   name: string
-  type: FieldType
+  type: RapidproFieldType
 }
 
 export interface StoredGroup {
@@ -52,7 +51,7 @@ export interface SeedGroup {
 
 export interface SeedField {
   name: string
-  type?: FieldType
+  type?: RapidproFieldType
   /** Default: generated from the name as RapidPro does. */
   key?: string
 }
@@ -99,7 +98,7 @@ export function makeKey(name: string): string {
     .replace(/[^a-z0-9]+/g, '_')
 }
 
-export const RESERVED_KEYS = new Set(['has', 'is', 'fields', 'urns', 'created_on', 'last_seen_on'])
+const RESERVED_KEYS = new Set(['has', 'is', 'fields', 'urns', 'created_on', 'last_seen_on'])
 
 export function isValidKey(key: string): boolean {
   return /^[a-z][a-z0-9_]*$/.test(key) && key.length <= 36 && !RESERVED_KEYS.has(key)
@@ -168,7 +167,7 @@ export function contactJson(state: RapidproState, contact: StoredContact): Conta
 export interface FieldJson {
   key: string
   name: string
-  type: FieldType
+  type: RapidproFieldType
   featured: boolean
   priority: number
   usages: { flows: number; groups: number; campaign_events: number }
@@ -211,7 +210,7 @@ export function groupJson(state: RapidproState, group: StoredGroup): GroupJson {
 }
 
 /** A group by UUID, or by name case-insensitively, as RapidPro's ContactGroupField looks it up. */
-export function findGroup(state: RapidproState, ref: string): StoredGroup | undefined {
+export function findStoredGroup(state: RapidproState, ref: string): StoredGroup | undefined {
   return (
     state.groups.find((g) => g.uuid === ref) ?? state.groups.find((g) => g.name.toLowerCase() === ref.toLowerCase())
   )

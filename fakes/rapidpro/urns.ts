@@ -2,7 +2,7 @@
 // validation of that normal form. Kept apart from proxy/rapidpro on purpose: the fake must not
 // share its rules with the code it checks.
 
-export const URN_SCHEMES = new Set([
+const URN_SCHEMES = new Set([
   'tel',
   'mailto',
   'bsuid',

@@ -61,7 +61,7 @@ export async function check(args: string[], io: CliIo, print: Printer): Promise<
       [error.message],
     )
   }
-  const { clients } = createCliContext(io, print, { env, loaded })
+  const { clients } = await createCliContext(io, print, { env, loaded })
   const forms = loaded.config.forms
   rows.push({
     check: 'config',

@@ -30,14 +30,14 @@ export function readCliConfig(env: ProxyEnv, io: CliIo): LoadedConfig {
  * Reads env and config unless given (throwing EnvError / ConfigError with the server's messages),
  * builds the clients, then says on stderr which Infobip it talks to. No secret appears in that line.
  */
-export function createCliContext(
+export async function createCliContext(
   io: CliIo,
   print: Printer,
   read?: { env: ProxyEnv; loaded: LoadedConfig },
-): CliContext {
+): Promise<CliContext> {
   const env = read?.env ?? readCliEnv(io)
   const loaded = read?.loaded ?? readCliConfig(env, io)
-  const clients = createClients(env, io.fetch ? { fetch: io.fetch } : {})
+  const clients = await createClients(env, io.fetch ? { fetch: io.fetch } : {})
   if (env.infobip) {
     print.err(`flowform: calling Infobip at ${env.infobip.baseUrl} (${describeAuth(env.infobip.auth)}).`)
   } else {

@@ -35,7 +35,7 @@ export async function erase(args: string[], io: CliIo, print: Printer): Promise<
     throw new UsageError(`"${values.phone ?? ''}" is not a phone number (6 to 15 digits, with or without +)`)
   }
   const who: PersonRef = email !== undefined ? { email } : { phone }
-  const context = createCliContext(io, print)
+  const context = await createCliContext(io, print)
   const steps: EraseStep[] = [eraseFromOutbox(io, who)]
   steps.push(...(await eraseFromFlows(context, email !== undefined ? { email } : { phone: phone ?? '' })))
   steps.push(await eraseFromRapidpro(context, io, print, who))
@@ -114,7 +114,7 @@ function flowResult(removal: FlowRemoval): Pick<EraseStep, 'result' | 'detail'> 
 }
 
 async function eraseFromRapidpro(context: CliContext, io: CliIo, print: Printer, who: PersonRef): Promise<EraseStep> {
-  const client = rapidproFor(context.env, io, print)
+  const client = await rapidproFor(context.env, io, print)
   const target = context.env.rapidpro?.baseUrl ?? (client ? 'sandbox (in-process fake)' : '(not configured)')
   if (!client) {
     return { step: 'rapidpro', target, result: 'skip', detail: 'RapidPro is not configured' }

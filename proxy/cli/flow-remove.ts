@@ -41,7 +41,7 @@ export async function flowRemove(args: string[], io: CliIo, print: Printer): Pro
   if (Object.values(identifier)[0] === '') {
     throw new UsageError('the person identifier must not be empty')
   }
-  const context = createCliContext(io, print)
+  const context = await createCliContext(io, print)
   const form = context.loaded.config.forms.find((f) => f.id === values.form)
   if (!form) {
     const known = context.loaded.config.forms.map((f) => f.id).join(', ')

@@ -27,7 +27,7 @@ export async function formsList(args: string[], io: CliIo, print: Printer): Prom
   if (type !== undefined && !(FORM_TYPES as readonly string[]).includes(type)) {
     throw new UsageError(`--type must be one of ${FORM_TYPES.join(', ')}`)
   }
-  const { clients } = createCliContext(io, print)
+  const { clients } = await createCliContext(io, print)
   let forms: InfobipForm[]
   try {
     forms = await allForms(clients.infobip, { formStatus: status, formType: type })

@@ -17,8 +17,8 @@ const NOT_CONFIGURED = 'RapidPro is not configured: set RAPIDPRO_BASE_URL and RA
  * The RapidPro client the server would use (rapidpro/from-env.ts): the real API, a fresh sandbox
  * fake when no upstream credentials are set at all, or null when RapidPro is off. Says which.
  */
-export function rapidproFor(env: ProxyEnv, io: CliIo, print?: Printer): RapidproClient | null {
-  const setup = createRapidpro(env, io.fetch ? { fetch: io.fetch } : {})
+export async function rapidproFor(env: ProxyEnv, io: CliIo, print?: Printer): Promise<RapidproClient | null> {
+  const setup = await createRapidpro(env, io.fetch ? { fetch: io.fetch } : {})
   if (print && setup.mode === 'live') {
     print.err(`flowform: calling RapidPro at ${env.rapidpro?.baseUrl}.`)
   } else if (print && setup.mode === 'sandbox') {
@@ -48,7 +48,7 @@ export async function rapidproSync(args: string[], io: CliIo, print: Printer): P
     print.err(`flowform: form "${form.id}" has no "rapidpro" settings, so nothing goes to RapidPro.`)
     return 1
   }
-  const client = rapidproFor(env, io, print)
+  const client = await rapidproFor(env, io, print)
   if (!client) {
     return 1
   }
@@ -91,7 +91,7 @@ export async function rapidproDelete(args: string[], io: CliIo, print: Printer):
   if (!printOutboxStep(eraseFromOutbox(io, email !== undefined ? { email } : { phone }), print)) {
     return 1
   }
-  const client = rapidproFor(env, io, print)
+  const client = await rapidproFor(env, io, print)
   if (!client) {
     return 1
   }
@@ -114,7 +114,7 @@ export async function rapidproDelete(args: string[], io: CliIo, print: Printer):
 /** The RapidPro rows of `flowform check`. */
 export async function checkRapidproRows(env: ProxyEnv, forms: FormConfig[], io: CliIo): Promise<CheckRow[]> {
   const using = forms.filter((f) => f.rapidpro)
-  const client = rapidproFor(env, io)
+  const client = await rapidproFor(env, io)
   if (!client || (!env.rapidpro && using.length === 0)) {
     return using.length === 0
       ? []

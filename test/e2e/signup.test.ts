@@ -34,13 +34,13 @@ describe('demo shop in real Chromium', () => {
       expect(await host.evaluate((el) => el.shadowRoot?.mode)).toBe('open')
       await views
       expect(await signUp(page, 'ana@example.com', 'Ana')).toMatch(/thanks for signing up/i)
-      const participants = proxy.runtime.fake?.flowParticipants('200000000000001') ?? []
+      const participants = proxy.fake?.flowParticipants('200000000000001') ?? []
       expect(participants.map((p) => p.person.contactInformation?.email?.[0]?.address)).toEqual(['ana@example.com'])
       expect(participants[0]?.person.firstName).toBe('Ana')
 
       await page.reload()
       expect(await signUp(page, 'ana@example.com', 'Ana')).toMatch(/already signed up/i)
-      expect(proxy.runtime.fake?.flowParticipants('200000000000001')).toHaveLength(1)
+      expect(proxy.fake?.flowParticipants('200000000000001')).toHaveLength(1)
     } finally {
       await page.close()
       await proxy.close()

@@ -17,7 +17,7 @@ export interface ShopAndProxy {
 export async function startShopAndProxy(config: (origins: string[]) => unknown = fixtureConfig): Promise<ShopAndProxy> {
   const site = await startFixtureSite()
   const proxy = await startProxy({}, { config: config([site.url]) })
-  const fake = proxy.runtime.fake
+  const fake = proxy.fake
   if (!fake) {
     await Promise.all([proxy.close(), site.close()])
     throw new Error('the proxy did not start in sandbox mode')

@@ -4,6 +4,7 @@ import { join } from 'node:path'
 import { type ProxyEnv, readEnv } from '../../proxy/config/env'
 import { createMemoryLogger } from '../../proxy/log'
 import { type RunningServer, startServer } from '../../proxy/http/server'
+import { type InfobipFake, infobipFakeOf } from '../../fakes/infobip-fake'
 
 /**
  * The real Node server on a free loopback port, built from environment variables exactly as
@@ -12,7 +13,7 @@ import { type RunningServer, startServer } from '../../proxy/http/server'
 export async function startProxy(
   vars: Record<string, string> = {},
   options: { config?: unknown } = {},
-): Promise<RunningServer & { env: ProxyEnv; logText: () => string }> {
+): Promise<RunningServer & { env: ProxyEnv; logText: () => string; fake: InfobipFake | null }> {
   const dir = mkdtempSync(join(tmpdir(), 'flowform-e2e-'))
   const extra: Record<string, string> = { PORT: '0', HOST: '127.0.0.1', FLOWFORM_DATA_DIR: join(dir, 'data') }
   if (options.config !== undefined) {
@@ -22,5 +23,6 @@ export async function startProxy(
   const env = readEnv({ ...extra, ...vars })
   const memory = createMemoryLogger()
   const server = await startServer({ env, log: memory.log, waitMs: 3_000 })
-  return { ...server, env, logText: memory.text }
+  // The runtime knows its fake only as a fetch handler; tests want its levers.
+  return { ...server, env, logText: memory.text, fake: infobipFakeOf(server.runtime.fake) }
 }

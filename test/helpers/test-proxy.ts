@@ -4,10 +4,15 @@ import { join } from 'node:path'
 import type { ProxyEnv, RateLimits } from '../../proxy/config/env'
 import { createMemoryLogger } from '../../proxy/log'
 import { createRuntime, type Runtime, type RuntimeOptions } from '../../proxy/runtime'
+import { type InfobipFake, infobipFakeOf } from '../../fakes/infobip-fake'
+import { type RapidproFake, rapidproFakeOf } from '../../fakes/rapidpro-fake'
 
 export const SHOP = 'https://shop.example.com'
 
-export interface TestProxy extends Runtime {
+/** The runtime, with its sandbox fakes' test levers in reach (the proxy knows them only as fetch handlers). */
+export interface TestProxy extends Omit<Runtime, 'fake' | 'rapidproFake'> {
+  fake: InfobipFake | null
+  rapidproFake: RapidproFake | null
   logText: () => string
   logLines: () => Record<string, unknown>[]
   request(path: string, init?: RequestInit & { origin?: string | null }): Promise<Response>
@@ -66,6 +71,8 @@ export async function createTestProxy(options: TestProxyOptions = {}): Promise<T
   }
   return {
     ...runtime,
+    fake: infobipFakeOf(runtime.fake),
+    rapidproFake: rapidproFakeOf(runtime.rapidproFake),
     logText: memory.text,
     logLines: memory.lines,
     request,

@@ -6,7 +6,7 @@ import { UpstreamError } from '../../proxy/http/errors'
 import { FormRegistry } from '../../proxy/forms/registry'
 import { createMemoryLogger } from '../../proxy/log'
 import { SANDBOX_SEED, createInfobipFake, defaultForms } from '../../fakes/infobip-fake'
-import type { InfobipForm } from '../../fakes/infobip-fake'
+import type { SeedForm } from '../../fakes/infobip-fake'
 import { staticAuth } from '../../proxy/upstreams/infobip/auth'
 import { InfobipClient } from '../../proxy/upstreams/infobip/client'
 import { createTestProxy, type TestProxy } from '../helpers/test-proxy'
@@ -15,7 +15,7 @@ const SHOP = 'https://shop.example.com'
 const TTL = 60_000
 const FORM_PATH = `/forms/1/forms/${SANDBOX_SEED.activeFormId}`
 
-function setup(options: { forms?: InfobipForm[]; formId?: string } = {}) {
+function setup(options: { forms?: SeedForm[]; formId?: string } = {}) {
   let t = 1_000_000
   const fake = createInfobipFake(options.forms ? { forms: options.forms } : {})
   const infobip = new InfobipClient({

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { SANDBOX_SEED, createInfobipFake } from '../../fakes/infobip-fake'
-import type { InfobipFake, InfobipFakeOptions, InfobipForm } from '../../fakes/infobip-fake'
+import type { InfobipFake, InfobipFakeOptions, SeedForm } from '../../fakes/infobip-fake'
 import { startRecordingServer } from '../helpers/recording-server'
 
 const BASE = 'https://xyz123.api.infobip.com'
@@ -227,7 +227,7 @@ describe('infobip fake: rate limit, faults, routing', () => {
 
   it('turns an internal failure into 500 GENERAL_ERROR instead of throwing', async () => {
     const errors: unknown[] = []
-    const broken: InfobipForm = {
+    const broken: SeedForm = {
       id: 'broken',
       name: 'Broken',
       elements: [{ component: 'TEXT', fieldId: 'x', validationRules: { pattern: '(' } }],
@@ -250,11 +250,11 @@ describe('infobip fake: Forms API', () => {
     const fake = createInfobipFake()
     const all = await send(fake, 'GET', '/forms/1/forms')
     expect(all.status).toBe(200)
-    const body = all.json as { forms: InfobipForm[]; offset: number; limit: number; total: number }
+    const body = all.json as { forms: SeedForm[]; offset: number; limit: number; total: number }
     expect(body).toMatchObject({ offset: 0, limit: 25, total: 3 })
     expect(body.forms.map((f) => f.id)).toEqual([FORM, SANDBOX_SEED.draftFormId, SANDBOX_SEED.disabledFormId])
 
-    const active = (await send(fake, 'GET', '/forms/1/forms?formStatus=ACTIVE')).json as { forms: InfobipForm[] }
+    const active = (await send(fake, 'GET', '/forms/1/forms?formStatus=ACTIVE')).json as { forms: SeedForm[] }
     expect(active.forms.map((f) => f.id)).toEqual([FORM])
     const page = (await send(fake, 'GET', '/forms/1/forms?offset=1&limit=1')).json
     expect(page).toMatchObject({ offset: 1, limit: 1, total: 3, forms: [{ id: SANDBOX_SEED.draftFormId }] })
@@ -268,7 +268,7 @@ describe('infobip fake: Forms API', () => {
     const fake = createInfobipFake()
     const answer = await send(fake, 'GET', formPath(FORM))
     expect(answer.status).toBe(200)
-    const form = answer.json as InfobipForm
+    const form = answer.json as SeedForm
     expect(form).toMatchObject({
       id: FORM,
       name: 'Company Newsletter',

@@ -1,5 +1,5 @@
 import type { ProxyEnv } from '../../config/env'
-import { createInfobipFake, type InfobipFake, type InfobipFakeOptions } from '../../../fakes/infobip-fake'
+import type { SandboxInfobipOptions, SandboxUpstream } from '../sandbox'
 import { AccountLimiter, type AccountLimiterOptions, sharedAccountLimiter } from './account-limiter'
 import { createAuthProvider, staticAuth } from './auth'
 import { InfobipClient } from './client'
@@ -10,7 +10,7 @@ export interface UpstreamClients {
   mode: 'sandbox' | 'live'
   infobip: InfobipClient
   /** The in-process Infobip fake, in sandbox mode. */
-  fake: InfobipFake | null
+  fake: SandboxUpstream | null
 }
 
 export interface ClientOptions {
@@ -19,19 +19,21 @@ export interface ClientOptions {
   /** Clock for session and token lifetimes (tests). */
   now?: () => number
   /** Options of the in-process fake (sandbox mode): rate limit, report delay, notify delivery. */
-  sandbox?: InfobipFakeOptions
+  sandbox?: SandboxInfobipOptions
   /** The account limiter's options; perSecond defaults to INFOBIP_REQUESTS_PER_SECOND, else 10. */
   limiter?: AccountLimiterOptions
 }
 
 /**
  * The upstream clients for an environment, shared by the server (runtime.ts) and the operator CLI
- * so both use the same credentials the same way. No credentials: a fresh in-process fake.
+ * so both use the same credentials the same way. No credentials: a fresh in-process fake, loaded
+ * only then so that a live proxy never loads the fakes.
  */
-export function createClients(env: ProxyEnv, options: ClientOptions = {}): UpstreamClients {
+export async function createClients(env: ProxyEnv, options: ClientOptions = {}): Promise<UpstreamClients> {
   const limits: AccountLimiterOptions = { perSecond: env.infobipRequestsPerSecond ?? 10, ...options.limiter }
   if (!env.infobip) {
-    const fake = createInfobipFake(options.sandbox)
+    const { createInfobipFake } = await import('../../../fakes/infobip-fake')
+    const fake: SandboxUpstream = createInfobipFake(options.sandbox)
     const infobip = new InfobipClient({
       baseUrl: SANDBOX_BASE_URL,
       auth: staticAuth({ kind: 'app', apiKey: 'sandbox' }),

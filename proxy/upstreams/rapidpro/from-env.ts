@@ -1,5 +1,5 @@
 import type { ProxyEnv } from '../../config/env'
-import { createRapidproFake, type RapidproFake, type RapidproFakeOptions } from '../../../fakes/rapidpro-fake'
+import type { SandboxRapidproOptions, SandboxUpstream } from '../sandbox'
 import { RapidproClient } from './client'
 
 export const RAPIDPRO_SANDBOX_BASE_URL = 'https://sandbox.rapidpro.invalid'
@@ -8,7 +8,7 @@ export interface RapidproSetup {
   /** null: RapidPro is off (live Infobip without RapidPro credentials); `rapidpro` blocks are skipped. */
   client: RapidproClient | null
   /** The in-process fake, in sandbox mode. */
-  fake: RapidproFake | null
+  fake: SandboxUpstream | null
   mode: 'live' | 'sandbox' | 'off'
 }
 
@@ -16,12 +16,12 @@ export interface RapidproSetup {
  * The RapidPro client for an environment, for the server and the operator CLI alike. With
  * RAPIDPRO_BASE_URL + RAPIDPRO_TOKEN: the real API. With no upstream credentials at all (sandbox
  * mode): an in-process fake. With live Infobip but no RapidPro credentials: off, so that real
- * signups never land in a fake.
+ * signups never land in a fake. The fake is loaded only in sandbox mode.
  */
-export function createRapidpro(
+export async function createRapidpro(
   env: Pick<ProxyEnv, 'infobip' | 'rapidpro'>,
-  options: { fetch?: typeof fetch; sandbox?: RapidproFakeOptions } = {},
-): RapidproSetup {
+  options: { fetch?: typeof fetch; sandbox?: SandboxRapidproOptions } = {},
+): Promise<RapidproSetup> {
   if (env.rapidpro) {
     const client = new RapidproClient({
       baseUrl: env.rapidpro.baseUrl,
@@ -33,7 +33,8 @@ export function createRapidpro(
   if (env.infobip) {
     return { client: null, fake: null, mode: 'off' }
   }
-  const fake = createRapidproFake(options.sandbox)
+  const { createRapidproFake } = await import('../../../fakes/rapidpro-fake')
+  const fake: SandboxUpstream = createRapidproFake(options.sandbox)
   const client = new RapidproClient({
     baseUrl: RAPIDPRO_SANDBOX_BASE_URL,
     token: 'sandbox',

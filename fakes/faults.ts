@@ -1,5 +1,6 @@
-// Test levers: scripted failures and a per-account rolling-second rate limit.
-import { json } from './http'
+// Injected faults, the one test lever both fakes share: `failNext(match, response, times)` queues
+// an answer (a status, a body, a delay, or a refused connection) for the next matching calls, so
+// that a test means the same thing whichever upstream it scripts.
 
 export interface FaultMatch {
   method?: string
@@ -45,16 +46,12 @@ export class FaultQueue {
     return fault.response
   }
 
-  get pending(): number {
-    return this.#faults.reduce((sum, f) => sum + f.remaining, 0)
-  }
-
   clear(): void {
     this.#faults = []
   }
 }
 
-export function faultToResponse(fault: Exclude<FaultResponse, { networkError: true }>): Response {
+function faultToResponse(fault: Exclude<FaultResponse, { networkError: true }>): Response {
   const { status, body, headers = {} } = fault
   if (body === undefined) {
     return new Response(null, { status, headers })
@@ -62,11 +59,15 @@ export function faultToResponse(fault: Exclude<FaultResponse, { networkError: tr
   if (typeof body === 'string') {
     return new Response(body, { status, headers: { 'content-type': 'text/plain;charset=UTF-8', ...headers } })
   }
-  return json(status, body, headers)
+  // Infobip's JSON content type; RapidPro clients read any JSON the same way.
+  return new Response(JSON.stringify(body), {
+    status,
+    headers: { 'content-type': 'application/json;charset=UTF-8', ...headers },
+  })
 }
 
 /** Resolves after `ms`, or rejects as fetch does when the caller aborts meanwhile. */
-export function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
+function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
   return new Promise((resolve, reject) => {
     if (signal?.aborted) {
       reject(signal.reason)
@@ -84,39 +85,8 @@ export function sleep(ms: number, signal: AbortSignal | undefined): Promise<void
   })
 }
 
-export class RateLimiter {
-  readonly #limit: number | undefined
-  readonly #now: () => number
-  readonly #hits = new Map<string, number[]>()
-
-  constructor(limit: number | undefined, now: () => number) {
-    this.#limit = limit
-    this.#now = now
-  }
-
-  /** Records the request and says whether it fits in the account's rolling second. */
-  allow(account: string): boolean {
-    if (this.#limit === undefined) {
-      return true
-    }
-    const now = this.#now()
-    const recent = (this.#hits.get(account) ?? []).filter((t) => t > now - 1000)
-    if (recent.length >= this.#limit) {
-      this.#hits.set(account, recent)
-      return false
-    }
-    recent.push(now)
-    this.#hits.set(account, recent)
-    return true
-  }
-
-  clear(): void {
-    this.#hits.clear()
-  }
-}
-
 /** What a fake throws for a `{ networkError: true }` fault: what global fetch throws when a connection fails. */
-export class InjectedNetworkError extends TypeError {
+class InjectedNetworkError extends TypeError {
   constructor() {
     super('fetch failed')
   }
@@ -143,4 +113,12 @@ export async function injectedFault(
     throw new InjectedNetworkError()
   }
   return faultToResponse(fault)
+}
+
+/**
+ * Whether an error thrown while answering must reach the caller as fetch would throw it (an
+ * injected network error, or the caller's own abort) rather than become a 500.
+ */
+export function passesThrough(error: unknown, signal: AbortSignal): boolean {
+  return error instanceof InjectedNetworkError || signal.aborted
 }
