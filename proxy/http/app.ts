@@ -1,4 +1,5 @@
 import { Hono } from 'hono'
+import { FORM_ID } from '../../contract/definition'
 import { bodyLimit } from 'hono/body-limit'
 import { cors } from 'hono/cors'
 import { rateLimiter } from 'hono-rate-limiter'
@@ -49,7 +50,6 @@ const MAX_BODY_BYTES = 16 * 1024
  */
 export const DEMO_CSP =
   "default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; img-src 'self' data:; base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
-const FORM_ID = /^[a-z0-9-]{1,64}$/
 
 /**
  * The proxy as a web-standard handler: `app.fetch(request)`. The Node server in main.ts is only an
