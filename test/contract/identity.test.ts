@@ -1,5 +1,8 @@
 import { describe, expect, it } from 'vitest'
 import { normaliseEmail, normalisePhone } from '../../contract/identity'
+import { concerns } from '../../proxy/delivery/identities'
+import { toPersonData } from '../../proxy/signup/person'
+import { mailtoUrn, telUrn, whatsappUrn } from '../../proxy/upstreams/rapidpro/contact'
 
 describe('normaliseEmail', () => {
   it('trims and lower-cases', () => {
@@ -26,5 +29,23 @@ describe('normalisePhone', () => {
     for (const raw of ['0041 79 302 67 27', '+1 (555) 010-0000', '', 'none']) {
       expect(normalisePhone(normalisePhone(raw))).toBe(normalisePhone(raw))
     }
+  })
+})
+
+describe('one rule wherever a person is written', () => {
+  const email = ' Ana@Example.com '
+  const phone = '0041 79 302 67 27'
+
+  it('the signup person, the RapidPro URNs and the outbox match agree', () => {
+    const person = toPersonData({ email, phone }, { email: 'email', phone: 'phone' })
+    expect([person.email, person.phone]).toEqual([normaliseEmail(email), normalisePhone(phone)])
+    expect([mailtoUrn(email), telUrn(phone), whatsappUrn(phone)]).toEqual([
+      'mailto:ana@example.com',
+      'tel:+41793026727',
+      'whatsapp:41793026727',
+    ])
+    const delivery = { target: 'flow' as const, payload: { personData: { phone: person.phone, email: person.email } } }
+    expect(concerns(delivery, { phone: '+41 79 302 67 27' })).toBe(true)
+    expect(concerns(delivery, { email: 'ANA@example.com' })).toBe(true)
   })
 })
