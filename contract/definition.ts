@@ -105,9 +105,10 @@ export interface ErrorBody {
   }
 }
 
-/** A form id as the config file, the embed and the API paths name it, for messages and schemas. */
+/** A form id as the config file, the embed and the API paths name it; the source, for messages. */
 export const FORM_ID_PATTERN = '[a-z0-9-]{1,64}'
 
+/** FORM_ID_PATTERN anchored: the whole id must match. */
 export const FORM_ID = new RegExp(`^${FORM_ID_PATTERN}$`)
 
 export function isFormId(id: unknown): id is string {

@@ -4,7 +4,8 @@ import { normalisePhone } from './identity'
 
 /**
  * The validation rules, shared by the widget (before it submits) and the proxy (which never trusts
- * the browser). Pure and dependency-free so that it costs the bundle a few hundred bytes.
+ * the browser), worded by error-text.ts. Pure and free of anything outside contract/, so that it
+ * costs the bundle a few hundred bytes.
  */
 
 export type Rule = keyof FieldMessages
