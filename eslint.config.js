@@ -1,5 +1,13 @@
 import js from '@eslint/js'
+import { createNodeResolver, importX } from 'eslint-plugin-import-x'
 import tseslint from 'typescript-eslint'
+
+/**
+ * The architecture's import boundaries (docs/architecture.md): contract/ is the one module the
+ * widget and the proxy share; neither imports the other, and the fakes stay out of the widget.
+ */
+const boundary = (folder, reason) => ({ regex: `(^|/)${folder}(/|$)`, message: reason })
+const restrict = (...patterns) => ({ 'no-restricted-imports': ['error', { patterns }] })
 
 export default tseslint.config(
   { ignores: ['dist/**', 'node_modules/**', '.flowform/**', 'coverage/**'] },
@@ -53,5 +61,37 @@ export default tseslint.config(
         },
       ],
     },
+  },
+  {
+    // Sources are extensionless TypeScript imports (moduleResolution Bundler): resolve them as such.
+    files: ['widget/**', 'proxy/**', 'contract/**'],
+    plugins: { 'import-x': importX },
+    settings: {
+      'import-x/extensions': ['.ts', '.tsx'],
+      'import-x/parsers': { '@typescript-eslint/parser': ['.ts', '.tsx'] },
+      'import-x/resolver-next': [createNodeResolver({ extensions: ['.ts', '.tsx', '.js'] })],
+      // One lint run is one snapshot of the files: resolve each import once, however long the run.
+      'import-x/cache': { lifetime: 'Infinity' },
+    },
+    rules: { 'import-x/no-cycle': ['error', { ignoreExternal: true }] },
+  },
+  {
+    files: ['widget/**'],
+    rules: restrict(
+      boundary('proxy', 'The widget talks to the proxy over HTTP only; shared rules live in contract/.'),
+      boundary('fakes', 'The fakes are for the proxy in sandbox mode and for tests, never in the bundle.'),
+    ),
+  },
+  {
+    files: ['proxy/**'],
+    rules: restrict(boundary('widget', 'The proxy does not run widget code; shared rules live in contract/.')),
+  },
+  {
+    files: ['contract/**'],
+    rules: restrict(
+      boundary('widget', 'contract/ is shared by both sides and depends on neither.'),
+      boundary('proxy', 'contract/ is shared by both sides and depends on neither.'),
+      boundary('fakes', 'contract/ is shared by both sides and depends on neither.'),
+    ),
   },
 )

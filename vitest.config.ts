@@ -8,7 +8,11 @@ export default defineConfig({
     projects: [
       {
         extends: true,
-        test: { name: 'proxy', include: ['test/proxy/**/*.test.ts'], environment: 'node' },
+        test: {
+          name: 'proxy',
+          include: ['test/proxy/**/*.test.ts', 'test/contract/**/*.test.ts'],
+          environment: 'node',
+        },
       },
       {
         extends: true,

@@ -24,11 +24,6 @@ export const FIELD_TYPES = [
 
 export type FieldType = (typeof FIELD_TYPES)[number]
 
-/** Display-only elements carry text and no value. */
-export type ContentType = 'title' | 'description'
-
-export type InputType = Exclude<FieldType, ContentType>
-
 export interface FieldOption {
   label: string
   value: string
@@ -102,10 +97,6 @@ export type SubmissionValues = Record<string, FieldValue>
 
 export type SubmissionStatus = 'enrolled' | 'already_enrolled' | 'queued'
 
-export interface SubmissionAccepted {
-  status: SubmissionStatus
-}
-
 export interface ErrorBody {
   error: {
     code: string
@@ -114,13 +105,17 @@ export interface ErrorBody {
   }
 }
 
-/** A form id as the config file and the embed name it: `[a-z0-9-]{1,64}`. */
-export const FORM_ID = /^[a-z0-9-]{1,64}$/
+/** A form id as the config file, the embed and the API paths name it; the source, for messages. */
+export const FORM_ID_PATTERN = '[a-z0-9-]{1,64}'
+
+/** FORM_ID_PATTERN anchored: the whole id must match. */
+export const FORM_ID = new RegExp(`^${FORM_ID_PATTERN}$`)
 
 export function isFormId(id: unknown): id is string {
   return typeof id === 'string' && FORM_ID.test(id)
 }
 
+/** Display-only elements carry text and no value. */
 export const CONTENT_TYPES: readonly FieldType[] = ['title', 'description']
 
 export function isContentField(field: PublicField): boolean {

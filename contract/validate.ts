@@ -1,9 +1,11 @@
 import type { FieldMessages, FieldValue, PublicField } from './definition'
 import { isContentField } from './definition'
+import { normalisePhone } from './identity'
 
 /**
  * The validation rules, shared by the widget (before it submits) and the proxy (which never trusts
- * the browser). Pure and dependency-free so that it costs the bundle a few hundred bytes.
+ * the browser), worded by error-text.ts. Pure and free of anything outside contract/, so that it
+ * costs the bundle a few hundred bytes.
  */
 
 export type Rule = keyof FieldMessages
@@ -15,11 +17,6 @@ const DATETIME = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2})(?:\.\d{1,3
 const NUMBER = /^-?\d+(?:\.\d+)?$/
 
 export const MAX_TEXT_LENGTH = 4000
-
-/** Digits of a phone number, without the `+` or separators, as Infobip wants them. */
-export function phoneDigits(value: string): string {
-  return value.replace(/\D/g, '')
-}
 
 function isRealDate(y: string, m: string, d: string): boolean {
   const date = new Date(Date.UTC(Number(y), Number(m) - 1, Number(d)))
@@ -55,7 +52,8 @@ function checkFormat(field: PublicField, value: string): boolean {
     case 'email':
       return value.length <= 254 && EMAIL.test(value)
     case 'tel': {
-      const digits = phoneDigits(value).length
+      // Counted as the proxy stores the number: 6 to 15 digits, as E.164 allows.
+      const digits = normalisePhone(value).length
       return TEL.test(value) && digits >= 6 && digits <= 15
     }
     case 'number':
@@ -144,19 +142,25 @@ export function matchesPattern(pattern: string, value: string): boolean {
   }
 }
 
-/** Every failing field of a submission, by name. Content fields carry no value. */
+export interface Failure {
+  field: PublicField
+  rule: Rule
+}
+
+/**
+ * Every failing field of a submission with the first rule it breaks, in form order: the proxy's
+ * check of a whole submission. Content fields carry no value. (The widget checks field by field,
+ * as the person types, and adds what the browser itself rejected.)
+ */
 export function validateValues(
   fields: readonly PublicField[],
   values: Readonly<Record<string, FieldValue | undefined>>,
-): Record<string, Rule> {
-  const failures: Record<string, Rule> = {}
+): Failure[] {
+  const failures: Failure[] = []
   for (const field of fields) {
-    if (isContentField(field)) {
-      continue
-    }
-    const rule = validateField(field, values[field.name])
+    const rule = isContentField(field) ? null : validateField(field, values[field.name])
     if (rule) {
-      failures[field.name] = rule
+      failures.push({ field, rule })
     }
   }
   return failures

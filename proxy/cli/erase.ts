@@ -1,5 +1,6 @@
 import { parseArgs } from 'node:util'
-import { normaliseEmail, normalisePhone, type PersonRef } from '../delivery/identities'
+import { normaliseEmail, normalisePhone } from '../../contract/identity'
+import type { PersonRef } from '../delivery/identities'
 import { type CliContext, createCliContext } from './context'
 import { type EraseStep, eraseFromOutbox } from './erase-outbox'
 import { removeFromFlow, type FlowRemoval } from './flow-remove'

@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util'
-import { phoneDigits } from '../../contract/validate'
+import { normaliseEmail, normalisePhone } from '../../contract/identity'
 import type { InfobipClient } from '../upstreams/infobip/client'
 import { InfobipHttpError } from '../upstreams/infobip/errors'
 import { createCliContext } from './context'
@@ -30,8 +30,8 @@ export async function flowRemove(args: string[], io: CliIo, print: Printer): Pro
     throw new UsageError('--form is required')
   }
   const given: Identifier[] = [
-    ...(values.email !== undefined ? [{ email: values.email.trim() }] : []),
-    ...(values.phone !== undefined ? [{ phone: phoneDigits(values.phone) }] : []),
+    ...(values.email !== undefined ? [{ email: normaliseEmail(values.email) }] : []),
+    ...(values.phone !== undefined ? [{ phone: normalisePhone(values.phone) }] : []),
     ...(values['external-id'] !== undefined ? [{ externalId: values['external-id'].trim() }] : []),
   ]
   const identifier = given[0]

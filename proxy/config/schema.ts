@@ -1,11 +1,8 @@
 import * as z from 'zod'
-import { FIELD_TYPES } from '../../contract/definition'
+import { CONTENT_TYPES, FIELD_TYPES, FORM_ID, FORM_ID_PATTERN } from '../../contract/definition'
 import { EN, LOCALES } from '../../contract/texts'
 
 /** The config file's shape (contract section 3). Unknown keys are refused so typos surface at start. */
-
-/** Display-only types: they show `text` (or `label`), carry no value and need no name. */
-const CONTENT_TYPES: readonly string[] = ['title', 'description']
 
 const CHOICE_TYPES: readonly string[] = ['select', 'radio', 'checkboxes']
 
@@ -209,7 +206,7 @@ export type RapidproConfig = z.infer<typeof RapidproConfig>
 
 export const FormConfig = z
   .strictObject({
-    id: z.string().regex(/^[a-z0-9-]{1,64}$/, 'must match [a-z0-9-]{1,64}'),
+    id: z.string().regex(FORM_ID, `must match ${FORM_ID_PATTERN}`),
     allowedOrigins: z.array(Origin).min(1, 'must list at least one origin'),
     fields: z
       .array(FieldConfig)

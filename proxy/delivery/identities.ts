@@ -1,4 +1,4 @@
-import { phoneDigits } from '../../contract/validate'
+import { normaliseEmail, normalisePhone } from '../../contract/identity'
 import type { Delivery } from './outbox'
 
 /**
@@ -7,9 +7,9 @@ import type { Delivery } from './outbox'
  * RapidproPayload). Read defensively: a row may have been written by an older version.
  */
 export interface Identities {
-  /** Lower-cased. */
+  /** As contract/identity.ts normaliseEmail writes them. */
   emails: string[]
-  /** See normalisePhone. */
+  /** As contract/identity.ts normalisePhone writes them. */
   phones: string[]
 }
 
@@ -17,20 +17,6 @@ export interface Identities {
 export interface PersonRef {
   email?: string | undefined
   phone?: string | undefined
-}
-
-export function normaliseEmail(raw: string): string {
-  return raw.trim().toLowerCase()
-}
-
-/**
- * Digits without an international "00" prefix, so "+41 79 302 67 27", "0041793026727" and the
- * stored "41793026727" are one number. A number typed in national form ("079 …") only matches
- * itself: there is no telling its country.
- */
-export function normalisePhone(raw: string): string {
-  const digits = phoneDigits(raw)
-  return digits.startsWith('00') ? digits.slice(2) : digits
 }
 
 export function identitiesOf(delivery: Pick<Delivery, 'target' | 'payload'>): Identities {

@@ -1,5 +1,5 @@
 import type { FieldValue, SubmissionValues } from '../../contract/definition'
-import { phoneDigits } from '../../contract/validate'
+import { normaliseEmail, normalisePhone } from '../../contract/identity'
 import type { IdentifyType, Person } from '../upstreams/infobip/types'
 
 const OWN_ATTRIBUTES = [
@@ -44,10 +44,10 @@ export function toPersonData(
       continue
     }
     if (target === 'email' && typeof raw === 'string') {
-      result.email = raw.trim().toLowerCase()
+      result.email = normaliseEmail(raw)
       result.emailField = key
     } else if (target === 'phone' && typeof raw === 'string') {
-      result.phone = phoneDigits(raw)
+      result.phone = normalisePhone(raw)
       result.phoneField = key
     } else if (target === 'gender') {
       const gender = text(raw).toUpperCase()

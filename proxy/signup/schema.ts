@@ -2,10 +2,10 @@ import * as z from 'zod'
 import type { FieldValue, PublicField } from '../../contract/definition'
 import { isContentField } from '../../contract/definition'
 import { createTranslate } from '../../contract/texts'
-import { MAX_TEXT_LENGTH, validateField } from '../../contract/validate'
+import { MAX_TEXT_LENGTH, validateValues } from '../../contract/validate'
+import { errorText } from '../../contract/error-text'
 import type { TextsConfig } from '../config/schema'
 import { formTexts, resolveLocale } from '../forms/localise'
-import { messageFor } from './messages'
 
 /** The envelope every submission must have, whatever the form. */
 export const SubmissionBody = z.strictObject({
@@ -43,8 +43,9 @@ const cache = new WeakMap<readonly PublicField[], Map<string, ValuesSchema>>()
 
 /**
  * A zod schema for one form's values: types and unknown keys by zod, meaning by the same
- * `validateField` rules the widget runs, so both sides agree on what is valid. Messages are in the
- * best built-in language for `locale`, with the form's config `texts` applied.
+ * contract/validate.ts rules the widget runs and worded by the same contract/error-text.ts, so
+ * both sides agree on what is valid and say it in one voice. Messages are in the best built-in
+ * language for `locale`, with the form's config `texts` applied.
  */
 export function valuesSchema(fields: readonly PublicField[], locale?: string, texts?: TextsConfig): ValuesSchema {
   const language = resolveLocale(locale)
@@ -66,11 +67,8 @@ export function valuesSchema(fields: readonly PublicField[], locale?: string, te
       error: (issue) => (issue.code === 'unrecognized_keys' ? words['error.unknown'] : undefined),
     })
     .superRefine((values, ctx) => {
-      for (const field of inputs) {
-        const rule = validateField(field, values[field.name])
-        if (rule) {
-          ctx.addIssue({ code: 'custom', path: [field.name], message: messageFor(field, rule, t) })
-        }
+      for (const { field, rule } of validateValues(inputs, values)) {
+        ctx.addIssue({ code: 'custom', path: [field.name], message: errorText(field, rule, t) })
       }
     }) as ValuesSchema
   byLanguage.set(language, schema)

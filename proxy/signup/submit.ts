@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto'
 import type { SubmissionStatus, SubmissionValues } from '../../contract/definition'
 import { createTranslate } from '../../contract/texts'
-import { phoneDigits } from '../../contract/validate'
+import { normaliseEmail, normalisePhone } from '../../contract/identity'
+import { errorText } from '../../contract/error-text'
 import { UpstreamError, ValidationError } from '../http/errors'
 import type { ResolvedForm } from '../forms/registry'
 import type { Logger } from '../log'
@@ -11,7 +12,6 @@ import type { Delivery, DeliveryTarget, Outbox } from '../delivery/outbox'
 import { toPersonData } from './person'
 import { contactSaved, rapidproPayload } from '../delivery/targets/rapidpro'
 import type { Deliverer, FlowPayload, FormDataPayload } from '../delivery/dispatch'
-import { messageFor } from './messages'
 import { fieldErrors, type SubmissionBody, valuesSchema } from './schema'
 import { settle } from '../delivery/settle'
 
@@ -190,9 +190,9 @@ function formDataValues(form: ResolvedForm, values: SubmissionValues): Submissio
       continue
     }
     if (field.type === 'tel') {
-      result[field.name] = phoneDigits(value)
+      result[field.name] = normalisePhone(value)
     } else if (field.type === 'email') {
-      result[field.name] = value.trim().toLowerCase()
+      result[field.name] = normaliseEmail(value)
     }
   }
   return result
@@ -206,5 +206,5 @@ function identityMissing(form: ResolvedForm, locale: string | undefined): Record
     return { _form: ['This form cannot take signups right now.'] }
   }
   const t = createTranslate(formTexts(form.config.texts, resolveLocale(locale)))
-  return { [field.name]: [messageFor(field, 'required', t)] }
+  return { [field.name]: [errorText(field, 'required', t)] }
 }

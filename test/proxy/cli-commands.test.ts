@@ -208,6 +208,22 @@ describe('flowform flow remove', () => {
     expect(server.requests[1]?.query.get('externalId')).toBe('cust-1')
   })
 
+  it('writes --phone as erase does (contract/identity.ts): "0041 …" goes out as "41…"', async () => {
+    const { server, env } = await liveFake()
+    const withConfig = { ...env, FLOWFORM_CONFIG: config(), FLOWFORM_DATA_DIR: dir() }
+    const phonesSent = async (argv: string[]) => {
+      const from = server.requests.length
+      await cli(argv, withConfig)
+      return server.requests
+        .slice(from)
+        .filter((r) => r.method === 'DELETE' && r.path.includes(`/${SANDBOX_SEED.legacyCampaignId}/`))
+        .map((r) => r.query.get('phone'))
+    }
+    const phone = '0041 79 302 67 27'
+    expect(await phonesSent(['flow', 'remove', '--form', 'welcome', '--phone', phone])).toEqual(['41793026727'])
+    expect(await phonesSent(['erase', '--phone', phone])).toEqual(['41793026727'])
+  })
+
   it('40006 not in the flow: says so, exit 0', async () => {
     const { fake, env } = await liveFake()
     await enrol(fake, '', { contactInformation: { email: [{ address: 'ann@example.com' }] } })

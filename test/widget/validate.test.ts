@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import type { PublicField } from '../../contract/definition'
-import { matchesPattern, MAX_TEXT_LENGTH, phoneDigits, validateField, validateValues } from '../../contract/validate'
+import { matchesPattern, MAX_TEXT_LENGTH, validateField, validateValues } from '../../contract/validate'
 
 const field = (type: PublicField['type'], extra: Partial<PublicField> = {}): PublicField => ({
   name: 'f',
@@ -61,8 +61,10 @@ describe('validateField', () => {
       }
     })
 
-    it('phoneDigits keeps only the digits', () => {
-      expect(phoneDigits('+44 (20) 7946-0958')).toBe('442079460958')
+    it('counts digits as they are stored: without an international 00', () => {
+      // 15 digits after "00": a valid E.164 number written with the call prefix.
+      expect(validateField(field('tel'), '00 385 91 123 4567 890')).toBeNull()
+      expect(validateField(field('tel'), '00 12345')).toBe('format')
     })
   })
 
@@ -232,14 +234,17 @@ describe('validateField', () => {
 })
 
 describe('validateValues', () => {
-  it('returns every failing field by name and skips content fields', () => {
+  it('returns every failing field with its rule, in form order, and skips content fields', () => {
     const fields: PublicField[] = [
       { name: 'heading', type: 'title', text: 'Join us', required: true },
       { name: 'email', type: 'email', required: true },
       { name: 'age', type: 'number', min: '18' },
       { name: 'city', type: 'text' },
     ]
-    expect(validateValues(fields, { email: 'nope', age: '12', city: 'Split' })).toEqual({ email: 'format', age: 'min' })
-    expect(validateValues(fields, { email: 'a@b.co' })).toEqual({})
+    expect(validateValues(fields, { email: 'nope', age: '12', city: 'Split' })).toEqual([
+      { field: fields[1], rule: 'format' },
+      { field: fields[2], rule: 'min' },
+    ])
+    expect(validateValues(fields, { email: 'a@b.co' })).toEqual([])
   })
 })

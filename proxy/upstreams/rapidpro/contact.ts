@@ -1,5 +1,5 @@
 import type { FieldValue, SubmissionValues } from '../../../contract/definition'
-import { phoneDigits } from '../../../contract/validate'
+import { normaliseEmail, normalisePhone } from '../../../contract/identity'
 import { type FieldConfig, type FormConfig, RAPIDPRO_URN_SCHEMES, type RapidproConfig } from '../../config/schema'
 import { fieldKeyFor } from './keys'
 import type { RapidproFieldType } from './types'
@@ -42,22 +42,16 @@ function text(value: FieldValue): string {
 
 /** `tel:` needs E.164 with `+`; a leading international `00` is the same thing. */
 export function telUrn(raw: string): string {
-  return `tel:+${internationalDigits(raw)}`
+  return `tel:+${normalisePhone(raw)}`
 }
 
 export function mailtoUrn(raw: string): string {
-  return `mailto:${raw.trim().toLowerCase()}`
+  return `mailto:${normaliseEmail(raw)}`
 }
 
 /** WhatsApp URNs are the number's digits with the country code and no `+`. */
 export function whatsappUrn(raw: string): string {
-  return `whatsapp:${internationalDigits(raw)}`
-}
-
-function internationalDigits(raw: string): string {
-  const trimmed = raw.trim()
-  const digits = phoneDigits(trimmed)
-  return !trimmed.startsWith('+') && digits.startsWith('00') ? digits.slice(2) : digits
+  return `whatsapp:${normalisePhone(raw)}`
 }
 
 /** Maps submitted values (by people key, see proxy/signup/person.ts) to what RapidPro should hold. */
