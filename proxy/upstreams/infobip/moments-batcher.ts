@@ -297,7 +297,7 @@ export class MomentsBatcher implements MomentsGateway {
 }
 
 /** Everything Infobip would match people by within one request (upstream-apis.md 2.1). */
-export function conflictKeys(participant: MomentsParticipant): string[] {
+function conflictKeys(participant: MomentsParticipant): string[] {
   const keys = new Set([identityKey(participant.identifyBy)])
   const info = participant.person?.contactInformation
   for (const email of info?.email ?? []) {

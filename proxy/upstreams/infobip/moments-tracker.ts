@@ -223,18 +223,13 @@ export class MomentsReportTracker {
         op.error = null
         this.#apply(op, report)
       } catch (error) {
+        const err = describeUpstreamError(error)
         if (reportErrorIsTransient(error)) {
           op.error = null
-          this.#log?.debug(
-            { operationId: op.operationId, err: describeUpstreamError(error) },
-            'moments report not available yet',
-          )
+          this.#log?.debug({ operationId: op.operationId, err }, 'moments report not available yet')
         } else {
           op.error = error
-          this.#log?.warn(
-            { operationId: op.operationId, err: describeUpstreamError(error) },
-            'moments report cannot be read',
-          )
+          this.#log?.warn({ operationId: op.operationId, err }, 'moments report cannot be read')
         }
       } finally {
         op.fetchedAt = this.#now()
@@ -277,10 +272,8 @@ export class MomentsReportTracker {
       try {
         this.#onComplete?.(op.operationId)
       } catch (error) {
-        this.#log?.error(
-          { err: describeUpstreamError(error), operationId: op.operationId },
-          'moments completion hook failed',
-        )
+        const err = error instanceof Error ? error.message : String(error)
+        this.#log?.error({ err, operationId: op.operationId }, 'moments completion hook failed')
       }
     }
   }
