@@ -5,7 +5,8 @@ import { type CliContext, createCliContext } from './context'
 import { type EraseStep, eraseFromOutbox } from './erase-outbox'
 import { removeFromFlow, type FlowRemoval } from './flow-remove'
 import { type CliIo, type Printer, table, UsageError } from './io'
-import { describeRapidproError, rapidproFor } from './rapidpro'
+import { describeUpstreamError } from '../upstreams/errors'
+import { rapidproFor } from './rapidpro'
 
 /**
  * `flowform erase --email|--phone`: an erasure request (GDPR art. 17) in one command. The outbox
@@ -130,6 +131,6 @@ async function eraseFromRapidpro(context: CliContext, io: CliIo, print: Printer,
       detail: result === 'deleted' ? 'deleted the contact' : 'no contact with this identifier',
     }
   } catch (error) {
-    return { step: 'rapidpro', target, result: 'FAIL', detail: describeRapidproError(error) }
+    return { step: 'rapidpro', target, result: 'FAIL', detail: describeUpstreamError(error) }
   }
 }

@@ -1,5 +1,3 @@
-import { isInfobipError, InfobipHttpError } from '../upstreams/infobip/errors'
-
 /** Where a command writes; a real process passes its streams, tests pass collectors. */
 export interface Output {
   write(chunk: string): unknown
@@ -50,16 +48,5 @@ export function table(headers: readonly string[], rows: readonly (readonly strin
     .join('\n')
 }
 
-/** One line about an upstream failure, for an operator: status, Infobip's code and text, no secrets. */
-export function describeError(error: unknown): string {
-  if (error instanceof InfobipHttpError) {
-    const code = error.upstreamCode && error.upstreamCode !== String(error.status) ? ` ${error.upstreamCode}` : ''
-    const text = error.upstreamMessage ? `: ${error.upstreamMessage}` : ''
-    return `Infobip answered ${error.status}${code}${text} (${error.method} ${error.path})`
-  }
-  if (isInfobipError(error)) {
-    const cause = error.cause instanceof Error ? `: ${error.cause.message}` : ''
-    return `${error.message}${cause}`
-  }
-  return error instanceof Error ? error.message : String(error)
-}
+/** One line about an upstream failure, for an operator (the one describer lives with the errors). */
+export { describeUpstreamError as describeError } from '../upstreams/errors'

@@ -2,7 +2,7 @@ import { parseArgs } from 'node:util'
 import type { FormConfig } from '../config/schema'
 import type { ProxyEnv } from '../config/env'
 import type { RapidproClient } from '../upstreams/rapidpro/client'
-import { RapidproHttpError } from '../upstreams/rapidpro/errors'
+import { describeUpstreamError } from '../upstreams/errors'
 import { createRapidpro } from '../upstreams/rapidpro/from-env'
 import type { CheckRow } from './check'
 import { readCliConfig, readCliEnv } from './context'
@@ -63,7 +63,7 @@ export async function rapidproSync(args: string[], io: CliIo, print: Printer): P
     print.out(`  groups existing:  ${list(result.existingGroups)}`)
     return 0
   } catch (error) {
-    print.err(`flowform: RapidPro sync failed: ${describeRapidproError(error)}`)
+    print.err(`flowform: RapidPro sync failed: ${describeUpstreamError(error)}`)
     return 1
   }
 }
@@ -106,7 +106,7 @@ export async function rapidproDelete(args: string[], io: CliIo, print: Printer):
     print.err(`flowform: RapidPro has no contact with ${who}; nothing was deleted.`)
     return 1
   } catch (error) {
-    print.err(`flowform: RapidPro delete failed: ${describeRapidproError(error)}`)
+    print.err(`flowform: RapidPro delete failed: ${describeUpstreamError(error)}`)
     return 1
   }
 }
@@ -133,17 +133,6 @@ export async function checkRapidproRows(env: ProxyEnv, forms: FormConfig[], io: 
     const results = await checkRapidpro(client, using)
     return results.map((r) => ({ check: 'rapidpro', target: r.name, result: r.ok ? 'ok' : 'FAIL', detail: r.detail }))
   } catch (error) {
-    return [{ check: 'rapidpro', target, result: 'FAIL', detail: describeRapidproError(error) }]
+    return [{ check: 'rapidpro', target, result: 'FAIL', detail: describeUpstreamError(error) }]
   }
-}
-
-export function describeRapidproError(error: unknown): string {
-  if (error instanceof RapidproHttpError) {
-    return `${error.message}${error.upstreamMessage ? `: ${error.upstreamMessage}` : ''}`
-  }
-  if (error instanceof Error) {
-    const cause = error.cause instanceof Error ? `: ${error.cause.message}` : ''
-    return `${error.message}${cause}`
-  }
-  return String(error)
 }

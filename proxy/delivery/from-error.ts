@@ -1,20 +1,20 @@
-import { LimiterBusyError } from '../upstreams/infobip/account-limiter'
-import { InfobipHttpError, isInfobipError } from '../upstreams/infobip/errors'
+import { isUpstreamCallError, UpstreamHttpError } from '../upstreams/errors'
 import type { DeliveryOutcome } from './outcome'
 
-/** The outcome of an Infobip failure that no enrolment-specific rule claimed. */
+/**
+ * The outcome of an upstream failure that no target-specific rule claimed. `transient` alone
+ * decides retry against fail; `upstream` names the target in the operator's log.
+ */
 export function outcomeFromError(upstream: string, error: unknown): DeliveryOutcome {
-  if (error instanceof LimiterBusyError) {
-    return { kind: 'retry', reason: error.message, retryAfterSeconds: Math.ceil(error.waitMs / 1000), free: true }
-  }
-  if (isInfobipError(error) && error.transient) {
+  if (isUpstreamCallError(error) && error.transient) {
     return {
       kind: 'retry',
       reason: error.message,
-      retryAfterSeconds: error instanceof InfobipHttpError ? error.retryAfterSeconds : undefined,
+      retryAfterSeconds: error.retryAfterSeconds,
+      ...(error.heldBack ? { free: true } : {}),
     }
   }
-  if (error instanceof InfobipHttpError) {
+  if (error instanceof UpstreamHttpError) {
     return {
       kind: 'failed',
       upstream,
@@ -23,6 +23,6 @@ export function outcomeFromError(upstream: string, error: unknown): DeliveryOutc
       reason: error.upstreamMessage ?? error.message,
     }
   }
-  // Not an Infobip answer at all (a bug, a bad body): keep the data and let the worker try again.
+  // Not an upstream's answer at all (a bug): keep the data and let the worker try again.
   return { kind: 'retry', reason: error instanceof Error ? error.message : String(error) }
 }

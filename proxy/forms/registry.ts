@@ -3,7 +3,8 @@ import type { FlowformConfig, FormConfig } from '../config/schema'
 import { NotFoundError, UpstreamError } from '../http/errors'
 import type { Logger } from '../log'
 import type { InfobipClient } from '../upstreams/infobip/client'
-import { InfobipHttpError, isInfobipError } from '../upstreams/infobip/errors'
+import { describeUpstreamError } from '../upstreams/errors'
+import { InfobipHttpError } from '../upstreams/infobip/errors'
 import { formFromConfig } from './from-config'
 import { formFromInfobip } from './from-infobip'
 
@@ -119,7 +120,7 @@ export class FormRegistry {
       }
       if (cached?.form) {
         log.warn(
-          { form: config.id, err: describe(error) },
+          { form: config.id, err: describeUpstreamError(error) },
           'Infobip form fetch failed; serving the last good definition',
         )
         // Not every page view should wait for a timeout while Infobip is down: retry a little later.
@@ -133,14 +134,10 @@ export class FormRegistry {
         {
           upstream: 'infobip-forms',
           ...(error instanceof InfobipHttpError ? { status: error.status, upstreamCode: error.upstreamCode } : {}),
-          reason: describe(error),
+          reason: describeUpstreamError(error),
         },
         'This form cannot be shown right now. Please try again in a few minutes.',
       )
     }
   }
-}
-
-function describe(error: unknown): string {
-  return isInfobipError(error) || error instanceof Error ? error.message : String(error)
 }

@@ -4,7 +4,6 @@ import {
   AccountLimiter,
   accountKey,
   LimiterBusyError,
-  retryAfterMs,
   sharedAccountLimiter,
 } from '../../proxy/upstreams/infobip/account-limiter'
 import { staticAuth } from '../../proxy/upstreams/infobip/auth'
@@ -63,13 +62,6 @@ describe('account limiter', () => {
     expect(sharedAccountLimiter(a)).toBe(sharedAccountLimiter({ ...a, baseUrl: 'https://ABC.api.infobip.com/' }))
     expect(sharedAccountLimiter(a)).not.toBe(sharedAccountLimiter({ ...a, auth: { kind: 'app', apiKey: 'k2' } }))
     expect(accountKey(a)).not.toContain('k1')
-  })
-
-  it('reads Retry-After as seconds or as a date', () => {
-    expect(retryAfterMs('3')).toBe(3_000)
-    expect(retryAfterMs(new Date(61_000).toUTCString(), 1_000)).toBe(60_000)
-    expect(retryAfterMs(null)).toBeUndefined()
-    expect(retryAfterMs('soon')).toBeUndefined()
   })
 })
 

@@ -251,6 +251,17 @@ describe('RapidPro delivery in the submit pipeline', () => {
     }
   })
 
+  it('fails an unexpected answer for the operator instead of retrying it: asking again gets the same', async () => {
+    const p = sandbox()
+    // A 2xx that is not a contact: a wrong RAPIDPRO_BASE_URL, or a server RapidPro's API does not describe.
+    p.rp.failNext({ method: 'POST', path: CONTACTS }, { status: 200, body: '<html>Welcome</html>' })
+    const res = await p.submit('rp-only', { email: 'html@example.com' })
+    expect(res.status).toBe(503)
+    expect(rapidproDeliveries(p).map((d) => d.status)).toEqual(['failed'])
+    expect(p.logText()).toContain('UNEXPECTED_BODY')
+    expect(p.rp.requests).toHaveLength(1)
+  })
+
   it('tells the operator to sync when a field is missing in RapidPro', async () => {
     const p = await sandbox()
     const res = await p.submit('rp-unsynced', { email: 'shoe@example.com', shoeSize: '42' })

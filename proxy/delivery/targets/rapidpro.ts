@@ -1,11 +1,13 @@
 import type { SubmissionValues } from '../../../contract/definition'
 import { PERSON_FIELD_MESSAGE } from './legacy-flow'
+import { outcomeFromError } from '../from-error'
 import type { DeliveryOutcome } from '../outcome'
 import type { ResolvedForm } from '../../forms/registry'
 import type { Delivery } from '../outbox'
 import type { RapidproClient } from '../../upstreams/rapidpro/client'
 import { type RapidproContactPlan, toRapidproContact } from '../../upstreams/rapidpro/contact'
-import { RapidproHttpError, type RapidproIssue, RapidproNetworkError } from '../../upstreams/rapidpro/errors'
+import { isUpstreamCallError } from '../../upstreams/errors'
+import { RapidproHttpError, type RapidproIssue } from '../../upstreams/rapidpro/errors'
 import type { ContactWrite, RapidproContact } from '../../upstreams/rapidpro/types'
 
 export const RAPIDPRO_UPSTREAM = 'rapidpro'
@@ -172,10 +174,10 @@ function outcomeOf(
   plan: RapidproContactPlan,
   context: { askPerson: boolean; sentUrns?: string[] | undefined },
 ): DeliveryOutcome {
+  if (isUpstreamCallError(error) && error.transient) {
+    return { kind: 'retry', reason: error.message, retryAfterSeconds: error.retryAfterSeconds }
+  }
   if (error instanceof RapidproHttpError) {
-    if (error.transient) {
-      return { kind: 'retry', reason: error.message, retryAfterSeconds: error.retryAfterSeconds }
-    }
     const urnIssue = error.status === 400 ? error.issues.find(isUrnIssue) : undefined
     if (urnIssue) {
       const scheme = schemeOf(urnIssue, plan, context.sentUrns)
@@ -191,11 +193,9 @@ function outcomeOf(
     }
     return failed(error.status, reasonOf(error))
   }
-  if (error instanceof RapidproNetworkError) {
-    return { kind: 'retry', reason: error.message }
-  }
-  // An unexpected answer to an upsert, or a bug: every step is idempotent, so trying again is safe.
-  return { kind: 'retry', reason: error instanceof Error ? error.message : String(error) }
+  // An unexpected body (RapidproResponseError) gets the same answer when asked again, so it fails
+  // for the operator; a bug is retried, which is safe because every step is idempotent.
+  return outcomeFromError(RAPIDPRO_UPSTREAM, error)
 }
 
 function isUrnIssue(issue: RapidproIssue): boolean {

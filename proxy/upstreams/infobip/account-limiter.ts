@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto'
 import type { InfobipAuth } from '../../config/env'
+import { UpstreamCallError } from '../errors'
 
 /**
  * Infobip throttles per account: 10 requests per second on add-participants, its report, the
@@ -31,11 +32,15 @@ export interface AccountLimiterOptions {
 }
 
 /** The account's queue is too long right now; the caller should try again later (transient). */
-export class LimiterBusyError extends Error {
+export class LimiterBusyError extends UpstreamCallError {
   override name = 'LimiterBusyError' as const
-  readonly transient = true
   constructor(readonly waitMs: number) {
-    super(`Infobip account limiter is busy (about ${Math.ceil(waitMs / 1000)} s of queued calls)`)
+    const seconds = Math.ceil(waitMs / 1000)
+    super('infobip', `Infobip account limiter is busy (about ${seconds} s of queued calls)`, {
+      transient: true,
+      retryAfterSeconds: seconds,
+      heldBack: true,
+    })
   }
 }
 
@@ -155,19 +160,6 @@ export function sharedAccountLimiter(
     shared.set(key, limiter)
   }
   return limiter
-}
-
-/** `Retry-After` as milliseconds: delta-seconds or an HTTP date; undefined when absent or unreadable. */
-export function retryAfterMs(value: string | null, now = Date.now()): number | undefined {
-  if (value === null || value.trim() === '') {
-    return undefined
-  }
-  const seconds = Number(value)
-  if (Number.isFinite(seconds)) {
-    return seconds >= 0 ? seconds * 1000 : undefined
-  }
-  const date = Date.parse(value)
-  return Number.isFinite(date) ? Math.max(0, date - now) : undefined
 }
 
 /** Pause after a 429 that names no Retry-After: 1 s, 2 s, 4 s … up to 30 s, with some jitter. */

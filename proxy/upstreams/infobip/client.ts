@@ -1,6 +1,7 @@
 import ky, { HTTPError, type KyInstance, type Options } from 'ky'
 import type * as z from 'zod'
-import { type AccountLimiter, rateLimitBackoffMs, retryAfterMs } from './account-limiter'
+import { parseRetryAfter } from '../retry-after'
+import { type AccountLimiter, rateLimitBackoffMs } from './account-limiter'
 import type { InfobipAuthProvider } from './auth'
 import { InfobipHttpError, InfobipNetworkError, parseInfobipErrorBody } from './errors'
 import {
@@ -177,8 +178,9 @@ export class InfobipClient {
       return await this.#http(path, { ...options, method, headers })
     } catch (error) {
       if (error instanceof HTTPError) {
+        const retryAfter = parseRetryAfter(error.response.headers.get('retry-after'))
         if (error.response.status === 429 && this.#limiter) {
-          const pauseMs = retryAfterMs(error.response.headers.get('retry-after')) ?? rateLimitBackoffMs(rateLimited)
+          const pauseMs = retryAfter === undefined ? rateLimitBackoffMs(rateLimited) : retryAfter * 1000
           this.#limiter.pause(Math.min(pauseMs, MAX_INLINE_PAUSE_MS))
           if (rateLimited < this.#rateLimitRetries && pauseMs <= MAX_INLINE_PAUSE_MS) {
             await error.response.body?.cancel().catch(() => {})
@@ -193,14 +195,13 @@ export class InfobipClient {
         }
         const body: unknown = await error.response.json().catch(() => undefined)
         const { code, message } = parseInfobipErrorBody(body)
-        const retryAfter = Number(error.response.headers.get('retry-after'))
         throw new InfobipHttpError(
           method.toUpperCase(),
           `/${path}`,
           error.response.status,
           code,
           message,
-          Number.isFinite(retryAfter) && retryAfter > 0 ? retryAfter : undefined,
+          retryAfter === undefined ? undefined : Math.ceil(retryAfter),
         )
       }
       throw new InfobipNetworkError(method.toUpperCase(), `/${path}`, { cause: error })

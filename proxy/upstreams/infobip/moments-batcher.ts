@@ -1,5 +1,6 @@
 import type { Logger } from '../../log'
 import type { InfobipClient } from './client'
+import { describeUpstreamError, UpstreamCallError } from '../errors'
 import { InfobipHttpError } from './errors'
 import type { MomentsParticipant } from './types'
 import {
@@ -49,11 +50,13 @@ export interface MomentsBatcherOptions {
 }
 
 /** The batch was refused for another participant's data and the split budget ran out: try again later. */
-export class BatchSplitError extends Error {
+export class BatchSplitError extends UpstreamCallError {
   override name = 'BatchSplitError' as const
-  readonly transient = true
   constructor(cause: unknown) {
-    super('batch refused for another participant and not split further; will be sent again', { cause })
+    super('infobip', 'batch refused for another participant and not split further; will be sent again', {
+      transient: true,
+      cause,
+    })
   }
 }
 
@@ -91,8 +94,6 @@ export class MomentsBatcher implements MomentsGateway {
   readonly #campaigns = new Map<string, Campaign>()
   readonly #receipts: AddReceipts
   readonly #sending = new Set<Promise<void>>()
-  /** Add-participants calls made (each split counts), for tests and the benchmark. */
-  calls = 0
 
   constructor(options: MomentsBatcherOptions) {
     this.#client = options.client
@@ -229,7 +230,6 @@ export class MomentsBatcher implements MomentsGateway {
   }
 
   async #send(campaignId: string, entries: Entry[], budget: { left: number }): Promise<void> {
-    this.calls += 1
     let operationId: string
     try {
       operationId = await this.#client.addMomentsParticipants(campaignId, {
@@ -251,7 +251,7 @@ export class MomentsBatcher implements MomentsGateway {
     const about = error instanceof InfobipHttpError ? error.upstreamMessage : undefined
     if (!(error instanceof InfobipHttpError) || error.status !== 400 || entries.length === 1) {
       this.#log?.warn(
-        { campaignId, participants: entries.length, err: error instanceof Error ? error.message : String(error) },
+        { campaignId, participants: entries.length, err: describeUpstreamError(error) },
         'moments participants call failed',
       )
       for (const entry of entries) {
@@ -297,7 +297,7 @@ export class MomentsBatcher implements MomentsGateway {
 }
 
 /** Everything Infobip would match people by within one request (upstream-apis.md 2.1). */
-export function conflictKeys(participant: MomentsParticipant): string[] {
+function conflictKeys(participant: MomentsParticipant): string[] {
   const keys = new Set([identityKey(participant.identifyBy)])
   const info = participant.person?.contactInformation
   for (const email of info?.email ?? []) {

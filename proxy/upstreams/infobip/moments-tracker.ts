@@ -1,4 +1,5 @@
 import type { Logger } from '../../log'
+import { describeUpstreamError } from '../errors'
 import type { ParticipantsReport } from './types'
 import {
   type FollowResult,
@@ -72,8 +73,8 @@ export class MomentsReportTracker {
   readonly #operations = new Map<string, Operation>()
   #prunedAt = 0
   #closed = false
-  /** Report calls made, for tests and the benchmark. */
-  fetches = 0
+  /** Report calls made, shown by stats() to tests and the benchmark. */
+  #fetches = 0
 
   constructor(options: ReportTrackerOptions) {
     this.#fetchReport = options.fetchReport
@@ -150,7 +151,7 @@ export class MomentsReportTracker {
     for (const op of this.#operations.values()) {
       waiters += op.waiters.size
     }
-    return { operations: this.#operations.size, waiters, fetches: this.fetches }
+    return { operations: this.#operations.size, waiters, fetches: this.#fetches }
   }
 
   /** Stops polling; whoever still waits is told "pending" (the outbox keeps the operationId). */
@@ -216,18 +217,19 @@ export class MomentsReportTracker {
 
   #refresh(op: Operation): Promise<void> {
     op.inflight ??= (async () => {
-      this.fetches += 1
+      this.#fetches += 1
       try {
         const report = await this.#fetchReport(op.campaignId, op.operationId)
         op.error = null
         this.#apply(op, report)
       } catch (error) {
+        const err = describeUpstreamError(error)
         if (reportErrorIsTransient(error)) {
           op.error = null
-          this.#log?.debug({ operationId: op.operationId, err: errorText(error) }, 'moments report not available yet')
+          this.#log?.debug({ operationId: op.operationId, err }, 'moments report not available yet')
         } else {
           op.error = error
-          this.#log?.warn({ operationId: op.operationId, err: errorText(error) }, 'moments report cannot be read')
+          this.#log?.warn({ operationId: op.operationId, err }, 'moments report cannot be read')
         }
       } finally {
         op.fetchedAt = this.#now()
@@ -270,7 +272,8 @@ export class MomentsReportTracker {
       try {
         this.#onComplete?.(op.operationId)
       } catch (error) {
-        this.#log?.error({ err: errorText(error), operationId: op.operationId }, 'moments completion hook failed')
+        const err = error instanceof Error ? error.message : String(error)
+        this.#log?.error({ err, operationId: op.operationId }, 'moments completion hook failed')
       }
     }
   }
@@ -312,8 +315,4 @@ export class MomentsReportTracker {
       }
     }
   }
-}
-
-function errorText(error: unknown): string {
-  return error instanceof Error ? error.message : String(error)
 }

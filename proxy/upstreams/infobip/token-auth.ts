@@ -1,3 +1,4 @@
+import { retryAfterSeconds } from '../retry-after'
 import type { AuthProviderOptions, InfobipAuthProvider } from './auth'
 import { InfobipHttpError, InfobipNetworkError, parseInfobipErrorBody } from './errors'
 
@@ -192,8 +193,8 @@ async function call(
   }
   if (!response.ok) {
     const { code, message } = authErrorOf(body)
-    const retryAfter = Number(response.headers.get('retry-after'))
-    throw new InfobipHttpError(method, path, response.status, code, message, retryAfter > 0 ? retryAfter : undefined)
+    const retryAfter = retryAfterSeconds(response.headers.get('retry-after'))
+    throw new InfobipHttpError(method, path, response.status, code, message, retryAfter)
   }
   return body
 }

@@ -49,7 +49,7 @@ export type InfobipFormList = z.infer<typeof InfobipFormList>
 
 export const OperationAnswer = z.looseObject({ operationId: z.string().min(1) })
 
-export const ParticipantStatus = z.enum(['PENDING', 'ACCEPTED', 'REJECTED'])
+const ParticipantStatus = z.enum(['PENDING', 'ACCEPTED', 'REJECTED'])
 
 export const ParticipantsReport = z.looseObject({
   operationId: z.string(),

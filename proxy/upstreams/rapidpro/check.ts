@@ -1,6 +1,7 @@
 import type { FormConfig } from '../../config/schema'
 import type { RapidproClient } from './client'
 import { contactFieldsOf } from './contact'
+import { describeUpstreamError } from '../errors'
 import { RapidproHttpError, RapidproNetworkError } from './errors'
 import { findGroup, isUuid } from './groups'
 import type { RapidproField, RapidproGroup } from './types'
@@ -57,16 +58,13 @@ export async function checkRapidpro(client: RapidproClient, forms: FormConfig[])
   return checks
 }
 
+/** The shared one-line description, with the setting to look at when the token or the host is wrong. */
 function describe(error: unknown): string {
-  if (error instanceof RapidproHttpError) {
-    const what = error.status === 401 || error.status === 403 ? 'refused the token' : 'answered with an error'
-    return `RapidPro ${what} (${error.status}${error.upstreamMessage ? `: ${error.upstreamMessage}` : ''})`
+  if (error instanceof RapidproHttpError && (error.status === 401 || error.status === 403)) {
+    return `RapidPro refused the token (${error.status}${error.upstreamMessage ? `: ${error.upstreamMessage}` : ''})`
   }
-  if (error instanceof RapidproNetworkError) {
-    const cause = error.cause instanceof Error ? error.cause.message : String(error.cause)
-    return `RapidPro could not be reached (${cause}); check RAPIDPRO_BASE_URL`
-  }
-  return error instanceof Error ? error.message : String(error)
+  const text = describeUpstreamError(error)
+  return error instanceof RapidproNetworkError ? `${text}; check RAPIDPRO_BASE_URL` : text
 }
 
 function plural(n: number, noun: string): string {

@@ -1,5 +1,6 @@
 import ky, { HTTPError, type KyInstance, type Options } from 'ky'
 import * as z from 'zod'
+import { retryAfterSeconds } from '../retry-after'
 import { RapidproHttpError, RapidproNetworkError, RapidproResponseError } from './errors'
 import { type ContactWrite, page, RapidproContact, RapidproField, type RapidproFieldType, RapidproGroup } from './types'
 
@@ -171,7 +172,7 @@ export class RapidproClient {
           `/${path}`,
           error.response.status,
           parseBody(text),
-          retryAfter(error.response.headers.get('retry-after')),
+          retryAfterSeconds(error.response.headers.get('retry-after')),
         )
       }
       // Timeouts and refused connections alike: nothing usable came back.
@@ -189,17 +190,4 @@ function parseBody(text: string): unknown {
   } catch {
     return text
   }
-}
-
-/** `Retry-After` as seconds: RapidPro sends a number, but an HTTP date is valid too. */
-export function retryAfter(header: string | null, now = Date.now()): number | undefined {
-  if (header === null || header.trim() === '') {
-    return undefined
-  }
-  const seconds = Number(header)
-  if (Number.isFinite(seconds)) {
-    return seconds > 0 ? Math.ceil(seconds) : undefined
-  }
-  const date = Date.parse(header)
-  return Number.isFinite(date) && date > now ? Math.ceil((date - now) / 1000) : undefined
 }

@@ -6,7 +6,7 @@ import type { RapidproFieldType } from './types'
 
 /** URN schemes a form can give its contacts, in the order they are attached. */
 export type RapidproUrnScheme = (typeof RAPIDPRO_URN_SCHEMES)[number]
-export const DEFAULT_URN_SCHEMES: readonly RapidproUrnScheme[] = ['mailto', 'tel']
+const DEFAULT_URN_SCHEMES: readonly RapidproUrnScheme[] = ['mailto', 'tel']
 
 const MAX_NAME_LENGTH = 64
 

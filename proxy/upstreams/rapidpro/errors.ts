@@ -4,6 +4,8 @@
  * kept here parsed so that the delivery logic can map it and the operator can read it.
  */
 
+import { UpstreamHttpError, UpstreamNetworkError } from '../errors'
+
 /** One message out of a DRF error body. `field` is null for `detail` and `non_field_errors`. */
 export interface RapidproIssue {
   field: string | null
@@ -12,73 +14,59 @@ export interface RapidproIssue {
   message: string
 }
 
-export class RapidproHttpError extends Error {
+export class RapidproHttpError extends UpstreamHttpError {
   override name = 'RapidproHttpError' as const
   readonly issues: RapidproIssue[]
   constructor(
-    readonly method: string,
-    readonly path: string,
-    readonly status: number,
+    method: string,
+    path: string,
+    status: number,
     /** The error body as RapidPro sent it (JSON), or undefined when it was not JSON. */
     readonly body: unknown,
-    readonly retryAfterSeconds: number | undefined,
+    retryAfterSeconds: number | undefined,
   ) {
-    super(`RapidPro answered ${status}: ${method} ${path}`)
-    this.issues = parseDrfErrors(body)
-  }
-
-  /** Worth trying again later: RapidPro is overloaded or broken, not refusing the data. */
-  get transient(): boolean {
-    return this.status === 429 || this.status >= 500 || this.status === 408
-  }
-
-  /** Every message in one line, for the operator's log. */
-  get upstreamMessage(): string | undefined {
-    if (this.issues.length === 0) {
-      return undefined
-    }
-    return this.issues
-      .map((i) =>
-        i.field === null ? i.message : `${i.field}${i.index === undefined ? '' : `[${i.index}]`}: ${i.message}`,
-      )
-      .join('; ')
+    const issues = parseDrfErrors(body)
+    super('rapidpro', method, path, status, undefined, oneLine(issues), { retryAfterSeconds })
+    this.issues = issues
   }
 }
 
-export class RapidproNetworkError extends Error {
+/** Every message in one line, for the operator's log. */
+function oneLine(issues: RapidproIssue[]): string | undefined {
+  if (issues.length === 0) {
+    return undefined
+  }
+  return issues
+    .map((i) =>
+      i.field === null ? i.message : `${i.field}${i.index === undefined ? '' : `[${i.index}]`}: ${i.message}`,
+    )
+    .join('; ')
+}
+
+export class RapidproNetworkError extends UpstreamNetworkError {
   override name = 'RapidproNetworkError' as const
-  readonly transient = true
-  constructor(
-    readonly method: string,
-    readonly path: string,
-    options: { cause: unknown },
-  ) {
-    super(`RapidPro could not be reached: ${method} ${path}`, options)
+  constructor(method: string, path: string, options: { cause: unknown }) {
+    super('rapidpro', method, path, options)
   }
 }
 
-/** RapidPro said yes, but with a body that is not what its API documents. */
-export class RapidproResponseError extends Error {
+/**
+ * RapidPro said yes, but with a body that is not what its API documents (a wrong base URL, an
+ * incompatible server version). Asking again gets the same answer, so it is not transient: the
+ * operator must look. Like Infobip's, its upstreamCode is `UNEXPECTED_BODY`.
+ */
+export class RapidproResponseError extends UpstreamHttpError {
   override name = 'RapidproResponseError' as const
-  readonly transient = false
   constructor(
-    readonly method: string,
-    readonly path: string,
-    readonly status: number,
+    method: string,
+    path: string,
+    status: number,
     readonly problem: string,
   ) {
-    super(`RapidPro answered ${status} with an unexpected body: ${method} ${path}: ${problem}`)
+    super('rapidpro', method, path, status, 'UNEXPECTED_BODY', problem, {
+      message: `RapidPro answered ${status} with an unexpected body: ${method} ${path}: ${problem}`,
+    })
   }
-}
-
-export type RapidproError = RapidproHttpError | RapidproNetworkError | RapidproResponseError
-
-export function isRapidproError(error: unknown): error is RapidproError {
-  return (
-    error instanceof RapidproHttpError ||
-    error instanceof RapidproNetworkError ||
-    error instanceof RapidproResponseError
-  )
 }
 
 /** Flattens any DRF error body into a list of messages. */

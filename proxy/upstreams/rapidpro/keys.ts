@@ -3,10 +3,10 @@
  * `[a-z0-9]` become `_`, must start with a letter, at most 36 characters, a few words reserved.
  */
 
-export const MAX_KEY_LENGTH = 36
+const MAX_KEY_LENGTH = 36
 export const RESERVED_KEYS: ReadonlySet<string> = new Set(['has', 'is', 'fields', 'urns', 'created_on', 'last_seen_on'])
 
-export function isValidFieldKey(key: string): boolean {
+function isValidFieldKey(key: string): boolean {
   return /^[a-z][a-z0-9_]*$/.test(key) && key.length <= MAX_KEY_LENGTH && !RESERVED_KEYS.has(key)
 }
 

@@ -4,9 +4,10 @@ import { contactFieldsOf } from './contact'
 import { findGroup, isUuid } from './groups'
 import { fieldNameFor } from './keys'
 
-export { checkRapidpro } from './check'
-
-/** The config asks for something `sync` must not or cannot create; nothing was changed. */
+/**
+ * The config asks for something `sync` must not or cannot create; nothing was changed. Not an
+ * UpstreamCallError on purpose: RapidPro answered, the operator's config is what is wrong.
+ */
 export class RapidproSetupError extends Error {
   override name = 'RapidproSetupError' as const
 }
