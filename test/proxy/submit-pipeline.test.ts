@@ -1,10 +1,9 @@
-import { mkdtempSync } from 'node:fs'
-import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
 import { Outbox } from '../../proxy/delivery/outbox'
 import { SANDBOX_SEED } from '../../fakes/infobip-fake'
 import { createTestProxy, SHOP, type TestProxy } from '../helpers/test-proxy'
+import { tempDir } from '../helpers/temp-dir'
 
 let proxy: TestProxy | undefined
 afterEach(async () => {
@@ -18,7 +17,7 @@ const phone = { name: 'phone', type: 'tel', label: 'Phone' }
 describe('the outbox and the request never deliver the same thing twice', () => {
   it('keeps a delivery the request is working on away from the worker, even past its lease', () => {
     let now = 1_000
-    const outbox = new Outbox(join(mkdtempSync(join(tmpdir(), 'flowform-outbox-')), 'outbox.db'), { now: () => now })
+    const outbox = new Outbox(join(tempDir('outbox'), 'outbox.db'), { now: () => now })
     const [delivery] = outbox.add('s1', 'welcome', [{ target: 'flow', payload: { a: 1 } }], 30_000)
     now += 60_000
     expect(outbox.claimDue(10)).toEqual([])
