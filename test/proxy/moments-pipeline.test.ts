@@ -32,6 +32,7 @@ const CONFIG = {
 let proxy: TestProxy | undefined
 let server: RecordingServer | undefined
 afterEach(async () => {
+  vi.useRealTimers()
   await proxy?.close()
   await server?.close()
   proxy = undefined
@@ -54,6 +55,21 @@ function makeDue(p: TestProxy): void {
   }
 }
 
+/** Runs the fake clock forward, 100 ms at a time, until `work` has settled. */
+async function advancedUntil<T>(work: Promise<T>): Promise<T> {
+  let done = false
+  const settled = work.finally(() => {
+    done = true
+  })
+  for (let ms = 0; !done; ms += 100) {
+    if (ms > 600_000) {
+      throw new Error('still not settled after 10 fake minutes')
+    }
+    await vi.advanceTimersByTimeAsync(100)
+  }
+  return settled
+}
+
 async function drain(p: TestProxy, rounds = 10): Promise<void> {
   for (let i = 0; i < rounds && (p.outbox.counts().pending > 0 || p.outbox.counts().awaiting > 0); i += 1) {
     makeDue(p)
@@ -62,22 +78,26 @@ async function drain(p: TestProxy, rounds = 10): Promise<void> {
 }
 
 describe('Black Friday through the HTTP API', () => {
-  it('takes 3,000 signups in one second to Moments in at most 3 calls, within the account limit', async () => {
-    const p = start({ waitMs: 8_000, runtime: { sandbox: { rateLimitPerSecond: 10 }, moments: { windowMs: 1_000 } } })
-    const started = Date.now()
-    const answers = await Promise.all(
-      Array.from({ length: 3_000 }, (_, i) =>
-        p.submit('signup', signup(i)).then(async (r) => [r.status, await r.json()] as const),
+  // The same run at full size (3,000 signups, 1,000 a call) is `npm run bench` (bench/black-friday.ts),
+  // where its wall-clock time is measured; here the clock is fake and the batch size small.
+  it('takes 300 signups at once to Moments in 3 calls of 100, within the account limit', async () => {
+    vi.useFakeTimers({ now: 0 })
+    const p = start({
+      waitMs: 8_000,
+      runtime: { sandbox: { rateLimitPerSecond: 10 }, moments: { windowMs: 1_000, maxBatch: 100 } },
+    })
+    const answers = await advancedUntil(
+      Promise.all(
+        Array.from({ length: 300 }, (_, i) =>
+          p
+            .submit('signup', signup(i))
+            .then(async (r) => `${r.status} ${((await r.json()) as { status?: string }).status}`),
+        ),
       ),
     )
-    const statuses = new Map<string, number>()
-    for (const [status, body] of answers) {
-      const key = `${status} ${(body as { status?: string }).status}`
-      statuses.set(key, (statuses.get(key) ?? 0) + 1)
-    }
-    expect([...statuses.keys()].every((k) => k === '200 enrolled' || k === '202 queued')).toBe(true)
-    await drain(p)
-    expect(calls(p, ADD_PATH).length).toBeLessThanOrEqual(3)
+    expect(answers.filter((a) => a !== '200 enrolled' && a !== '202 queued')).toEqual([])
+    await advancedUntil(drain(p))
+    expect(calls(p, ADD_PATH).map((c) => c.status)).toEqual([200, 200, 200])
     const all = p.fake?.requests ?? []
     expect(all.filter((c) => c.status === 429)).toEqual([])
     expect(maxInRollingWindow(all.map((c) => c.at))).toBeLessThanOrEqual(10)
@@ -86,11 +106,10 @@ describe('Black Friday through the HTTP API', () => {
     const enrolled = new Set(
       p.fake?.flowParticipants(CAMPAIGN).map((f) => f.person.contactInformation?.email?.[0]?.address),
     )
-    expect(enrolled.size).toBe(3_000)
-    expect(enrolled.has('shopper2999@example.com')).toBe(true)
-    expect(p.outbox.counts()).toMatchObject({ done: 3_000, pending: 0, awaiting: 0, failed: 0 })
-    expect(Date.now() - started).toBeLessThan(15_000)
-  }, 20_000)
+    expect(enrolled.size).toBe(300)
+    expect(enrolled.has('shopper299@example.com')).toBe(true)
+    expect(p.outbox.counts()).toMatchObject({ done: 300, pending: 0, awaiting: 0, failed: 0 })
+  })
 
   it('gives the same email sent twice at once two calls: one enrolled, one already_enrolled', async () => {
     const p = start({ waitMs: 3_000 })
@@ -103,13 +122,16 @@ describe('Black Friday through the HTTP API', () => {
 
 describe('429 storms', () => {
   it('rides out a short storm in the call itself, honouring Retry-After', async () => {
+    vi.useFakeTimers({ now: 0 })
     const p = start({ waitMs: 5_000 })
     p.fake?.failNext(
       { method: 'POST', path: ADD_PATH },
       { status: 429, body: TOO_MANY, headers: { 'retry-after': '1' } },
       2,
     )
-    const answers = await Promise.all(Array.from({ length: 40 }, (_, i) => p.submit('signup', signup(i))))
+    const answers = await advancedUntil(
+      Promise.all(Array.from({ length: 40 }, (_, i) => p.submit('signup', signup(i)))),
+    )
     expect(answers.map((r) => r.status)).toEqual(Array(40).fill(200))
     const adds = calls(p, ADD_PATH)
     expect(adds.map((c) => c.status)).toEqual([429, 429, 200])
@@ -146,8 +168,11 @@ describe('429 storms', () => {
 
 describe('following reports', () => {
   it('answers 202 queued while the report is pending, then the worker finishes it with one poll', async () => {
+    vi.useFakeTimers({ now: 0 })
     const p = start({ waitMs: 600, runtime: { sandbox: { reportDelayMs: 1_200 } } })
-    const answers = await Promise.all(Array.from({ length: 20 }, (_, i) => p.submit('signup', signup(i))))
+    const answers = await advancedUntil(
+      Promise.all(Array.from({ length: 20 }, (_, i) => p.submit('signup', signup(i)))),
+    )
     expect(answers.map((r) => r.status)).toEqual(Array(20).fill(202))
     const awaiting = p.outbox.list({ status: 'awaiting' })
     expect(awaiting).toHaveLength(20)
@@ -159,21 +184,14 @@ describe('following reports', () => {
     // 20 people waited on one operation: a handful of polls, not 20 pollers.
     expect(calls(p, REPORT_PATH).length).toBeLessThanOrEqual(4)
     // Nobody waits any more, so nothing polls until the worker looks (after the report is final).
-    await new Promise((resolve) => setTimeout(resolve, 1_300))
     const before = calls(p, REPORT_PATH).length
+    await vi.advanceTimersByTimeAsync(1_300)
+    expect(calls(p, REPORT_PATH).length).toBe(before)
     makeDue(p)
-    await p.worker.runOnce()
+    await advancedUntil(p.worker.runOnce())
     expect(calls(p, REPORT_PATH).length - before).toBe(1)
     expect(p.outbox.counts()).toMatchObject({ done: 20, awaiting: 0 })
     expect(calls(p, ADD_PATH)).toHaveLength(1)
-  })
-
-  it('says already_enrolled for REJECTED_PERSON_IN_FLOW', async () => {
-    const p = start({ waitMs: 3_000 })
-    expect(await (await p.submit('signup', signup(1))).json()).toEqual({ status: 'enrolled' })
-    expect(await (await p.submit('signup', { ...signup(1), email: 'SHOPPER1@example.com' })).json()).toEqual({
-      status: 'already_enrolled',
-    })
   })
 
   it('keeps another rejection for the operator, with its errorReason', async () => {
@@ -188,11 +206,12 @@ describe('following reports', () => {
   })
 
   it('fails an operation for the operator when it never finishes', async () => {
+    vi.useFakeTimers({ now: 0 })
     const p = start({ waitMs: 300, runtime: { sandbox: { reportDelayMs: 3_600_000 }, moments: { maxAgeMs: 500 } } })
-    expect((await p.submit('signup', signup(1))).status).toBe(202)
-    await new Promise((resolve) => setTimeout(resolve, 600))
+    expect((await advancedUntil(p.submit('signup', signup(1)))).status).toBe(202)
+    await vi.advanceTimersByTimeAsync(600)
     makeDue(p)
-    await p.worker.runOnce()
+    await advancedUntil(p.worker.runOnce())
     const [failed] = p.outbox.list({ status: 'failed' })
     expect(failed?.lastError).toMatch(/REPORT_TIMEOUT .*not final/)
   })
