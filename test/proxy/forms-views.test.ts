@@ -15,11 +15,9 @@ describe('POST /v1/forms/:id/views', () => {
     proxy = createTestProxy()
     const fake = proxy.fake!
     fake.failNext({ method: 'POST', path: VIEWS_PATH }, { status: 200, body: { status: 'OK' }, delayMs: 1_500 })
-    const started = Date.now()
     const res = await proxy.request('/v1/forms/newsletter/views', { method: 'POST' })
     expect(res.status).toBe(204)
-    expect(Date.now() - started).toBeLessThan(500)
-    // The call did go out and is still in flight.
+    // The call did go out and is still in flight: the answer did not wait for it (no clock needed).
     const call = fake.requests.find((r) => r.path === VIEWS_PATH)
     expect(call).toBeDefined()
     expect(call?.status).toBeUndefined()
