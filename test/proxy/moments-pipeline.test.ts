@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import type { Delivery } from '../../proxy/delivery/outbox'
 import { createInfobipFake } from '../../fakes/infobip-fake'
+import { advancedUntil } from '../helpers/fake-clock'
 import { maxInRollingWindow } from '../helpers/rate-window'
 import { startRecordingServer, type RecordingServer } from '../helpers/recording-server'
 import { createTestProxy, SHOP, type TestProxy, type TestProxyOptions } from '../helpers/test-proxy'
@@ -53,21 +54,6 @@ function makeDue(p: TestProxy): void {
   for (const d of [...p.outbox.list({ status: 'pending' }), ...p.outbox.list({ status: 'awaiting' })]) {
     p.outbox.await(d.id, d.state, 0)
   }
-}
-
-/** Runs the fake clock forward, 100 ms at a time, until `work` has settled. */
-async function advancedUntil<T>(work: Promise<T>): Promise<T> {
-  let done = false
-  const settled = work.finally(() => {
-    done = true
-  })
-  for (let ms = 0; !done; ms += 100) {
-    if (ms > 600_000) {
-      throw new Error('still not settled after 10 fake minutes')
-    }
-    await vi.advanceTimersByTimeAsync(100)
-  }
-  return settled
 }
 
 async function drain(p: TestProxy, rounds = 10): Promise<void> {
