@@ -19,3 +19,13 @@ export async function advancedUntil<T>(work: Promise<T>, stepMs = 100, maxMs = 6
   }
   return settled
 }
+
+/**
+ * Runs vitest's fake clock forward, `stepMs` at a time, while `pending()` holds (at most `maxMs` of
+ * fake time: then the caller's own `expect` says what is missing).
+ */
+export async function advancedWhile(pending: () => boolean, stepMs = 100, maxMs = 600_000): Promise<void> {
+  for (let ms = 0; pending() && ms <= maxMs; ms += stepMs) {
+    await vi.advanceTimersByTimeAsync(stepMs)
+  }
+}
