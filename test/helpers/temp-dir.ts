@@ -1,19 +1,26 @@
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { afterAll } from 'vitest'
 
 const made: string[] = []
 
-// Vitest evaluates this module afresh for every test file (isolation is on), during collection, so
-// this registers one file-level hook per file that uses the helper. Files keep their servers and
-// databases open until their own after-hooks have run; vitest runs after-hooks in reverse order of
-// registration, so this one, registered at import, runs last.
-afterAll(() => {
+function removeAll(): void {
   for (const dir of made.splice(0)) {
     rmSync(dir, { recursive: true, force: true })
   }
-})
+}
+
+// Under vitest: one file-level hook per test file. Vitest evaluates this module afresh for every
+// file (isolation is on), during collection, so the hook belongs to the file that imported it; files
+// close their servers and databases in their own after-hooks, which run first (after-hooks run in
+// reverse order of registration, and this one is registered at import). Outside vitest (the
+// screenshots script starts a proxy too) the folders go when the process exits.
+if (process.env.VITEST) {
+  const { afterAll } = await import('vitest')
+  afterAll(removeAll)
+} else {
+  process.once('exit', removeAll)
+}
 
 /**
  * A fresh `/tmp/flowform-<name>-XXXXXX` directory, removed with everything in it once the test file
