@@ -79,6 +79,15 @@ async function run(label: string, signups: number, batching: boolean): Promise<R
     // The old gateway queues far more calls than a request may wait for; let them queue.
     limiter: { perSecond: RATE, maxQueueMs: 600_000 },
   })
+  try {
+    return await measure(label, signups, runtime)
+  } finally {
+    await runtime.close()
+    rmSync(dir, { recursive: true, force: true })
+  }
+}
+
+async function measure(label: string, signups: number, runtime: Runtime): Promise<RunResult> {
   let rssPeak = process.memoryUsage().rss
   const sampler = setInterval(() => {
     rssPeak = Math.max(rssPeak, process.memoryUsage().rss)
@@ -139,8 +148,6 @@ async function run(label: string, signups: number, batching: boolean): Promise<R
     rssPeakMb: rssPeak / 1024 / 1024,
     enrolled: fake?.flowParticipants(CAMPAIGN).length ?? 0,
   }
-  await runtime.close()
-  rmSync(dir, { recursive: true, force: true })
   return result
 }
 

@@ -253,28 +253,6 @@ describe('flowform:* events', () => {
     })
   })
 
-  it('a second signup of the same person reports success with status already_enrolled', async () => {
-    await withPage(async (page) => {
-      await page.goto(`${env.site.url}/element`)
-      const host = page.locator('[data-flowform="welcome"]')
-      for (const attempt of [1, 2]) {
-        if (attempt === 2) {
-          await page.reload()
-        }
-        await host.getByRole('textbox', { name: /email/i }).fill('twice@example.com')
-        await host.getByRole('checkbox', { name: /agree/i }).check()
-        await host.getByRole('button', { name: 'Sign up' }).click()
-        await host
-          .getByRole('status')
-          .filter({ hasText: /thanks/i })
-          .waitFor()
-      }
-      await expect
-        .poll(async () => (await events(page)).filter((e) => e.type === 'success').map((e) => e.detail))
-        .toEqual([{ form: 'welcome', status: 'already_enrolled' }])
-    })
-  })
-
   it("error fires with the proxy's error code when a submission fails, and the visitor gets a calm alert", async () => {
     await withPage(async (page) => {
       await page.route('**/v1/forms/welcome/submissions', (route) =>

@@ -139,7 +139,10 @@ describe('locale', () => {
     await withPage(
       async (page) => {
         await page.goto(`${env.site.url}/browser-language`)
-        await host(page).getByRole('button', { name: 'Anmelden' }).waitFor()
+        const form = host(page)
+        await form.getByRole('button', { name: 'Anmelden' }).waitFor()
+        expect(await form.getByRole('textbox', { name: /^E-Mail/ }).count()).toBe(1)
+        expect(await form.locator('[lang]').first().getAttribute('lang')).toBe('de')
       },
       { locale: 'de-DE' },
     )

@@ -157,7 +157,10 @@ describe('popup', () => {
       for (let round = 1; round <= 12; round++) {
         await page.keyboard.press('Enter')
         await dialog.getByRole('textbox', { name: /email/i }).waitFor({ timeout: 3_000 })
-        await page.evaluate(() => new Promise((resolve) => setTimeout(resolve, 20)))
+        // Two frames and a task later, any event queued by the close before has been dispatched.
+        await page.evaluate(
+          () => new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(() => setTimeout(resolve)))),
+        )
         expect(await dialog.count(), `round ${round}`).toBe(1)
         await page.keyboard.press('Escape')
         await expect.poll(() => dialog.count()).toBe(0)

@@ -24,6 +24,8 @@ async function signUp(page: Page, email: string, firstName: string): Promise<str
 }
 
 describe('demo shop in real Chromium', () => {
+  // The one browser test of a repeated signup; test/proxy/api.test.ts has the one proxy-level test,
+  // and test/widget/events.test.ts the `flowform:success` detail it fires.
   it('signs up in sandbox mode, then kindly says the person is already signed up', async () => {
     const proxy = await startProxy()
     const page = await browser.newPage()

@@ -1,20 +1,20 @@
-import { mkdtempSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { type ProxyEnv, readEnv } from '../../proxy/config/env'
 import { createMemoryLogger } from '../../proxy/log'
 import { type RunningServer, startServer } from '../../proxy/http/server'
 import { type InfobipFake, infobipFakeOf } from '../../fakes/infobip-fake'
+import { tempDir } from './temp-dir'
 
 /**
  * The real Node server on a free loopback port, built from environment variables exactly as
- * `npm start` builds it, with a temp data dir.
+ * `npm start` builds it, with a temp data dir removed after the test file.
  */
 export async function startProxy(
   vars: Record<string, string> = {},
   options: { config?: unknown } = {},
 ): Promise<RunningServer & { env: ProxyEnv; logText: () => string; fake: InfobipFake | null }> {
-  const dir = mkdtempSync(join(tmpdir(), 'flowform-e2e-'))
+  const dir = tempDir('e2e')
   const extra: Record<string, string> = { PORT: '0', HOST: '127.0.0.1', FLOWFORM_DATA_DIR: join(dir, 'data') }
   if (options.config !== undefined) {
     extra.FLOWFORM_CONFIG = join(dir, 'flowform.config.json')

@@ -1,11 +1,11 @@
-import { mkdtempSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import type { ProxyEnv, RateLimits } from '../../proxy/config/env'
 import { createMemoryLogger } from '../../proxy/log'
 import { createRuntime, type Runtime, type RuntimeOptions } from '../../proxy/runtime'
 import { type InfobipFake, infobipFakeOf } from '../../fakes/infobip-fake'
 import { type RapidproFake, rapidproFakeOf } from '../../fakes/rapidpro-fake'
+import { tempDir } from './temp-dir'
 
 export const SHOP = 'https://shop.example.com'
 
@@ -33,9 +33,9 @@ export interface TestProxyOptions {
   runtime?: Partial<Omit<RuntimeOptions, 'env' | 'log'>>
 }
 
-/** The whole proxy, in-process, with a temp data dir and a log kept in memory. */
+/** The whole proxy, in-process, with a temp data dir (removed after the test file) and a log kept in memory. */
 export async function createTestProxy(options: TestProxyOptions = {}): Promise<TestProxy> {
-  const dir = mkdtempSync(join(tmpdir(), 'flowform-test-'))
+  const dir = tempDir('test')
   let configPath: string | undefined
   if (options.config !== undefined) {
     configPath = join(dir, 'flowform.config.json')

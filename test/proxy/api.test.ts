@@ -186,6 +186,7 @@ describe('bad submissions', () => {
 })
 
 describe('enrolment in the sandbox', () => {
+  // The one proxy-level test of a repeated signup (test/e2e/signup.test.ts has the browser one).
   it('enrols through Moments, then says already_enrolled for the same email', async () => {
     const p = await sandbox()
     const first = await p.submit('welcome', { email: 'Ana@Example.com', firstName: 'Ana', consent: true })

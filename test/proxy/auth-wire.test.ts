@@ -1,6 +1,6 @@
 // What the auth schemes put on the wire: a real loopback server records every request. Behind it
 // either the sandbox fake with fixed credentials, or a scripted handler for edge cases.
-import { afterEach, describe, expect, it } from 'vitest'
+import { afterEach, describe, expect, it, vi } from 'vitest'
 import { createInfobipFake } from '../../fakes/infobip-fake'
 import { createAuthProvider } from '../../proxy/upstreams/infobip/auth'
 import { InfobipClient } from '../../proxy/upstreams/infobip/client'
@@ -172,15 +172,24 @@ describe('on the wire, against a scripted server', () => {
   })
 
   it('concurrent callers wait for one slow token request', async () => {
+    // The token answer is held until the request has reached the server, a network round trip after
+    // all eight callers asked: no sleep decides whether they overlap.
+    let release = () => {}
+    const held = new Promise<void>((resolve) => {
+      release = resolve
+    })
     const handler: RecordingHandler = async (req) => {
       if (new URL(req.url).pathname === '/auth/1/oauth2/token') {
-        await new Promise((resolve) => setTimeout(resolve, 50))
+        await held
         return Response.json({ access_token: 'slow-token', expires_in: 3600, token_type: 'Bearer' })
       }
       return Response.json({ forms: [] })
     }
     const { server, client } = await against(handler, { kind: 'oauth', clientId: 'c', clientSecret: 's' })
-    await Promise.all(Array.from({ length: 8 }, () => client.listForms()))
+    const listed = Promise.all(Array.from({ length: 8 }, () => client.listForms()))
+    await vi.waitFor(() => expect(server.requests.filter((r) => r.path === '/auth/1/oauth2/token')).toHaveLength(1))
+    release()
+    await listed
     expect(server.requests.filter((r) => r.path === '/auth/1/oauth2/token')).toHaveLength(1)
     expect(server.requests.filter((r) => r.headers.authorization === 'Bearer slow-token')).toHaveLength(8)
   })

@@ -1,11 +1,9 @@
 // bin/flowform.js as a real child process, the way `npx flowform` runs it: sandbox mode.
 import { execFile } from 'node:child_process'
-import { mkdtempSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { describe, expect, it } from 'vitest'
 import { SANDBOX_SEED } from '../../fakes/infobip-fake'
+import { tempDir } from '../helpers/temp-dir'
 
 const BIN = fileURLToPath(new URL('../../bin/flowform.js', import.meta.url))
 
@@ -18,7 +16,7 @@ function run(args: string[]): Promise<{ code: number; stdout: string; stderr: st
     execFile(
       process.execPath,
       [BIN, ...args],
-      { env, cwd: mkdtempSync(join(tmpdir(), 'flowform-bin-')), timeout: 30_000 },
+      { env, cwd: tempDir('bin'), timeout: 30_000 },
       (error, stdout, stderr) => {
         const code = error ? (typeof error.code === 'number' ? error.code : -1) : 0
         resolve({ code, stdout, stderr })

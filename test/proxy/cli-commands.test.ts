@@ -1,13 +1,13 @@
 // The operator CLI run in-process (runCli): against a fresh sandbox fake (no credentials), against
 // the fake with fixed credentials served over loopback, and against scripted recording servers.
-import { mkdtempSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
 import { runCli } from '../../proxy/cli/main'
 import { SANDBOX_SEED, createInfobipFake } from '../../fakes/infobip-fake'
 import type { InfobipFake } from '../../fakes/infobip-fake'
 import { type RecordingHandler, type RecordingServer, startRecordingServer } from '../helpers/recording-server'
+import { tempDir } from '../helpers/temp-dir'
 
 const SHOP = 'https://shop.example.com'
 const PASSWORD = 'pw-s3cret'
@@ -25,7 +25,7 @@ async function serve(handler: RecordingHandler): Promise<RecordingServer> {
   return server
 }
 
-const dir = () => mkdtempSync(join(tmpdir(), 'flowform-cli-'))
+const dir = () => tempDir('cli')
 
 function configFile(config: unknown): string {
   const file = join(dir(), 'flowform.config.json')

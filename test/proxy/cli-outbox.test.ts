@@ -1,7 +1,6 @@
 // The operator's outbox and erasure commands, run in-process (runCli) against the outbox file of a
 // proxy that is running at the same time, as on a production host.
-import { existsSync, mkdtempSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { existsSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
 import { runCli } from '../../proxy/cli/main'
@@ -13,6 +12,7 @@ import { createInfobipFake, SANDBOX_SEED } from '../../fakes/infobip-fake'
 import { createRapidproFake } from '../../fakes/rapidpro-fake'
 import { type RecordingServer, startRecordingServer } from '../helpers/recording-server'
 import { createTestProxy, SHOP, type TestProxy } from '../helpers/test-proxy'
+import { tempDir } from '../helpers/temp-dir'
 
 const MOMENTS = SANDBOX_SEED.momentsCampaignId
 const LEGACY = SANDBOX_SEED.legacyCampaignId
@@ -30,14 +30,14 @@ afterEach(async () => {
   servers = []
 })
 
-const tempDir = () => mkdtempSync(join(tmpdir(), 'flowform-cli-outbox-'))
+const cliDir = () => tempDir('cli-outbox')
 
 async function cli(argv: string[], env: Record<string, string> = {}) {
   let stdout = ''
   let stderr = ''
   const code = await runCli(argv, {
     env,
-    cwd: tempDir(),
+    cwd: cliDir(),
     stdout: { write: (s: string) => (stdout += s) },
     stderr: { write: (s: string) => (stderr += s) },
   })
@@ -46,7 +46,7 @@ async function cli(argv: string[], env: Record<string, string> = {}) {
 
 /** A running proxy (sandbox, demo config) whose data directory the CLI is pointed at. */
 async function running(): Promise<{ p: TestProxy; env: { FLOWFORM_DATA_DIR: string } }> {
-  const dataDir = join(tempDir(), 'data')
+  const dataDir = join(cliDir(), 'data')
   proxy = await createTestProxy({ env: { dataDir } })
   return { p: proxy, env: { FLOWFORM_DATA_DIR: dataDir } }
 }
@@ -156,7 +156,7 @@ describe('flowform outbox (summary), list and retry, next to the running proxy',
   })
 
   it('says where it looked when there is no outbox, and does not create one', async () => {
-    const dataDir = join(tempDir(), 'typo')
+    const dataDir = join(cliDir(), 'typo')
     const result = await cli(['outbox'], { FLOWFORM_DATA_DIR: dataDir })
     expect(result.code).toBe(1)
     expect(result.stderr).toContain(`there is no outbox at ${join(dataDir, 'outbox.db')}`)
@@ -182,7 +182,7 @@ describe('what the outbox commands print about a person', () => {
 
 describe('flowform outbox purge', () => {
   it('deletes deliveries finished more than N days ago, done and rejected, and keeps the rest', async () => {
-    const dataDir = tempDir()
+    const dataDir = cliDir()
     let now = Date.now() - 10 * 86_400_000
     const outbox = Outbox.open(dataDir, { now: () => now })
     const ids = outbox
@@ -276,7 +276,7 @@ describe('erasure reaches the outbox', () => {
   })
 
   it('flow remove and rapidpro delete stop the outbox deliveries first and say how many', async () => {
-    const dataDir = tempDir()
+    const dataDir = cliDir()
     const outbox = Outbox.open(dataDir)
     const people = { email: 'email', phone: 'phone' }
     outbox.add(
@@ -305,7 +305,7 @@ describe('erasure reaches the outbox', () => {
       0,
     )
     outbox.close()
-    const config = join(tempDir(), 'flowform.config.json')
+    const config = join(cliDir(), 'flowform.config.json')
     writeFileSync(
       config,
       JSON.stringify({
@@ -358,14 +358,14 @@ describe('erasure reaches the outbox', () => {
       fields: [{ name: 'email', type: 'email' }],
       flow: { api, campaignId },
     })
-    const config = join(tempDir(), 'flowform.config.json')
+    const config = join(cliDir(), 'flowform.config.json')
     const env = {
       INFOBIP_BASE_URL: ib.url,
       INFOBIP_API_KEY: 'ib-s3cret',
       RAPIDPRO_BASE_URL: rp.url,
       RAPIDPRO_TOKEN: 'rp-s3cret',
       FLOWFORM_CONFIG: config,
-      FLOWFORM_DATA_DIR: tempDir(),
+      FLOWFORM_DATA_DIR: cliDir(),
     }
     writeFileSync(
       config,
@@ -399,7 +399,7 @@ describe('erasure reaches the outbox', () => {
 
     // Without the outbox the erasure is not complete: a queued signup could re-create the person.
     writeFileSync(config, JSON.stringify({ forms: [form('a', LEGACY)] }))
-    const noOutbox = await cli(['erase', '--email', 'ann@example.com'], { ...env, FLOWFORM_DATA_DIR: tempDir() })
+    const noOutbox = await cli(['erase', '--email', 'ann@example.com'], { ...env, FLOWFORM_DATA_DIR: cliDir() })
     expect(noOutbox.code).toBe(1)
     expect(noOutbox.stdout).toMatch(/^outbox\s+.*skip\s+there is no outbox/m)
     expect(noOutbox.stdout).toContain(

@@ -1,13 +1,13 @@
-import { mkdtempSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { ConfigError, loadConfig } from '../../proxy/config/load'
 import { EnvError, readEnv } from '../../proxy/config/env'
 import { DEFAULTS } from '../../proxy/config/defaults'
+import { tempDir } from '../helpers/temp-dir'
 
 function writeConfig(content: string): string {
-  const dir = mkdtempSync(join(tmpdir(), 'flowform-config-'))
+  const dir = tempDir('config')
   const file = join(dir, 'flowform.config.json')
   writeFileSync(file, content)
   return file
@@ -95,7 +95,7 @@ describe('config file', () => {
   })
 
   it('falls back to the built-in demo config with the given origins', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'flowform-empty-'))
+    const dir = tempDir('empty')
     const { config, source } = loadConfig({ cwd: dir, demoOrigins: ['http://127.0.0.1:9999'] })
     expect(source).toBeNull()
     expect(config.forms.map((f) => f.id)).toContain('welcome')

@@ -203,16 +203,20 @@ describe('Moments batcher', () => {
   it('keeps filling a due batch while the campaign has calls under way', async () => {
     const answers: ((id: string) => void)[] = []
     const client = stubClient(() => new Promise<string>((resolve) => answers.push(resolve)))
+    vi.useFakeTimers({ now: 0 })
     const batcher = new MomentsBatcher({ client, windowMs: 10, maxInFlight: 1 })
     const first = batcher.add(CAMPAIGN, person('a@example.com'))
-    await vi.waitFor(() => expect(client.calls).toHaveLength(1))
+    await vi.advanceTimersByTimeAsync(10)
+    expect(client.calls).toHaveLength(1)
     const later = [batcher.add(CAMPAIGN, person('b@example.com'))]
-    await new Promise((resolve) => setTimeout(resolve, 50))
+    await vi.advanceTimersByTimeAsync(50)
     later.push(batcher.add(CAMPAIGN, person('c@example.com')))
-    await new Promise((resolve) => setTimeout(resolve, 50))
+    // Five windows pass while the first call is under way: the batch is due but waits, and fills.
+    await vi.advanceTimersByTimeAsync(50)
     expect(client.calls).toHaveLength(1)
     answers[0]?.('op-a')
-    await vi.waitFor(() => expect(client.calls).toHaveLength(2))
+    await vi.advanceTimersByTimeAsync(0)
+    expect(client.calls).toHaveLength(2)
     answers[1]?.('op-b')
     expect(await Promise.all([first, ...later])).toEqual(['op-a', 'op-b', 'op-b'])
     expect(emails(client.calls[1])).toEqual(['b@example.com', 'c@example.com'])
@@ -243,6 +247,7 @@ const report = (
 
 describe('Moments report tracker', () => {
   it('polls each operation once for everyone waiting on it', async () => {
+    vi.useFakeTimers({ now: 0 })
     const polls: string[] = []
     const tracker = new MomentsReportTracker({
       pollMs: 20,
@@ -266,8 +271,10 @@ describe('Moments report tracker', () => {
         ),
       ),
     )
-    const results = await Promise.all(waits)
-    expect(results.every((r) => r.kind === 'final' && r.fate.status === 'ACCEPTED')).toBe(true)
+    const results = Promise.all(waits)
+    // Each report answers pending twice, then final; a fake second is plenty for three polls.
+    await vi.advanceTimersByTimeAsync(1_000)
+    expect((await results).every((r) => r.kind === 'final' && r.fate.status === 'ACCEPTED')).toBe(true)
     expect(polls.sort()).toEqual(['op1', 'op1', 'op1', 'op2', 'op2', 'op2', 'op3', 'op3', 'op3'])
     // The outbox worker asking right after gets the kept report, no new call.
     const again = await tracker.follow(

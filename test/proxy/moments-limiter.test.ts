@@ -9,6 +9,7 @@ import {
 import { staticAuth } from '../../proxy/upstreams/infobip/auth'
 import { InfobipClient } from '../../proxy/upstreams/infobip/client'
 import { InfobipHttpError } from '../../proxy/upstreams/infobip/errors'
+import { advancedUntil, advancedWhile } from '../helpers/fake-clock'
 import { maxInRollingWindow } from '../helpers/rate-window'
 import { createTestProxy, SHOP, type TestProxy } from '../helpers/test-proxy'
 
@@ -76,6 +77,7 @@ describe('Infobip client with the account limiter', () => {
   }
 
   it('retries a 429 after Retry-After and holds every other call of the account meanwhile', async () => {
+    vi.useFakeTimers({ now: 0 })
     const fake = createInfobipFake()
     fake.failNext(
       { method: 'POST', path: /participants$/ },
@@ -86,11 +88,12 @@ describe('Infobip client with the account limiter', () => {
     const adding = infobip.addMomentsParticipants('200000000000001', {
       participants: [{ identifyBy: { identifier: 'ana@example.com', type: 'EMAIL' } }],
     })
-    await vi.waitFor(() => expect(fake.requestCount).toBe(1))
+    await vi.advanceTimersByTimeAsync(0)
+    expect(fake.requestCount).toBe(1)
     // Any other call of the account while it is paused must wait for the pause too.
     const fetching = infobip.getForm(FORM_ID)
-    await expect(adding).resolves.toMatch(/-/)
-    await fetching
+    expect(await advancedUntil(adding)).toMatch(/-/)
+    await advancedUntil(fetching)
     const calls = fake.requests
     const adds = calls.filter((c) => c.method === 'POST' && c.path.endsWith('/participants'))
     expect(adds.map((c) => c.status)).toEqual([429, 429, 200])
@@ -101,6 +104,7 @@ describe('Infobip client with the account limiter', () => {
   })
 
   it('drops a view instead of queueing it behind signups when the account is busy', async () => {
+    vi.useFakeTimers({ now: 0 })
     const fake = createInfobipFake()
     fake.failNext(
       { method: 'POST', path: /participants$/ },
@@ -111,12 +115,13 @@ describe('Infobip client with the account limiter', () => {
     const adding = infobip.addMomentsParticipants('200000000000001', {
       participants: [{ identifyBy: { identifier: 'ana@example.com', type: 'EMAIL' } }],
     })
-    await vi.waitFor(() => expect(fake.requestCount).toBe(1))
+    await vi.advanceTimersByTimeAsync(0)
+    expect(fake.requestCount).toBe(1)
     await expect(infobip.incrementViews(FORM_ID)).resolves.toBe(false)
-    await adding
+    await advancedUntil(adding)
     expect(fake.requests.some((c) => c.path.endsWith('/views'))).toBe(false)
     // Once nothing waits, views are counted again.
-    await expect(infobip.incrementViews(FORM_ID)).resolves.toBe(true)
+    expect(await advancedUntil(infobip.incrementViews(FORM_ID))).toBe(true)
     expect(fake.viewCount(FORM_ID)).toBe(1)
   })
 
@@ -150,6 +155,7 @@ describe('account limit through the proxy', () => {
       infobipFormId: FORM_ID,
       flow: { api: 'moments', campaignId: '200000000000001' },
     }
+    vi.useFakeTimers({ now: 0 })
     proxy = await createTestProxy({
       config: { forms: [form] },
       rateLimits: { submissionsPerMinute: 10_000, viewsPerMinute: 10_000 },
@@ -159,14 +165,15 @@ describe('account limit through the proxy', () => {
     const p = proxy
     const views = Array.from({ length: 18 }, () => p.request('/v1/forms/nl/views', { method: 'POST' }))
     const signups = Array.from({ length: 4 }, (_, i) => p.submit('nl', { email: `v${i}@example.com`, consent: true }))
-    expect(new Set((await Promise.all(views)).map((r) => r.status))).toEqual(new Set([204]))
-    const answers = await Promise.all(signups)
+    expect(new Set((await advancedUntil(Promise.all(views))).map((r) => r.status))).toEqual(new Set([204]))
+    const answers = await advancedUntil(Promise.all(signups))
     expect(answers.map((r) => r.status)).toEqual([200, 200, 200, 200])
-    await vi.waitFor(() => expect(p.fake?.viewCount(FORM_ID)).toBe(18), { timeout: 8_000 })
+    await advancedWhile(() => p.fake?.viewCount(FORM_ID) !== 18, 100, 8_000)
+    expect(p.fake?.viewCount(FORM_ID)).toBe(18)
     const calls = p.fake?.requests ?? []
     // 18 views + 4 form data + 1 definition + 1 batch + report polls: several seconds' worth at 10/s.
     expect(calls.length).toBeGreaterThan(20)
     expect(calls.filter((c) => c.status === 429)).toEqual([])
     expect(maxInRollingWindow(calls.map((c) => c.at))).toBeLessThanOrEqual(10)
-  }, 15_000)
+  })
 })

@@ -252,7 +252,7 @@ describe('RapidPro delivery in the submit pipeline', () => {
   })
 
   it('fails an unexpected answer for the operator instead of retrying it: asking again gets the same', async () => {
-    const p = sandbox()
+    const p = await sandbox()
     // A 2xx that is not a contact: a wrong RAPIDPRO_BASE_URL, or a server RapidPro's API does not describe.
     p.rp.failNext({ method: 'POST', path: CONTACTS }, { status: 200, body: '<html>Welcome</html>' })
     const res = await p.submit('rp-only', { email: 'html@example.com' })

@@ -1,13 +1,14 @@
-import { mkdtempSync } from 'node:fs'
-import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { afterEach, describe, expect, it } from 'vitest'
+import { afterEach, describe, expect, it, vi } from 'vitest'
 import { Outbox } from '../../proxy/delivery/outbox'
 import { SANDBOX_SEED } from '../../fakes/infobip-fake'
 import { createTestProxy, SHOP, type TestProxy } from '../helpers/test-proxy'
+import { tempDir } from '../helpers/temp-dir'
+import { advancedUntil } from '../helpers/fake-clock'
 
 let proxy: TestProxy | undefined
 afterEach(async () => {
+  vi.useRealTimers()
   await proxy?.close()
   proxy = undefined
 })
@@ -18,7 +19,7 @@ const phone = { name: 'phone', type: 'tel', label: 'Phone' }
 describe('the outbox and the request never deliver the same thing twice', () => {
   it('keeps a delivery the request is working on away from the worker, even past its lease', () => {
     let now = 1_000
-    const outbox = new Outbox(join(mkdtempSync(join(tmpdir(), 'flowform-outbox-')), 'outbox.db'), { now: () => now })
+    const outbox = new Outbox(join(tempDir('outbox'), 'outbox.db'), { now: () => now })
     const [delivery] = outbox.add('s1', 'welcome', [{ target: 'flow', payload: { a: 1 } }], 30_000)
     now += 60_000
     expect(outbox.claimDue(10)).toEqual([])
@@ -31,14 +32,18 @@ describe('the outbox and the request never deliver the same thing twice', () => 
   })
 
   it('answers queued at the request deadline and lets the slow delivery finish, once', async () => {
+    vi.useFakeTimers({ now: 0 })
     proxy = await createTestProxy({ runtime: { requestDeadlineMs: 300 } })
     proxy.fake?.failNext({ method: 'POST', path: /communication/ }, { status: 200, delayMs: 800 })
-    const res = await proxy.submit('welcome-legacy', { email: 'slow@example.com' })
+    const res = await advancedUntil(proxy.submit('welcome-legacy', { email: 'slow@example.com' }))
     expect(res.status).toBe(202)
     expect(await res.json()).toEqual({ status: 'queued' })
+    expect(Date.now()).toBeLessThan(800)
     // The worker must not send it again while the request's own call is still out.
-    await proxy.worker.runOnce()
-    await expect.poll(() => proxy?.outbox.counts().done, { timeout: 5_000 }).toBe(1)
+    await advancedUntil(proxy.worker.runOnce())
+    expect(proxy.outbox.counts().done).toBe(0)
+    await vi.advanceTimersByTimeAsync(800)
+    expect(proxy.outbox.counts().done).toBe(1)
     const calls = (proxy.fake?.requests ?? []).filter((r) => r.path.startsWith('/communication/'))
     expect(calls).toHaveLength(1)
   })

@@ -17,7 +17,8 @@ export const RapidproContact = z.looseObject({
 export type RapidproContact = z.infer<typeof RapidproContact>
 
 /** Current field types; older servers answer `value_type` (`numeric` for `number`) and `label`. */
-export type RapidproFieldType = 'text' | 'number' | 'datetime' | 'state' | 'district' | 'ward'
+export const RAPIDPRO_FIELD_TYPES = ['text', 'number', 'datetime', 'state', 'district', 'ward'] as const
+export type RapidproFieldType = (typeof RAPIDPRO_FIELD_TYPES)[number]
 
 const LEGACY_TYPES: Record<string, RapidproFieldType> = { numeric: 'number' }
 
