@@ -109,18 +109,11 @@ export function createRuntime(options: RuntimeOptions): Runtime {
     )
   }
   const outbox = Outbox.open(env.dataDir)
-  let closed = false
-  const wakeAwaiting = (operationId: string) => {
-    // A finished operation settles its waiting deliveries now instead of at their next poll.
-    if (!closed && outbox.wakeAwaiting(operationId) > 0) {
-      void worker.runOnce()
-    }
-  }
   const notify = env.momentsNotify ?? null
   const tracker = new MomentsReportTracker({
     fetchReport: (campaignId, operationId) => infobip.getMomentsReport(campaignId, operationId),
     log,
-    onComplete: wakeAwaiting,
+    onComplete: (operationId) => void worker.wake(operationId),
     ...pick(options.moments, ['pollMs', 'maxPollMs', 'maxAgeMs']),
   })
   const moments: MomentsGateway =
@@ -175,7 +168,6 @@ export function createRuntime(options: RuntimeOptions): Runtime {
       await worker.stop()
       await moments.close?.()
       tracker.close()
-      closed = true
       outbox.close()
     },
   }
