@@ -160,7 +160,10 @@ export type Delivery = Variant<'form-data', never> | Variant<'flow', never> | Va
  * A delivery as the operator sees it: finished and stopped deliveries have had their data
  * dropped, and a row that no longer parses shows without it (`payload: null`).
  */
-export type DeliveryRecord = Variant<'form-data', null> | Variant<'flow', null> | Variant<'rapidpro', null>
+export type DeliveryRecord = (Variant<'form-data', null> | Variant<'flow', null> | Variant<'rapidpro', null>) & {
+  /** How a done delivery ended ('enrolled', 'already_enrolled'): what stays once its data is dropped. */
+  result?: string | undefined
+}
 
 /** The raw columns read back from storage, before parsing. */
 export interface StoredColumns extends DeliveryFields {
@@ -203,6 +206,15 @@ export function parseDelivery(row: StoredColumns): ParseResult {
 
 /** A row for the operator's eyes: its data when it parses, else null; undefined for an unknown target. */
 export function parseRecord(row: StoredColumns): DeliveryRecord | undefined {
+  const record = parseData(row)
+  const done = DoneState.safeParse(row.state)
+  return record && done.success && done.data.result !== undefined ? { ...record, result: done.data.result } : record
+}
+
+/** What complete() leaves in the state column. */
+const DoneState = z.object({ result: z.string().optional() })
+
+function parseData(row: StoredColumns): DeliveryRecord | undefined {
   const parsed = parseDelivery(row)
   if (parsed.ok) {
     return parsed.delivery
