@@ -24,11 +24,9 @@ import {
 import type { DeliveryFilter, DeliveryQueue, StoppedDelivery } from './queue'
 
 /**
- * Durable record of every accepted submission's deliveries (form data, flow enrolment), in SQLite
- * under FLOWFORM_DATA_DIR. A delivery is written before any upstream call, so a crash, a deploy or
- * an upstream outage loses nothing: the worker picks up whatever is still due.
+ * The DeliveryQueue on SQLite under FLOWFORM_DATA_DIR. A delivery is written before any upstream
+ * call, so a crash, a deploy or an outage loses nothing: the worker picks up whatever is still due.
  */
-
 export type { Delivery, DeliveryRecord, DeliveryStatus, DeliveryTarget } from './payloads'
 export type { DeliveryFilter, DeliveryQueue, StoppedDelivery } from './queue'
 
