@@ -103,13 +103,8 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
     log,
     intervalMs: options.workerIntervalMs ?? DEFAULTS.workerIntervalMs,
   })
-  let closed = false
-  operationDone.connect((operationId) => {
-    // A finished operation settles its waiting deliveries now instead of at their next poll.
-    if (!closed && outbox.wakeAwaiting(operationId) > 0) {
-      void worker.runOnce()
-    }
-  })
+  // A finished operation settles its waiting deliveries now instead of at their next poll.
+  operationDone.connect((operationId) => void worker.wake(operationId))
   // ---- end of delivery ----
 
   const app = buildApp(options, {
@@ -141,7 +136,6 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
       await worker.stop()
       await moments.close?.()
       tracker.close()
-      closed = true
       outbox.close()
     },
   }

@@ -29,9 +29,9 @@ export async function outboxRetry(args: string[], io: CliIo, print: Printer): Pr
   if (bad !== undefined) {
     throw new UsageError(`"${bad}" is not a delivery id (see \`npx flowform outbox list\`)`)
   }
-  return withOutbox(io, print, (outbox) => {
+  return withOutbox(io, print, async (outbox) => {
     if (all) {
-      const moved = outbox.retryAllFailed(values.form)
+      const moved = await outbox.retryAllFailed(values.form)
       const scope = values.form ? ` of form "${values.form}"` : ''
       print.out(
         moved === 0
@@ -40,10 +40,10 @@ export async function outboxRetry(args: string[], io: CliIo, print: Printer): Pr
       )
       return 0
     }
-    const moved = new Set(outbox.retryFailed(ids))
+    const moved = new Set(await outbox.retryFailed(ids))
     for (const id of new Set(ids)) {
       if (!moved.has(id)) {
-        const delivery = outbox.get(id)
+        const delivery = await outbox.get(id)
         print.err(
           delivery
             ? `flowform: delivery ${id} is ${delivery.status}, not failed; only failed deliveries are retried.`
@@ -74,9 +74,9 @@ export async function outboxPurge(args: string[], io: CliIo, print: Printer): Pr
   if (raw.trim() === '' || !Number.isInteger(days) || days < 0) {
     throw new UsageError('--done-older-than must be a whole number of days (0 or more)')
   }
-  return withOutbox(io, print, (outbox) => {
+  return withOutbox(io, print, async (outbox) => {
     // Pending, awaiting and failed deliveries are never purged: they still have to be sent.
-    const deleted = outbox.purgeFinished(Date.now() - days * DAY_MS)
+    const deleted = await outbox.purgeFinished(Date.now() - days * DAY_MS)
     print.out(
       `Deleted ${deleted} finished ${plural(deleted)} (done or rejected) older than ${days} ${days === 1 ? 'day' : 'days'}.`,
     )

@@ -1,5 +1,5 @@
 import { identitiesOf } from '../delivery/identities'
-import type { Delivery } from '../delivery/outbox'
+import type { DeliveryData } from '../delivery/payloads'
 import { redact } from '../delivery/targets/rapidpro'
 
 /** 45s, 12m, 5h, 3d: how long ago (or, for a time ahead, how long until). */
@@ -29,7 +29,7 @@ export function maskPhone(digits: string): string {
 }
 
 /** Who a delivery is for, masked; '-' once its data is gone (done, rejected). */
-export function maskedPerson(delivery: Pick<Delivery, 'target' | 'payload'>): string {
+export function maskedPerson(delivery: DeliveryData): string {
   const { emails, phones } = identitiesOf(delivery)
   const [email] = emails
   const [phone] = phones

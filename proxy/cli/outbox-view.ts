@@ -1,5 +1,6 @@
 import { parseArgs } from 'node:util'
-import type { DeliveryStatus, DeliveryTarget, Outbox } from '../delivery/outbox'
+import type { DeliveryStatus, DeliveryTarget } from '../delivery/payloads'
+import type { DeliveryQueue } from '../delivery/queue'
 import { readCliEnv } from './context'
 import { type CliIo, type Printer, table, UsageError } from './io'
 import { formatDuration, maskedPerson, safeError } from './outbox-format'
@@ -13,7 +14,7 @@ const DEFAULT_LIMIT = 50
 export async function withOutbox(
   io: CliIo,
   print: Printer,
-  use: (outbox: Outbox, file: string) => number | Promise<number>,
+  use: (outbox: DeliveryQueue, file: string) => number | Promise<number>,
 ): Promise<number> {
   const file = outboxFile(readCliEnv(io), io)
   const outbox = openOutbox(file)
@@ -24,15 +25,15 @@ export async function withOutbox(
   try {
     return await use(outbox, file)
   } finally {
-    outbox.close()
+    await outbox.close()
   }
 }
 
 /** `flowform outbox`: deliveries per target and status, and how long the oldest unfinished ones wait. */
 export async function outboxSummary(args: string[], io: CliIo, print: Printer): Promise<number> {
   parseArgs({ args, options: {}, strict: true, allowPositionals: false })
-  return withOutbox(io, print, (outbox, file) => {
-    const tally = outbox.tally()
+  return withOutbox(io, print, async (outbox, file) => {
+    const tally = await outbox.tally()
     print.out(`Outbox ${file}`)
     if (tally.length === 0) {
       print.out('The outbox is empty.')
@@ -54,7 +55,7 @@ export async function outboxSummary(args: string[], io: CliIo, print: Printer): 
     )
     const now = Date.now()
     for (const status of ['pending', 'awaiting'] as const) {
-      const oldest = outbox.oldest(status)
+      const oldest = await outbox.oldest(status)
       if (oldest) {
         const next = oldest.nextAttemptAt <= now ? 'now' : `in ${formatDuration(oldest.nextAttemptAt - now)}`
         print.out(
@@ -89,9 +90,9 @@ export async function outboxList(args: string[], io: CliIo, print: Printer): Pro
     throw new UsageError('--limit must be a whole number above 0')
   }
   const filter = { status: status as DeliveryStatus | undefined, formId: values.form }
-  return withOutbox(io, print, (outbox) => {
-    const deliveries = outbox.list({ ...filter, limit, newestFirst: true })
-    const total = outbox.count(filter)
+  return withOutbox(io, print, async (outbox) => {
+    const deliveries = await outbox.list({ ...filter, limit, newestFirst: true })
+    const total = await outbox.count(filter)
     if (deliveries.length === 0) {
       print.out('No deliveries.')
       return 0

@@ -1,11 +1,7 @@
 import { normaliseEmail, normalisePhone } from '../../contract/identity'
-import type { Delivery } from './outbox'
+import type { DeliveryData } from './payloads'
 
-/**
- * Who a stored delivery is about, read from its payload as each target stores it (flow:
- * submissions/deliver.ts FlowPayload; form-data: FormDataPayload; rapidpro: rapidpro/deliver.ts
- * RapidproPayload). Read defensively: a row may have been written by an older version.
- */
+/** Who a stored delivery is about, read from its typed payload (payloads.ts). */
 export interface Identities {
   /** As contract/identity.ts normaliseEmail writes them. */
   emails: string[]
@@ -19,7 +15,7 @@ export interface PersonRef {
   phone?: string | undefined
 }
 
-export function identitiesOf(delivery: Pick<Delivery, 'target' | 'payload'>): Identities {
+export function identitiesOf(delivery: DeliveryData): Identities {
   const found: Identities = { emails: [], phones: [] }
   const add = (kind: 'email' | 'phone', value: unknown) => {
     if (typeof value !== 'string' || value.trim() === '') {
@@ -31,17 +27,18 @@ export function identitiesOf(delivery: Pick<Delivery, 'target' | 'payload'>): Id
       list.push(normal)
     }
   }
-  const { payload } = delivery
+  if (delivery.payload === null) {
+    // Its data was dropped (finished or stopped) or no longer parses: it names no one.
+    return found
+  }
   switch (delivery.target) {
-    case 'flow': {
-      const person = record(payload.personData)
-      add('email', person.email)
-      add('phone', person.phone)
+    case 'flow':
+      add('email', delivery.payload.personData.email)
+      add('phone', delivery.payload.personData.phone)
       break
-    }
     case 'form-data':
       // Only values are stored, not field types: emails are stored lower-cased, phones as digits.
-      for (const value of Object.values(record(payload.data))) {
+      for (const value of Object.values(delivery.payload.data)) {
         if (typeof value === 'string' && EMAIL.test(value.trim())) {
           add('email', value)
         } else if (typeof value === 'string' && PHONE.test(value.trim())) {
@@ -49,10 +46,9 @@ export function identitiesOf(delivery: Pick<Delivery, 'target' | 'payload'>): Id
         }
       }
       break
-    case 'rapidpro': {
-      const urns = record(payload.contact).urns
-      for (const urn of Array.isArray(urns) ? urns : []) {
-        const [scheme, path] = typeof urn === 'string' ? splitUrn(urn) : ['', '']
+    case 'rapidpro':
+      for (const urn of delivery.payload.contact.urns) {
+        const [scheme, path] = splitUrn(urn)
         if (scheme === 'mailto') {
           add('email', path)
         } else if (scheme === 'tel' || scheme === 'whatsapp') {
@@ -60,13 +56,12 @@ export function identitiesOf(delivery: Pick<Delivery, 'target' | 'payload'>): Id
         }
       }
       break
-    }
   }
   return found
 }
 
 /** Whether a stored delivery carries this person's email or phone. */
-export function concerns(delivery: Pick<Delivery, 'target' | 'payload'>, who: PersonRef): boolean {
+export function concerns(delivery: DeliveryData, who: PersonRef): boolean {
   const { emails, phones } = identitiesOf(delivery)
   const email = who.email ? normaliseEmail(who.email) : ''
   const phone = who.phone ? normalisePhone(who.phone) : ''
@@ -76,10 +71,6 @@ export function concerns(delivery: Pick<Delivery, 'target' | 'payload'>, who: Pe
 const EMAIL = /^[^\s@]+@[^\s@]+$/
 /** Digits only (a tel field as stored), or an international number as someone typed it. */
 const PHONE = /^(\d{6,15}|\+[\d\s().-]{6,})$/
-
-function record(value: unknown): Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : {}
-}
 
 /** `mailto:ann@example.com#Ann` → ['mailto', 'ann@example.com']. */
 function splitUrn(urn: string): [string, string] {

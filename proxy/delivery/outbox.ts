@@ -1,124 +1,36 @@
 import { mkdirSync } from 'node:fs'
 import { join } from 'node:path'
-import Database from 'better-sqlite3'
+import type Database from 'better-sqlite3'
+import {
+  columnsOf,
+  FILTER,
+  filterParams,
+  openDatabase,
+  records,
+  RETRY,
+  type Row,
+  toRecord,
+  UNFINISHED,
+} from './outbox-sql'
+import {
+  type Delivery,
+  type DeliveryRecord,
+  type DeliveryState,
+  type DeliveryStatus,
+  type DeliveryTarget,
+  parseDelivery,
+  type PlannedDelivery,
+} from './payloads'
+import type { DeliveryFilter, DeliveryQueue, StoppedDelivery } from './queue'
 
 /**
- * Durable record of every accepted submission's deliveries (form data, flow enrolment), in SQLite
- * under FLOWFORM_DATA_DIR. A delivery is written before any upstream call, so a crash, a deploy or
- * an upstream outage loses nothing: the worker picks up whatever is still due.
+ * The DeliveryQueue on SQLite under FLOWFORM_DATA_DIR. A delivery is written before any upstream
+ * call, so a crash, a deploy or an outage loses nothing: the worker picks up whatever is still due.
  */
+export type { Delivery, DeliveryRecord, DeliveryStatus, DeliveryTarget } from './payloads'
+export type { DeliveryFilter, DeliveryQueue, StoppedDelivery } from './queue'
 
-export type DeliveryTarget = 'form-data' | 'flow' | 'rapidpro'
-export type DeliveryStatus = 'pending' | 'awaiting' | 'done' | 'failed' | 'rejected'
-
-export interface Delivery {
-  id: number
-  submissionId: string
-  formId: string
-  target: DeliveryTarget
-  payload: Record<string, unknown>
-  state: Record<string, unknown>
-  status: DeliveryStatus
-  attempts: number
-  nextAttemptAt: number
-  lastError: string | null
-  createdAt: number
-  /** How often the operator sent it back from failed (`npx flowform outbox retry`). */
-  operatorRetries: number
-}
-
-/** A delivery an operator stopped, as reported back (never its payload). */
-export interface StoppedDelivery {
-  id: number
-  formId: string
-  target: DeliveryTarget
-  /** Its status before it was stopped. */
-  status: DeliveryStatus
-}
-
-/** Deliveries the worker (or the operator) still has to act on: their payload is kept. */
-const UNFINISHED = `('pending', 'awaiting', 'failed')`
-
-interface Row {
-  id: number
-  submission_id: string
-  form_id: string
-  target: DeliveryTarget
-  payload: string | null
-  state: string | null
-  status: DeliveryStatus
-  attempts: number
-  next_attempt_at: number
-  last_error: string | null
-  created_at: number
-  operator_retries: number
-}
-
-const SCHEMA = `
-CREATE TABLE IF NOT EXISTS deliveries (
-  id INTEGER PRIMARY KEY AUTOINCREMENT,
-  submission_id TEXT NOT NULL,
-  form_id TEXT NOT NULL,
-  target TEXT NOT NULL,
-  payload TEXT,
-  state TEXT,
-  status TEXT NOT NULL,
-  attempts INTEGER NOT NULL DEFAULT 0,
-  next_attempt_at INTEGER NOT NULL,
-  last_error TEXT,
-  created_at INTEGER NOT NULL,
-  updated_at INTEGER NOT NULL,
-  operator_retries INTEGER NOT NULL DEFAULT 0
-);
-CREATE INDEX IF NOT EXISTS deliveries_due ON deliveries (status, next_attempt_at);
-`
-
-function toDelivery(row: Row): Delivery {
-  return {
-    id: row.id,
-    submissionId: row.submission_id,
-    formId: row.form_id,
-    target: row.target,
-    payload: row.payload ? (JSON.parse(row.payload) as Record<string, unknown>) : {},
-    state: row.state ? (JSON.parse(row.state) as Record<string, unknown>) : {},
-    status: row.status,
-    attempts: row.attempts,
-    nextAttemptAt: row.next_attempt_at,
-    lastError: row.last_error,
-    createdAt: row.created_at,
-    operatorRetries: row.operator_retries,
-  }
-}
-
-/**
- * Columns added since the first release, for an outbox file written by an older version. Under a
- * write lock, because the server and an operator command may open an old file at the same moment.
- */
-function migrate(db: Database.Database): void {
-  db.transaction(() => {
-    const columns = db.prepare(`SELECT name FROM pragma_table_info('deliveries')`).pluck().all() as string[]
-    if (!columns.includes('operator_retries')) {
-      db.exec('ALTER TABLE deliveries ADD COLUMN operator_retries INTEGER NOT NULL DEFAULT 0')
-    }
-  }).immediate()
-}
-
-export interface DeliveryFilter {
-  status?: DeliveryStatus | undefined
-  formId?: string | undefined
-}
-
-const FILTER = '(@status IS NULL OR status = @status) AND (@formId IS NULL OR form_id = @formId)'
-
-function filterParams(filter: DeliveryFilter): { status: string | null; formId: string | null } {
-  return { status: filter.status ?? null, formId: filter.formId ?? null }
-}
-
-/** Back to pending, due @now. */
-const RETRY = `UPDATE deliveries SET status = 'pending', attempts = 0, state = '{}',
-  operator_retries = operator_retries + 1, next_attempt_at = @now, updated_at = @now`
-
-export class Outbox {
+export class Outbox implements DeliveryQueue {
   readonly #db: Database.Database
   readonly #now: () => number
   /**
@@ -129,12 +41,7 @@ export class Outbox {
   readonly #inFlight = new Set<number>()
 
   constructor(file: string, options: { now?: () => number } = {}) {
-    this.#db = new Database(file)
-    this.#db.pragma('journal_mode = WAL')
-    this.#db.pragma('synchronous = NORMAL')
-    this.#db.pragma('busy_timeout = 5000')
-    this.#db.exec(SCHEMA)
-    migrate(this.#db)
+    this.#db = openDatabase(file)
     this.#now = options.now ?? Date.now
   }
 
@@ -144,27 +51,20 @@ export class Outbox {
     return new Outbox(join(dataDir, 'outbox.db'), options)
   }
 
-  /**
-   * Records the deliveries of one submission in one transaction. They start leased for `leaseMs`
-   * so that the worker leaves them to the request that is delivering them right now.
-   */
-  add(
-    submissionId: string,
-    formId: string,
-    items: { target: DeliveryTarget; payload: Record<string, unknown> }[],
-    leaseMs = 30_000,
-  ): Delivery[] {
+  /** One transaction; leased for `leaseMs` and in flight, for the request that delivers them now. */
+  add(submissionId: string, formId: string, items: readonly PlannedDelivery[], leaseMs = 30_000): Delivery[] {
     const now = this.#now()
     const insert = this.#db.prepare(
       `INSERT INTO deliveries (submission_id, form_id, target, payload, state, status, next_attempt_at, created_at, updated_at)
        VALUES (?, ?, ?, ?, '{}', 'pending', ?, ?, ?) RETURNING *`,
     )
     const deliveries = this.#db.transaction(() =>
-      items.map((item) =>
-        toDelivery(
-          insert.get(submissionId, formId, item.target, JSON.stringify(item.payload), now + leaseMs, now, now) as Row,
-        ),
-      ),
+      items.map((item): Delivery => {
+        const row = insert.get(submissionId, formId, item.target, JSON.stringify(item.payload), now + leaseMs, now, now)
+        const { id, createdAt, nextAttemptAt } = columnsOf(row as Row)
+        const fields = { id, submissionId, formId, createdAt, nextAttemptAt, attempts: 0, lastError: null }
+        return { ...fields, ...item, status: 'pending', operatorRetries: 0, state: {} }
+      }),
     )()
     for (const delivery of deliveries) {
       this.#inFlight.add(delivery.id)
@@ -172,15 +72,11 @@ export class Outbox {
     return deliveries
   }
 
-  /** The delivery is no longer being worked on in this process (call once it is settled). */
   release(id: number): void {
     this.#inFlight.delete(id)
   }
 
-  /**
-   * Deliveries whose time has come, oldest first, leased for `leaseMs` so no one else takes them and
-   * marked in flight until released. Deliveries already in flight here are skipped.
-   */
+  /** Due deliveries not already in flight here; a row that does not parse is failed instead. */
   claimDue(limit: number, leaseMs = 60_000): Delivery[] {
     const now = this.#now()
     const claimed = this.#db.transaction(() => {
@@ -195,10 +91,20 @@ export class Outbox {
         .filter((row) => !this.#inFlight.has(row.id))
         .slice(0, limit)
       const lease = this.#db.prepare('UPDATE deliveries SET next_attempt_at = ?, updated_at = ? WHERE id = ?')
-      for (const row of rows) {
+      const unreadable = this.#db.prepare(
+        `UPDATE deliveries SET status = 'failed', attempts = attempts + 1, last_error = ?, updated_at = ? WHERE id = ?`,
+      )
+      return rows.flatMap((row) => {
+        const parsed = parseDelivery(columnsOf(row))
+        if (!parsed.ok) {
+          // Written by hand or by a version that stored another shape: only the operator can say
+          // what it should have been, and the worker must go on with the rest.
+          unreadable.run(parsed.reason, now, row.id)
+          return []
+        }
         lease.run(now + leaseMs, now, row.id)
-      }
-      return rows.map(toDelivery)
+        return [parsed.delivery]
+      })
     })()
     for (const delivery of claimed) {
       this.#inFlight.add(delivery.id)
@@ -206,10 +112,7 @@ export class Outbox {
     return claimed
   }
 
-  // The updates below record an attempt's outcome. They apply only while the delivery is still
-  // in the worker's hands (pending or awaiting): an operator may have stopped it meanwhile (an
-  // erasure from another process), and a late outcome must not bring back its status or data.
-  // Each returns false when it did not apply.
+  // Settling an attempt (queue.ts): only while still pending or awaiting; false when it did not apply.
 
   /** Finished: the personal data is dropped, the record of what happened stays. */
   complete(id: number, result: string): boolean {
@@ -217,7 +120,7 @@ export class Outbox {
   }
 
   /** Upstream took it and will report later. */
-  await(id: number, state: Record<string, unknown>, nextAttemptAt: number): boolean {
+  await(id: number, state: DeliveryState, nextAttemptAt: number): boolean {
     return this.#settled(
       `status = 'awaiting', state = ?, next_attempt_at = ?`,
       [JSON.stringify(state), nextAttemptAt],
@@ -284,18 +187,18 @@ export class Outbox {
       .run(reason, this.#now(), submissionId).changes
   }
 
-  get(id: number): Delivery | undefined {
+  get(id: number): DeliveryRecord | undefined {
     const row = this.#db.prepare('SELECT * FROM deliveries WHERE id = ?').get(id) as Row | undefined
-    return row ? toDelivery(row) : undefined
+    return row ? toRecord(row) : undefined
   }
 
   /** Oldest first; `newestFirst` and `limit` for the operator's listing. */
-  list(filter: DeliveryFilter & { limit?: number; newestFirst?: boolean } = {}): Delivery[] {
+  list(filter: DeliveryFilter & { limit?: number; newestFirst?: boolean } = {}): DeliveryRecord[] {
     const order = filter.newestFirst ? 'DESC' : 'ASC'
     const rows = this.#db
       .prepare(`SELECT * FROM deliveries WHERE ${FILTER} ORDER BY id ${order} LIMIT @limit`)
       .all({ ...filterParams(filter), limit: filter.limit ?? -1 }) as Row[]
-    return rows.map(toDelivery)
+    return records(rows)
   }
 
   count(filter: DeliveryFilter = {}): number {
@@ -329,11 +232,11 @@ export class Outbox {
   }
 
   /** The delivery that has been in this status longest (by when it was accepted), if any. */
-  oldest(status: DeliveryStatus): Delivery | undefined {
+  oldest(status: DeliveryStatus): DeliveryRecord | undefined {
     const row = this.#db
       .prepare('SELECT * FROM deliveries WHERE status = ? ORDER BY created_at, id LIMIT 1')
       .get(status) as Row | undefined
-    return row ? toDelivery(row) : undefined
+    return row ? toRecord(row) : undefined
   }
 
   /**
@@ -369,14 +272,14 @@ export class Outbox {
    * that none of them is sent later. Their data is dropped. One write transaction, so the server's
    * worker cannot settle a delivery between the look and the change.
    */
-  rejectUnfinishedWhere(concerns: (delivery: Delivery) => boolean, reason: string): StoppedDelivery[] {
+  rejectUnfinishedWhere(concerns: (delivery: DeliveryRecord) => boolean, reason: string): StoppedDelivery[] {
     return this.#db
       .transaction(() => {
-        const unfinished = (
+        const unfinished = records(
           this.#db
             .prepare(`SELECT * FROM deliveries WHERE status IN ${UNFINISHED} AND payload IS NOT NULL ORDER BY id`)
-            .all() as Row[]
-        ).map(toDelivery)
+            .all() as Row[],
+        )
         const submissions = new Set(unfinished.filter(concerns).map((d) => d.submissionId))
         const stopped = unfinished.filter((d) => submissions.has(d.submissionId))
         const stop = this.#db.prepare(

@@ -1,3 +1,5 @@
+import type { DeliveryState } from './payloads'
+
 /**
  * What one delivery attempt to an upstream came to. The submission pipeline turns these into the
  * answer the person sees and the outbox into what happens next.
@@ -5,7 +7,7 @@
 export type DeliveryOutcome =
   | { kind: 'done'; status: 'enrolled' | 'already_enrolled' }
   /** Upstream accepted the work but has not said how it ended (Moments operations). */
-  | { kind: 'awaiting'; state: Record<string, unknown> }
+  | { kind: 'awaiting'; state: DeliveryState }
   /** Upstream was busy or broken: try again later, the person's data is kept. */
   | {
       kind: 'retry'

@@ -1,13 +1,18 @@
 import type { Logger } from '../log'
 import type { Deliverer } from './dispatch'
 import { settle } from './settle'
-import type { Outbox } from './outbox'
+import type { DeliveryQueue } from './queue'
 
 const ADD_WAIT_MS = 20_000
 
 export interface OutboxWorker {
   /** One pass over what is due; resolves with how many deliveries it attempted. */
   runOnce(): Promise<number>
+  /**
+   * An upstream operation just became final (a Moments report): the deliveries awaiting it are
+   * settled now instead of at their next poll. Does nothing once stopped.
+   */
+  wake(operationId: string): Promise<void>
   stop(): Promise<void>
 }
 
@@ -16,7 +21,7 @@ export interface OutboxWorker {
  * operations still pending. One pass at a time, a bounded batch per pass.
  */
 export function startOutboxWorker(deps: {
-  outbox: Outbox
+  outbox: DeliveryQueue
   deliverer: Deliverer
   log: Logger
   intervalMs?: number
@@ -28,17 +33,17 @@ export function startOutboxWorker(deps: {
   const batchSize = deps.batchSize ?? 50
 
   async function pass(): Promise<number> {
-    const due = deps.outbox.claimDue(batchSize)
+    const due = await deps.outbox.claimDue(batchSize)
     await Promise.all(
       due.map(async (delivery) => {
         try {
           // Wait for a batched add to go out (bounded), but not for a Moments report: the next pass looks again.
           const outcome = await deps.deliverer.deliver(delivery, { waitMs: 0, addWaitMs: ADD_WAIT_MS })
-          settle(deps.outbox, delivery, outcome, deps.log)
+          await settle(deps.outbox, delivery, outcome, deps.log)
         } catch (error) {
           deps.log.error({ err: error, delivery: delivery.id }, 'outbox delivery crashed; it will be retried')
         } finally {
-          deps.outbox.release(delivery.id)
+          await deps.outbox.release(delivery.id)
         }
       }),
     )
@@ -73,6 +78,16 @@ export function startOutboxWorker(deps: {
 
   return {
     runOnce,
+    async wake(operationId) {
+      try {
+        if (!stopped && (await deps.outbox.wakeAwaiting(operationId)) > 0 && !stopped) {
+          void runOnce()
+        }
+      } catch (error) {
+        // Only a shortcut: the deliveries are polled again anyway (retry-policy.ts REPORT_POLL_MS).
+        deps.log.error({ err: error, operationId }, 'could not wake the deliveries awaiting an operation')
+      }
+    },
     async stop() {
       stopped = true
       if (timer) {

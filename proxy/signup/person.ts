@@ -1,6 +1,7 @@
 import type { FieldValue, SubmissionValues } from '../../contract/definition'
 import { normaliseEmail, normalisePhone } from '../../contract/identity'
-import type { IdentifyType, Person } from '../upstreams/infobip/types'
+import type { PersonData } from '../delivery/payloads'
+import type { Person } from '../upstreams/infobip/types'
 
 const OWN_ATTRIBUTES = [
   'firstName',
@@ -14,14 +15,7 @@ const OWN_ATTRIBUTES = [
   'preferredLanguage',
 ] as const
 
-export interface PersonData {
-  person: Person
-  email?: string
-  phone?: string
-  /** Submission key that carried the email / phone, so an upstream complaint lands on the right field. */
-  emailField?: string
-  phoneField?: string
-}
+export type { PersonData }
 
 function text(value: FieldValue): string {
   return Array.isArray(value) ? value.join(', ') : String(value)
@@ -71,15 +65,4 @@ export function toPersonData(
     person.tags = [...tags]
   }
   return result
-}
-
-/** Moments identifies a participant by email when there is one, else by phone. */
-export function identityOf(data: PersonData): { identifier: string; type: IdentifyType } | null {
-  if (data.email) {
-    return { identifier: data.email, type: 'EMAIL' }
-  }
-  if (data.phone) {
-    return { identifier: data.phone, type: 'PHONE' }
-  }
-  return null
 }

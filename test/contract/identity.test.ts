@@ -44,7 +44,10 @@ describe('one rule wherever a person is written', () => {
       'tel:+41793026727',
       'whatsapp:41793026727',
     ])
-    const delivery = { target: 'flow' as const, payload: { personData: { phone: person.phone, email: person.email } } }
+    const delivery = {
+      target: 'flow' as const,
+      payload: { flow: { api: 'moments' as const, campaignId: '1' }, personData: person },
+    }
     expect(concerns(delivery, { phone: '+41 79 302 67 27' })).toBe(true)
     expect(concerns(delivery, { email: 'ANA@example.com' })).toBe(true)
   })

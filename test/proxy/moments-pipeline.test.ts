@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it, vi } from 'vitest'
-import type { Delivery } from '../../proxy/delivery/outbox'
+import type { DeliveryRecord } from '../../proxy/delivery/payloads'
 import { createInfobipFake } from '../../fakes/infobip-fake'
 import { advancedUntil, advancedWhile } from '../helpers/fake-clock'
 import { maxInRollingWindow } from '../helpers/rate-window'
@@ -148,7 +148,7 @@ describe('429 storms', () => {
     await advancedUntil(drain(p))
     expect(p.outbox.counts()).toMatchObject({ done: 60, pending: 0, awaiting: 0, failed: 0 })
     expect(p.fake?.flowParticipants(CAMPAIGN)).toHaveLength(60)
-    expect(p.outbox.list({ status: 'done' }).every((d) => d.state.result === 'enrolled')).toBe(true)
+    expect(p.outbox.list({ status: 'done' }).every((d) => d.result === 'enrolled')).toBe(true)
     const adds = calls(p, ADD_PATH)
     expect(adds.filter((c) => c.status === 200).length).toBeLessThanOrEqual(3)
   })
@@ -164,10 +164,10 @@ describe('following reports', () => {
     expect(answers.map((r) => r.status)).toEqual(Array(20).fill(202))
     const awaiting = p.outbox.list({ status: 'awaiting' })
     expect(awaiting).toHaveLength(20)
-    const operationId = awaiting[0]?.state.operationId
+    const operationId = stateOf(awaiting[0]).operationId
     expect(typeof operationId).toBe('string')
     expect(
-      awaiting.every((d: Delivery) => d.state.operationId === operationId && typeof d.state.addedAt === 'number'),
+      awaiting.every((d) => stateOf(d).operationId === operationId && typeof stateOf(d).addedAt === 'number'),
     ).toBe(true)
     // 20 people waited on one operation: a handful of polls, not 20 pollers.
     expect(calls(p, REPORT_PATH).length).toBeLessThanOrEqual(4)
@@ -244,7 +244,7 @@ describe('notifyUrl hook', () => {
     })
     const answers = await Promise.all([1, 2, 3].map((i) => p.submit('signup', signup(i))))
     expect(answers.map((r) => r.status)).toEqual([202, 202, 202])
-    const operationId = p.outbox.list({ status: 'awaiting' })[0]?.state.operationId as string
+    const operationId = stateOf(p.outbox.list({ status: 'awaiting' })[0]).operationId as string
     const polls = calls(p, REPORT_PATH).length
     const res = await hook(p, `?secret=${encodeURIComponent(SECRET)}`, {
       operationId,
@@ -268,7 +268,7 @@ describe('notifyUrl hook', () => {
     expect(
       p.outbox
         .list({ status: 'done' })
-        .map((d) => d.state.result)
+        .map((d) => d.result)
         .sort(),
     ).toEqual(['already_enrolled', 'enrolled'])
     expect(p.outbox.list({ status: 'failed' })[0]?.lastError).toContain('REJECTED_NOT_ENOUGH_CREDITS')
@@ -314,3 +314,11 @@ describe('on the wire', () => {
     expect(p.logText()).not.toContain(SECRET)
   })
 })
+
+/** The Moments state of a flow delivery: which operation it awaits, since when. */
+function stateOf(delivery: DeliveryRecord | undefined): {
+  operationId?: string | undefined
+  addedAt?: number | undefined
+} {
+  return delivery?.target === 'flow' ? delivery.state : {}
+}

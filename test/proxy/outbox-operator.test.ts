@@ -7,7 +7,8 @@ import Database from 'better-sqlite3'
 import { afterEach, describe, expect, it } from 'vitest'
 import { createMemoryLogger } from '../../proxy/log'
 import { concerns, identitiesOf } from '../../proxy/delivery/identities'
-import { type DeliveryTarget, Outbox } from '../../proxy/delivery/outbox'
+import { Outbox } from '../../proxy/delivery/outbox'
+import type { DeliveryTarget, PlannedDelivery } from '../../proxy/delivery/payloads'
 import { toPersonData } from '../../proxy/signup/person'
 import { toRapidproContact } from '../../proxy/upstreams/rapidpro/contact'
 import type { MomentsGateway } from '../../proxy/delivery/targets/moments'
@@ -37,7 +38,7 @@ const PEOPLE = { email: 'email', phone: 'phone', firstName: 'firstName' }
 
 /** Payloads as submit.ts stores them, built with the same functions. */
 function flowPayload(values: Record<string, string>) {
-  return { flow: { api: 'legacy', campaignId: '10159347' }, personData: toPersonData(values, PEOPLE) }
+  return { flow: { api: 'legacy' as const, campaignId: '10159347' }, personData: toPersonData(values, PEOPLE) }
 }
 function rapidproPayload(values: Record<string, string>) {
   return { contact: toRapidproContact(values, PEOPLE, { urns: ['mailto', 'tel', 'whatsapp'] }), decides: false }
@@ -45,14 +46,20 @@ function rapidproPayload(values: Record<string, string>) {
 function formDataPayload(data: Record<string, string>) {
   return { infobipFormId: 'f1', data, fieldIds: Object.keys(data) }
 }
+/** Some delivery of this target; whom it is for does not matter. */
+function any(target: DeliveryTarget): PlannedDelivery {
+  switch (target) {
+    case 'flow':
+      return { target, payload: flowPayload({ email: 'x@example.com' }) }
+    case 'rapidpro':
+      return { target, payload: rapidproPayload({ email: 'x@example.com' }) }
+    case 'form-data':
+      return { target, payload: formDataPayload({ email: 'x@example.com' }) }
+  }
+}
 
 /** Adds deliveries and lets go of them, as a request that has settled would. */
-function added(
-  outbox: Outbox,
-  submission: string,
-  form: string,
-  items: { target: DeliveryTarget; payload: Record<string, unknown> }[],
-) {
+function added(outbox: Outbox, submission: string, form: string, items: PlannedDelivery[]) {
   const deliveries = outbox.add(submission, form, items, 0)
   for (const d of deliveries) {
     outbox.release(d.id)
@@ -115,7 +122,7 @@ describe('two processes on one outbox file (the server and the operator CLI)', (
     expect(server.get(delivery?.id ?? 0)).toMatchObject({ status: 'pending', lastError: 'held' })
   })
 
-  it('an outcome that arrives after the operator stopped the delivery changes nothing, and is logged', () => {
+  it('an outcome that arrives after the operator stopped the delivery changes nothing, and is logged', async () => {
     const path = file()
     const server = outboxAt(path)
     const cli = outboxAt(path)
@@ -131,11 +138,11 @@ describe('two processes on one outbox file (the server and the operator CLI)', (
       { kind: 'retry', reason: 'busy' },
       { kind: 'failed', upstream: 'infobip', reason: 'x' },
     ] as const) {
-      settle(server, claimed ?? delivery!, outcome, memory.log)
+      await settle(server, claimed ?? delivery!, outcome, memory.log)
     }
     expect(server.get(delivery?.id ?? 0)).toMatchObject({
       status: 'rejected',
-      payload: {},
+      payload: null,
       lastError: 'erased by operator',
     })
     expect(memory.text().match(/settled after the operator stopped it/g)).toHaveLength(4)
@@ -165,11 +172,8 @@ describe('two processes on one outbox file (the server and the operator CLI)', (
 describe('operator methods', () => {
   it('retries only failed deliveries, by id or all of a form', () => {
     const outbox = outboxAt(file())
-    const ids = added(outbox, 's1', 'a', [
-      { target: 'flow', payload: { n: 1 } },
-      { target: 'rapidpro', payload: { n: 2 } },
-    ]).map((d) => d.id)
-    const [other] = added(outbox, 's2', 'b', [{ target: 'flow', payload: { n: 3 } }]).map((d) => d.id)
+    const ids = added(outbox, 's1', 'a', [any('flow'), any('rapidpro')]).map((d) => d.id)
+    const [other] = added(outbox, 's2', 'b', [any('flow')]).map((d) => d.id)
     outbox.claimDue(10)
     outbox.complete(ids[1] ?? 0, 'enrolled')
     for (const id of [...ids, other ?? 0]) {
@@ -188,12 +192,8 @@ describe('operator methods', () => {
   it('purges finished deliveries (done, rejected) by when they finished, never unfinished ones', () => {
     let now = Date.parse('2025-03-01T10:00:00Z')
     const outbox = outboxAt(file(), () => now)
-    const ids = added(
-      outbox,
-      's1',
-      'a',
-      ['flow', 'rapidpro', 'form-data', 'flow'].map((t) => ({ target: t as DeliveryTarget, payload: {} })),
-    ).map((d) => d.id)
+    const targets = ['flow', 'rapidpro', 'form-data', 'flow'] as const
+    const ids = added(outbox, 's1', 'a', targets.map(any)).map((d) => d.id)
     outbox.claimDue(10)
     outbox.complete(ids[0] ?? 0, 'enrolled')
     outbox.reject([ids[1] ?? 0], 'invalid values')
@@ -210,12 +210,9 @@ describe('operator methods', () => {
   it('tallies by target and status, finds the oldest, lists newest first with a limit', () => {
     let now = 1_000_000
     const outbox = outboxAt(file(), () => now)
-    added(outbox, 's1', 'a', [{ target: 'flow', payload: {} }])
+    added(outbox, 's1', 'a', [any('flow')])
     now += 1_000
-    added(outbox, 's2', 'a', [
-      { target: 'flow', payload: {} },
-      { target: 'rapidpro', payload: {} },
-    ])
+    added(outbox, 's2', 'a', [any('flow'), any('rapidpro')])
     expect(outbox.tally()).toEqual([
       { target: 'flow', status: 'pending', count: 2 },
       { target: 'rapidpro', status: 'pending', count: 1 },
@@ -247,7 +244,7 @@ describe('operator methods', () => {
       { id: ann[1]?.id, formId: 'a', target: 'form-data', status: 'failed' },
     ])
     for (const d of ann) {
-      expect(outbox.get(d.id)).toMatchObject({ status: 'rejected', payload: {}, lastError: 'erased by operator' })
+      expect(outbox.get(d.id)).toMatchObject({ status: 'rejected', payload: null, lastError: 'erased by operator' })
     }
     expect(outbox.get(bo[0]?.id ?? 0)?.status).toBe('pending')
     // Finished rows are left alone: their data is gone already.
@@ -268,18 +265,21 @@ describe('who a stored delivery is about', () => {
         payload: formDataPayload({ email: 'ann@example.com', tel: '41793026727', born: '1990-01-02', size: '42' }),
       }),
     ).toEqual(both)
-    expect(identitiesOf({ target: 'flow', payload: {} })).toEqual({ emails: [], phones: [] })
+    expect(identitiesOf({ target: 'flow', payload: null })).toEqual({ emails: [], phones: [] })
   })
 
   it('matches emails in any case and phones as typed, with + or 00', () => {
-    for (const target of ['flow', 'rapidpro'] as const) {
-      const payload = target === 'flow' ? flowPayload(values) : rapidproPayload(values)
-      expect(concerns({ target, payload }, { email: 'ANN@example.com' })).toBe(true)
-      expect(concerns({ target, payload }, { phone: '0041 79 302 67 27' })).toBe(true)
-      expect(concerns({ target, payload }, { phone: '+41793026727' })).toBe(true)
-      expect(concerns({ target, payload }, { email: 'an@example.com' })).toBe(false)
-      expect(concerns({ target, payload }, { phone: '41793026728' })).toBe(false)
-      expect(concerns({ target, payload }, {})).toBe(false)
+    const stored: PlannedDelivery[] = [
+      { target: 'flow', payload: flowPayload(values) },
+      { target: 'rapidpro', payload: rapidproPayload(values) },
+    ]
+    for (const delivery of stored) {
+      expect(concerns(delivery, { email: 'ANN@example.com' })).toBe(true)
+      expect(concerns(delivery, { phone: '0041 79 302 67 27' })).toBe(true)
+      expect(concerns(delivery, { phone: '+41793026727' })).toBe(true)
+      expect(concerns(delivery, { email: 'an@example.com' })).toBe(false)
+      expect(concerns(delivery, { phone: '41793026728' })).toBe(false)
+      expect(concerns(delivery, {})).toBe(false)
     }
   })
 })
@@ -301,7 +301,7 @@ describe('a delivery retried by the operator', () => {
       formId: 'a',
       target: 'flow' as const,
       payload: {
-        flow: { api: 'moments', campaignId: '1' },
+        flow: { api: 'moments' as const, campaignId: '1' },
         personData: toPersonData({ email: 'a@example.com' }, PEOPLE),
       },
       state: {},

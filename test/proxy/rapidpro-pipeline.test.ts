@@ -202,7 +202,7 @@ describe('RapidPro delivery in the submit pipeline', () => {
     })
     expect(p.rp.requests[0]?.status).toBe(400)
     expect(p.rp.contacts).toEqual([])
-    expect(rapidproDeliveries(p).map((d) => [d.status, d.payload])).toEqual([['rejected', {}]])
+    expect(rapidproDeliveries(p).map((d) => [d.status, d.payload])).toEqual([['rejected', null]])
   })
 
   it('checks a second phone URN before answering, since RapidPro sees it only later', async () => {
@@ -305,7 +305,7 @@ describe('RapidPro delivery in the submit pipeline', () => {
     const res = await p.submit('rp-legacy', { email: 'hal@example.com', phone: '+385 91 123 4567' })
     expect(res.status).toBe(422)
     expect(p.rp.requests).toHaveLength(0)
-    expect(rapidproDeliveries(p).map((d) => [d.status, d.payload])).toEqual([['rejected', {}]])
+    expect(rapidproDeliveries(p).map((d) => [d.status, d.payload])).toEqual([['rejected', null]])
   })
 
   it('leaves RapidPro to the worker when the flow fails for the operator', async () => {

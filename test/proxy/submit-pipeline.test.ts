@@ -14,13 +14,14 @@ afterEach(async () => {
 })
 
 const email = { name: 'email', type: 'email', label: 'Email' }
+const FLOW = { flow: { api: 'moments' as const, campaignId: '1' }, personData: { person: {}, email: 'a@example.com' } }
 const phone = { name: 'phone', type: 'tel', label: 'Phone' }
 
 describe('the outbox and the request never deliver the same thing twice', () => {
   it('keeps a delivery the request is working on away from the worker, even past its lease', () => {
     let now = 1_000
     const outbox = new Outbox(join(tempDir('outbox'), 'outbox.db'), { now: () => now })
-    const [delivery] = outbox.add('s1', 'welcome', [{ target: 'flow', payload: { a: 1 } }], 30_000)
+    const [delivery] = outbox.add('s1', 'welcome', [{ target: 'flow', payload: FLOW }], 30_000)
     now += 60_000
     expect(outbox.claimDue(10)).toEqual([])
     outbox.release(delivery?.id ?? 0)
@@ -160,21 +161,13 @@ describe('after the person was answered', () => {
   })
 
   it('treats a person who may not re-enter the welcome flow as already signed up', async () => {
-    const { outcomeFromReport } = await import('../../proxy/delivery/targets/moments')
+    const { outcomeFromFate } = await import('../../proxy/delivery/targets/moments')
     const participant = { identifyBy: { identifier: 'r@example.com', type: 'EMAIL' as const } }
-    const outcome = outcomeFromReport(
-      {
-        operationId: 'op',
-        participants: [
-          {
-            identifyBy: participant.identifyBy,
-            status: 'REJECTED',
-            errorReason: 'REJECTED_PERSON_NOT_ALLOWED_TO_REENTER',
-          },
-        ],
-      },
+    const outcome = outcomeFromFate(
+      { status: 'REJECTED', errorReason: 'REJECTED_PERSON_NOT_ALLOWED_TO_REENTER' },
       participant,
       { person: {}, email: 'r@example.com', emailField: 'email' },
+      'op',
     )
     expect(outcome).toEqual({ kind: 'done', status: 'already_enrolled' })
   })

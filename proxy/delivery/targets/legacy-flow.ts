@@ -1,10 +1,10 @@
 import type { FlowConfig } from '../../config/schema'
-import type { PersonData } from '../../signup/person'
 import type { InfobipClient, LegacyIdentifier } from '../../upstreams/infobip/client'
 import { InfobipHttpError } from '../../upstreams/infobip/errors'
 import type { Person } from '../../upstreams/infobip/types'
 import { outcomeFromError } from '../from-error'
 import type { DeliveryOutcome } from '../outcome'
+import type { PersonData } from '../payloads'
 
 export const PERSON_FIELD_MESSAGE = {
   email: 'Please check this email address.',

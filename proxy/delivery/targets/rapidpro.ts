@@ -1,44 +1,21 @@
-import type { SubmissionValues } from '../../../contract/definition'
 import { PERSON_FIELD_MESSAGE } from './legacy-flow'
 import { outcomeFromError } from '../from-error'
 import type { DeliveryOutcome } from '../outcome'
-import type { ResolvedForm } from '../../forms/registry'
-import type { Delivery } from '../outbox'
+import type { Delivery, RapidproFollowUp } from '../payloads'
 import type { RapidproClient } from '../../upstreams/rapidpro/client'
-import { type RapidproContactPlan, toRapidproContact } from '../../upstreams/rapidpro/contact'
+import type { RapidproContactPlan } from '../../upstreams/rapidpro/contact'
 import { isUpstreamCallError } from '../../upstreams/errors'
 import { RapidproHttpError, type RapidproIssue } from '../../upstreams/rapidpro/errors'
 import type { ContactWrite, RapidproContact } from '../../upstreams/rapidpro/types'
 
 export const RAPIDPRO_UPSTREAM = 'rapidpro'
 
-/** What a `rapidpro` outbox delivery carries. */
-export interface RapidproPayload {
-  contact: RapidproContactPlan
-  /** RapidPro's outcome is what the person is told: the form has no flow to decide. */
-  decides: boolean
-}
-
-/**
- * Left to do once the contact is saved, kept as the delivery's state: groups are added one by one
- * (a contact write with `groups` would replace the contact's other groups), and missing URNs or
- * the default language are set by UUID (`urns` is not allowed next to `?urn=`).
- */
-interface FollowUp {
-  saved: true
-  uuid: string
-  groups: string[]
-  update: boolean
-}
-
-export function rapidproPayload(values: SubmissionValues, form: ResolvedForm): RapidproPayload {
-  const config = form.config.rapidpro ?? {}
-  return { contact: toRapidproContact(values, form.personFields, config), decides: !form.config.flow }
-}
+/** Left to do once the contact is saved (payloads.ts), kept as the delivery's state. */
+type FollowUp = RapidproFollowUp
 
 /** The contact is in RapidPro and only follow-ups remain: a RapidPro-only form may say "enrolled". */
 export function contactSaved(outcome: DeliveryOutcome): boolean {
-  return outcome.kind === 'awaiting' && outcome.state.saved === true
+  return outcome.kind === 'awaiting' && 'saved' in outcome.state && outcome.state.saved === true
 }
 
 /**
@@ -48,15 +25,15 @@ export function contactSaved(outcome: DeliveryOutcome): boolean {
  */
 export async function deliverToRapidpro(
   client: RapidproClient | null,
-  delivery: Delivery,
+  delivery: Extract<Delivery, { target: 'rapidpro' }>,
   options: { waitMs: number },
 ): Promise<DeliveryOutcome> {
   if (!client) {
     return failed(undefined, 'RapidPro is not configured: set RAPIDPRO_BASE_URL and RAPIDPRO_TOKEN')
   }
-  const payload = delivery.payload as unknown as RapidproPayload
+  const payload = delivery.payload
   const plan = payload.contact
-  const followUp = readFollowUp(delivery.state)
+  const followUp = delivery.state.saved === true ? delivery.state : null
   if (followUp) {
     return finish(client, plan, followUp)
   }
@@ -90,14 +67,6 @@ function plausibleNumber(urn: string): boolean {
     return /^tel:\+[1-9]\d{7,14}$/.test(urn)
   }
   return urn.startsWith('whatsapp:') ? /^whatsapp:[1-9]\d{7,14}$/.test(urn) : true
-}
-
-function readFollowUp(state: Record<string, unknown>): FollowUp | null {
-  if (state.saved !== true || typeof state.uuid !== 'string') {
-    return null
-  }
-  const groups = Array.isArray(state.groups) ? state.groups.filter((g): g is string => typeof g === 'string') : []
-  return { saved: true, uuid: state.uuid, groups, update: state.update === true }
 }
 
 function followUpOf(plan: RapidproContactPlan, contact: RapidproContact): FollowUp | null {

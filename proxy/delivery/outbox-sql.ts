@@ -1,0 +1,113 @@
+import Database from 'better-sqlite3'
+import type { DeliveryFilter } from './queue'
+import { type DeliveryRecord, type DeliveryStatus, parseRecord, type StoredColumns } from './payloads'
+
+/** The SQLite side of outbox.ts: the table, its migrations, and reading a row back. */
+
+export interface Row {
+  id: number
+  submission_id: string
+  form_id: string
+  target: string
+  payload: string | null
+  state: string | null
+  status: DeliveryStatus
+  attempts: number
+  next_attempt_at: number
+  last_error: string | null
+  created_at: number
+  operator_retries: number
+}
+
+const SCHEMA = `
+CREATE TABLE IF NOT EXISTS deliveries (
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  submission_id TEXT NOT NULL,
+  form_id TEXT NOT NULL,
+  target TEXT NOT NULL,
+  payload TEXT,
+  state TEXT,
+  status TEXT NOT NULL,
+  attempts INTEGER NOT NULL DEFAULT 0,
+  next_attempt_at INTEGER NOT NULL,
+  last_error TEXT,
+  created_at INTEGER NOT NULL,
+  updated_at INTEGER NOT NULL,
+  operator_retries INTEGER NOT NULL DEFAULT 0
+);
+CREATE INDEX IF NOT EXISTS deliveries_due ON deliveries (status, next_attempt_at);
+`
+
+export function columnsOf(row: Row): StoredColumns {
+  return {
+    id: row.id,
+    submissionId: row.submission_id,
+    formId: row.form_id,
+    target: row.target,
+    payload: json(row.payload),
+    state: json(row.state) ?? {},
+    status: row.status,
+    attempts: row.attempts,
+    nextAttemptAt: row.next_attempt_at,
+    lastError: row.last_error,
+    createdAt: row.created_at,
+    operatorRetries: row.operator_retries,
+  }
+}
+
+/** Unparseable JSON reads as missing: parseDelivery then names the column that is wrong. */
+function json(text: string | null): unknown {
+  if (text === null) {
+    return null
+  }
+  try {
+    return JSON.parse(text) as unknown
+  } catch {
+    return undefined
+  }
+}
+
+export function toRecord(row: Row): DeliveryRecord | undefined {
+  return parseRecord(columnsOf(row))
+}
+
+export function records(rows: Row[]): DeliveryRecord[] {
+  return rows.flatMap((row) => toRecord(row) ?? [])
+}
+
+/**
+ * Columns added since the first release, for an outbox file written by an older version. Under a
+ * write lock, because the server and an operator command may open an old file at the same moment.
+ */
+function migrate(db: Database.Database): void {
+  db.transaction(() => {
+    const columns = db.prepare(`SELECT name FROM pragma_table_info('deliveries')`).pluck().all() as string[]
+    if (!columns.includes('operator_retries')) {
+      db.exec('ALTER TABLE deliveries ADD COLUMN operator_retries INTEGER NOT NULL DEFAULT 0')
+    }
+  }).immediate()
+}
+
+/** Opens (creating and migrating) the outbox database file, tuned for one writer and concurrent readers. */
+export function openDatabase(file: string): Database.Database {
+  const db = new Database(file)
+  db.pragma('journal_mode = WAL')
+  db.pragma('synchronous = NORMAL')
+  db.pragma('busy_timeout = 5000')
+  db.exec(SCHEMA)
+  migrate(db)
+  return db
+}
+
+/** Deliveries the worker (or the operator) still has to act on: their payload is kept. */
+export const UNFINISHED = `('pending', 'awaiting', 'failed')`
+
+export const FILTER = '(@status IS NULL OR status = @status) AND (@formId IS NULL OR form_id = @formId)'
+
+export function filterParams(filter: DeliveryFilter): { status: string | null; formId: string | null } {
+  return { status: filter.status ?? null, formId: filter.formId ?? null }
+}
+
+/** Back to pending, due @now. */
+export const RETRY = `UPDATE deliveries SET status = 'pending', attempts = 0, state = '{}',
+  operator_retries = operator_retries + 1, next_attempt_at = @now, updated_at = @now`
