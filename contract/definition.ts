@@ -31,13 +31,13 @@ export interface FieldOption {
 
 /** Per-rule messages that replace the built-in texts, keyed by the rule that failed. */
 export interface FieldMessages {
-  required?: string
-  format?: string
-  pattern?: string
-  maxLength?: string
-  min?: string
-  max?: string
-  forbiddenSymbols?: string
+  required?: string | undefined
+  format?: string | undefined
+  pattern?: string | undefined
+  maxLength?: string | undefined
+  min?: string | undefined
+  max?: string | undefined
+  forbiddenSymbols?: string | undefined
 }
 
 export interface PublicField {

@@ -45,7 +45,9 @@ export async function loadForm(
 ): Promise<LoadResult> {
   try {
     // English is the proxy's default: its URL stays the plain one, as every cache already knows it.
-    const res = await fetch(formUrl(endpoint, formId) + (locale === 'en' ? '' : `?locale=${locale}`), { signal })
+    const res = await fetch(formUrl(endpoint, formId) + (locale === 'en' ? '' : `?locale=${locale}`), {
+      signal: signal ?? null,
+    })
     const body = (await readJson(res)) as (PublicForm & Partial<ErrorBody>) | null
     // A cheap shape check: the rest of the widget may then trust `fields` to be a list.
     return res.ok && Array.isArray(body?.fields)

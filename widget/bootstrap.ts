@@ -129,7 +129,7 @@ export function defineElement(api: FlowformGlobal): void {
   customElements.define(
     ELEMENT_NAME,
     class extends HTMLElement {
-      declare handle?: FlowformHandle
+      declare handle?: FlowformHandle | undefined
 
       connectedCallback(): void {
         // Moved within the page (disconnected and connected in one go): the form stays as it is.

@@ -17,34 +17,34 @@ const Attribute = z.union([z.string(), z.number(), z.boolean()])
 
 /** Infobip People data as person.ts maps it (upstreams/infobip/types.ts `Person`). */
 const Person = z.object({
-  externalId: z.string().optional(),
-  firstName: z.string().optional(),
-  lastName: z.string().optional(),
-  middleName: z.string().optional(),
-  address: z.string().optional(),
-  city: z.string().optional(),
-  country: z.string().optional(),
-  gender: z.enum(['MALE', 'FEMALE']).optional(),
-  birthDate: z.string().optional(),
-  preferredLanguage: z.string().optional(),
-  tags: z.array(z.string()).optional(),
-  customAttributes: z.record(z.string(), Attribute).optional(),
+  externalId: z.string().exactOptional(),
+  firstName: z.string().exactOptional(),
+  lastName: z.string().exactOptional(),
+  middleName: z.string().exactOptional(),
+  address: z.string().exactOptional(),
+  city: z.string().exactOptional(),
+  country: z.string().exactOptional(),
+  gender: z.enum(['MALE', 'FEMALE']).exactOptional(),
+  birthDate: z.string().exactOptional(),
+  preferredLanguage: z.string().exactOptional(),
+  tags: z.array(z.string()).exactOptional(),
+  customAttributes: z.record(z.string(), Attribute).exactOptional(),
   contactInformation: z
     .object({
-      email: z.array(z.object({ address: z.string() })).optional(),
-      phone: z.array(z.object({ number: z.string() })).optional(),
+      email: z.array(z.object({ address: z.string() })).exactOptional(),
+      phone: z.array(z.object({ number: z.string() })).exactOptional(),
     })
-    .optional(),
+    .exactOptional(),
 })
 
 /** A signup as Infobip people data (signup/person.ts maps it), with how to reach the person. */
 const PersonData = z.object({
   person: Person,
-  email: z.string().optional(),
-  phone: z.string().optional(),
+  email: z.string().exactOptional(),
+  phone: z.string().exactOptional(),
   /** Submission key that carried the email / phone, so an upstream complaint lands on the right field. */
-  emailField: z.string().optional(),
-  phoneField: z.string().optional(),
+  emailField: z.string().exactOptional(),
+  phoneField: z.string().exactOptional(),
 })
 export type PersonData = z.infer<typeof PersonData>
 
@@ -54,8 +54,8 @@ export const FormDataPayload = z.object({
   data: z.record(z.string(), FieldValue),
   /** The form's field names, to find the field an Infobip 400 complains about. */
   fieldIds: z.array(z.string()),
-  source: z.string().optional(),
-  campaign: z.string().optional(),
+  source: z.string().exactOptional(),
+  campaign: z.string().exactOptional(),
 })
 export type FormDataPayload = z.infer<typeof FormDataPayload>
 
@@ -68,14 +68,14 @@ const RapidproContactPlan = z.object({
   urn: z.string().nullable(),
   urns: z.array(z.string()),
   body: z.object({
-    name: z.string().optional(),
-    language: z.string().optional(),
-    fields: z.record(z.string(), z.string()).optional(),
+    name: z.string().exactOptional(),
+    language: z.string().exactOptional(),
+    fields: z.record(z.string(), z.string()).exactOptional(),
   }),
   groups: z.array(z.string()),
-  defaultLanguage: z.string().optional(),
-  emailField: z.string().optional(),
-  phoneField: z.string().optional(),
+  defaultLanguage: z.string().exactOptional(),
+  emailField: z.string().exactOptional(),
+  phoneField: z.string().exactOptional(),
 })
 
 export const RapidproPayload = z.object({
@@ -87,9 +87,9 @@ export type RapidproPayload = z.infer<typeof RapidproPayload>
 
 /** A Moments enrolment under way: the add is queued (`adding`), or its operation is being followed. */
 export const FlowState = z.object({
-  operationId: z.string().optional(),
-  addedAt: z.number().optional(),
-  adding: z.boolean().optional(),
+  operationId: z.string().exactOptional(),
+  addedAt: z.number().exactOptional(),
+  adding: z.boolean().exactOptional(),
 })
 export type FlowState = z.infer<typeof FlowState>
 
@@ -212,7 +212,7 @@ export function parseRecord(row: StoredColumns): DeliveryRecord | undefined {
 }
 
 /** What complete() leaves in the state column. */
-const DoneState = z.object({ result: z.string().optional() })
+const DoneState = z.object({ result: z.string().exactOptional() })
 
 function parseData(row: StoredColumns): DeliveryRecord | undefined {
   const parsed = parseDelivery(row)

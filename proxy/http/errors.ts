@@ -78,7 +78,12 @@ export class UpstreamError extends FlowformError {
   readonly status = 503
   readonly code = 'upstream_unavailable'
   constructor(
-    readonly detail: { upstream: string; status?: number; upstreamCode?: string | number; reason: string },
+    readonly detail: {
+      upstream: string
+      status?: number | undefined
+      upstreamCode?: string | number | undefined
+      reason: string
+    },
     message = 'We could not complete your signup right now. Please try again later.',
   ) {
     super(message)

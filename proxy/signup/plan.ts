@@ -35,8 +35,8 @@ export function planDeliveries(form: ResolvedForm, values: SubmissionValues, opt
         infobipFormId,
         data: formDataValues(form, values),
         fieldIds: form.definition.fields.map((f) => f.name),
-        source: options.source,
-        campaign: options.campaign,
+        ...(options.source !== undefined ? { source: options.source } : {}),
+        ...(options.campaign !== undefined ? { campaign: options.campaign } : {}),
       },
     })
   }

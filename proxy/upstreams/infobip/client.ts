@@ -64,7 +64,12 @@ export class InfobipClient {
   }
 
   listForms(
-    query: { offset?: number; limit?: number; formStatus?: string; formType?: string } = {},
+    query: {
+      offset?: number
+      limit?: number
+      formStatus?: string | undefined
+      formType?: string | undefined
+    } = {},
   ): Promise<InfobipFormList> {
     const searchParams = Object.fromEntries(Object.entries(query).filter(([, v]) => v !== undefined)) as Record<
       string,

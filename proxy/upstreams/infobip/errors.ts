@@ -28,7 +28,7 @@ export class InfobipNetworkError extends UpstreamNetworkError {
 }
 
 /** Pulls the code and text out of any of Infobip's error envelopes. */
-export function parseInfobipErrorBody(body: unknown): { code?: string; message?: string } {
+export function parseInfobipErrorBody(body: unknown): { code?: string | undefined; message?: string | undefined } {
   if (typeof body !== 'object' || body === null) {
     return {}
   }

@@ -200,7 +200,7 @@ async function call(
 }
 
 /** The token endpoint answers OAuth's `{error, error_description}`; the session endpoint Infobip's envelope. */
-function authErrorOf(body: unknown): { code?: string; message?: string } {
+function authErrorOf(body: unknown): { code?: string | undefined; message?: string | undefined } {
   const record = typeof body === 'object' && body !== null ? (body as Record<string, unknown>) : {}
   if (typeof record.error === 'string') {
     return {

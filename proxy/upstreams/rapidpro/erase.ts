@@ -7,7 +7,7 @@ import { mailtoUrn, telUrn, whatsappUrn } from './contact'
  */
 export async function eraseContact(
   client: RapidproClient,
-  who: { email?: string; phone?: string },
+  who: { email?: string | undefined; phone?: string | undefined },
 ): Promise<'deleted' | 'not_found'> {
   const urns = [
     ...(who.email?.trim() ? [mailtoUrn(who.email)] : []),
