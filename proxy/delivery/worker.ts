@@ -1,3 +1,4 @@
+import { DEFAULTS } from '../config/defaults'
 import type { Logger } from '../log'
 import type { Deliverer } from './dispatch'
 import { settle } from './settle'
@@ -73,7 +74,7 @@ export function startOutboxWorker(deps: {
           if (!stopped && !running) {
             void drain()
           }
-        }, deps.intervalMs ?? 1_000)
+        }, deps.intervalMs ?? DEFAULTS.workerIntervalMs)
   timer?.unref()
 
   return {

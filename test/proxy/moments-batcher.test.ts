@@ -1,7 +1,9 @@
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import { outcomeFromError } from '../../proxy/delivery/from-error'
-import { enrolMoments, type MomentsGateway } from '../../proxy/delivery/targets/moments'
-import { BatchSplitError, MomentsBatcher, namedParticipant } from '../../proxy/upstreams/infobip/moments-batcher'
+import { DEFAULTS } from '../../proxy/config/defaults'
+import { enrolMoments, identityKey, type MomentsGateway } from '../../proxy/delivery/targets/moments'
+import { MomentsBatcher } from '../../proxy/upstreams/infobip/moments-batcher'
+import { BatchSplitError, namedParticipant } from '../../proxy/upstreams/infobip/moments-send'
 import { DAY_MS, MomentsReportTracker } from '../../proxy/upstreams/infobip/moments-tracker'
 import type { PersonData } from '../../proxy/signup/person'
 import { InfobipHttpError } from '../../proxy/upstreams/infobip/errors'
@@ -91,6 +93,31 @@ describe('Moments batcher', () => {
       ['ana@example.com'],
     ])
     await batcher.close()
+  })
+
+  it('treats one phone number written two ways as the same person (contract/identity.ts)', async () => {
+    const client = stubClient()
+    const batcher = new MomentsBatcher({ client, windowMs: 20 })
+    const byPhone = (phone: string): MomentsParticipant => ({ identifyBy: { identifier: phone, type: 'PHONE' } })
+    await Promise.all([
+      batcher.add(CAMPAIGN, byPhone('+385 91 123 4567')),
+      batcher.add(CAMPAIGN, byPhone('00385911234567')),
+    ])
+    expect(client.calls.map(emails)).toEqual([['+385 91 123 4567'], ['00385911234567']])
+    expect(identityKey({ type: 'PHONE', identifier: '0041 79 302 67 27' })).toBe('PHONE:41793026727')
+    expect(identityKey({ type: 'EMAIL', identifier: ' Ana@Example.com ' })).toBe('EMAIL:ana@example.com')
+    await batcher.close()
+  })
+
+  it('waits the default window of config/defaults.ts when none is given', async () => {
+    vi.useFakeTimers({ now: 0 })
+    const client = stubClient()
+    const batcher = new MomentsBatcher({ client })
+    const added = batcher.add(CAMPAIGN, person('a@example.com'))
+    await vi.advanceTimersByTimeAsync(DEFAULTS.momentsBatchWindowMs - 1)
+    expect(client.calls).toEqual([])
+    await vi.advanceTimersByTimeAsync(1)
+    expect(await added).toBe('op-1')
   })
 
   it('sends notifyUrl with every call', async () => {

@@ -9,7 +9,7 @@ import { describeUpstreamError, isUpstreamCallError, UpstreamCallError } from '.
 import { LimiterBusyError } from '../../proxy/upstreams/infobip/account-limiter'
 import { InfobipHttpError, InfobipNetworkError } from '../../proxy/upstreams/infobip/errors'
 import { RapidproClient } from '../../proxy/upstreams/rapidpro/client'
-import { BatchSplitError } from '../../proxy/upstreams/infobip/moments-batcher'
+import { BatchSplitError } from '../../proxy/upstreams/infobip/moments-send'
 import { RapidproHttpError, RapidproNetworkError, RapidproResponseError } from '../../proxy/upstreams/rapidpro/errors'
 
 describe('Infobip network failures name their cause', () => {

@@ -1,3 +1,4 @@
+import { normaliseEmail, normalisePhone } from '../../../contract/identity'
 import type { InfobipClient } from '../../upstreams/infobip/client'
 import { InfobipHttpError } from '../../upstreams/infobip/errors'
 import type { MomentsParticipant, ParticipantsReport } from '../../upstreams/infobip/types'
@@ -45,9 +46,12 @@ export interface MomentsGateway {
   close?(): Promise<void>
 }
 
-/** How a participant is named in a report: Infobip may change the case of an email. */
+/**
+ * How a participant is named in a report, written the way the rest of the proxy writes an email or
+ * phone (contract/identity.ts): Infobip may change the case of an email or the form of a number.
+ */
 export function identityKey(who: { identifier: string; type: string }): string {
-  const identifier = who.type === 'PHONE' ? who.identifier.replace(/\D/g, '') : who.identifier.trim().toLowerCase()
+  const identifier = who.type === 'PHONE' ? normalisePhone(who.identifier) : normaliseEmail(who.identifier)
   return `${who.type}:${identifier}`
 }
 

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto'
+import { DEFAULTS } from '../../config/defaults'
 import type { InfobipAuth } from '../../config/env'
 import { UpstreamCallError } from '../errors'
 
@@ -45,7 +46,7 @@ export class LimiterBusyError extends UpstreamCallError {
 }
 
 export class AccountLimiter {
-  readonly perSecond: number
+  readonly #perSecond: number
   readonly #windowMs: number
   readonly #marginMs: number
   readonly #maxQueueMs: number
@@ -57,7 +58,7 @@ export class AccountLimiter {
   #timer: ReturnType<typeof setTimeout> | null = null
 
   constructor(options: AccountLimiterOptions = {}) {
-    this.perSecond = Math.max(1, Math.floor(options.perSecond ?? 10))
+    this.#perSecond = Math.max(1, Math.floor(options.perSecond ?? DEFAULTS.infobipRequestsPerSecond))
     this.#windowMs = options.windowMs ?? 1_000
     this.#marginMs = options.marginMs ?? 50
     this.#maxQueueMs = options.maxQueueMs ?? 10_000
@@ -95,14 +96,14 @@ export class AccountLimiter {
 
   /** Roughly how long a call queued now would wait. */
   estimatedWaitMs(): number {
-    const rounds = Math.floor(this.#queue.length / this.perSecond)
+    const rounds = Math.floor(this.#queue.length / this.#perSecond)
     return this.#waitMs() + rounds * (this.#windowMs + this.#marginMs)
   }
 
   #waitMs(): number {
     const now = this.#now()
     const oldest =
-      this.#starts.length >= this.perSecond ? (this.#starts[0] ?? 0) + this.#windowMs + this.#marginMs - now : 0
+      this.#starts.length >= this.#perSecond ? (this.#starts[0] ?? 0) + this.#windowMs + this.#marginMs - now : 0
     return Math.max(0, this.#pausedUntil - now, oldest)
   }
 
@@ -121,7 +122,7 @@ export class AccountLimiter {
         return
       }
       this.#starts.push(this.#now())
-      if (this.#starts.length > this.perSecond) {
+      if (this.#starts.length > this.#perSecond) {
         this.#starts.shift()
       }
       this.#queue.shift()?.()

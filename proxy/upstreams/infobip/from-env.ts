@@ -20,7 +20,7 @@ export interface ClientOptions {
   now?: () => number
   /** Options of the in-process fake (sandbox mode): rate limit, report delay, notify delivery. */
   sandbox?: SandboxInfobipOptions
-  /** The account limiter's options; perSecond defaults to INFOBIP_REQUESTS_PER_SECOND, else 10. */
+  /** The account limiter's options; perSecond defaults to INFOBIP_REQUESTS_PER_SECOND, else the limiter's default. */
   limiter?: AccountLimiterOptions
 }
 
@@ -30,7 +30,10 @@ export interface ClientOptions {
  * only then so that a live proxy never loads the fakes.
  */
 export async function createClients(env: ProxyEnv, options: ClientOptions = {}): Promise<UpstreamClients> {
-  const limits: AccountLimiterOptions = { perSecond: env.infobipRequestsPerSecond ?? 10, ...options.limiter }
+  const limits: AccountLimiterOptions = {
+    ...(env.infobipRequestsPerSecond !== undefined ? { perSecond: env.infobipRequestsPerSecond } : {}),
+    ...options.limiter,
+  }
   if (!env.infobip) {
     const { createInfobipFake } = await import('../../../fakes/infobip-fake')
     const fake: SandboxUpstream = createInfobipFake(options.sandbox)

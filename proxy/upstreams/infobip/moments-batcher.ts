@@ -1,7 +1,6 @@
+import { DEFAULTS } from '../../config/defaults'
 import type { Logger } from '../../log'
 import type { InfobipClient } from './client'
-import { describeUpstreamError, UpstreamCallError } from '../errors'
-import { InfobipHttpError } from './errors'
 import type { MomentsParticipant } from './types'
 import {
   AddReceipts,
@@ -10,6 +9,7 @@ import {
   identityKey,
   type MomentsGateway,
 } from '../../delivery/targets/moments'
+import { type BatchCall, sendBatch, type Waiting } from './moments-send'
 import { MomentsReportTracker } from './moments-tracker'
 
 /**
@@ -22,11 +22,7 @@ import { MomentsReportTracker } from './moments-tracker'
  * - Infobip merges people whose identifiers repeat inside one request. A participant that shares an
  *   identifier (identifyBy, an email, a phone, externalId) with one already waiting goes to the
  *   next batch instead, never into the same one.
- * - A failed call rejects every caller with its error: transient ones go back to the outbox as
- *   retries. A 400 is about the data of some participant, not the batch: the one the message names
- *   (`participants.[i]`) is refused alone and the rest are sent again; when none is named the
- *   batch is halved until the bad ones are alone. Only they fail (for the operator, data kept);
- *   a split budget bounds the extra calls, past it the rest retry later instead of failing.
+ * - Sending a due batch, and what a refused one means for its participants: moments-send.ts.
  */
 
 export interface MomentsBatcherOptions {
@@ -49,22 +45,9 @@ export interface MomentsBatcherOptions {
   now?: () => number
 }
 
-/** The batch was refused for another participant's data and the split budget ran out: try again later. */
-export class BatchSplitError extends UpstreamCallError {
-  override name = 'BatchSplitError' as const
-  constructor(cause: unknown) {
-    super('infobip', 'batch refused for another participant and not split further; will be sent again', {
-      transient: true,
-      cause,
-    })
-  }
-}
-
-interface Entry {
-  participant: MomentsParticipant
+interface Entry extends Waiting {
+  /** What Infobip would match this person by: no two entries of one batch share one. */
   keys: string[]
-  resolve(operationId: string): void
-  reject(error: unknown): void
 }
 
 interface Batch {
@@ -82,7 +65,7 @@ interface Campaign {
 export const MAX_PARTICIPANTS_PER_CALL = 1_000
 
 export class MomentsBatcher implements MomentsGateway {
-  readonly tracker: MomentsReportTracker
+  readonly #tracker: MomentsReportTracker
   readonly #client: MomentsBatcherOptions['client']
   readonly #maxBatch: number
   readonly #windowMs: number
@@ -97,20 +80,23 @@ export class MomentsBatcher implements MomentsGateway {
 
   constructor(options: MomentsBatcherOptions) {
     this.#client = options.client
-    this.tracker =
+    this.#tracker =
       options.tracker ??
       new MomentsReportTracker({
         fetchReport: (campaignId, operationId) => options.client.getMomentsReport(campaignId, operationId),
         ...(options.log ? { log: options.log } : {}),
       })
     this.#maxBatch = Math.min(MAX_PARTICIPANTS_PER_CALL, Math.max(1, options.maxBatch ?? MAX_PARTICIPANTS_PER_CALL))
-    this.#windowMs = options.windowMs ?? 150
+    this.#windowMs = options.windowMs ?? DEFAULTS.momentsBatchWindowMs
     this.#maxInFlight = Math.max(1, options.maxInFlight ?? 2)
     this.#notifyUrl = options.notifyUrl
     this.#splitBudget = options.splitBudget ?? 32
     this.#log = options.log
     this.#now = options.now ?? Date.now
-    this.#receipts = new AddReceipts({ ttlMs: options.receiptTtlMs ?? 10 * 60_000, now: this.#now })
+    this.#receipts = new AddReceipts({
+      ...(options.receiptTtlMs !== undefined ? { ttlMs: options.receiptTtlMs } : {}),
+      now: this.#now,
+    })
   }
 
   add(
@@ -133,7 +119,7 @@ export class MomentsBatcher implements MomentsGateway {
     who: IdentifyBy,
     options: { waitMs: number; addedAt: number },
   ): Promise<FollowResult> {
-    return this.tracker.follow(campaignId, operationId, who, options)
+    return this.#tracker.follow(campaignId, operationId, who, options)
   }
 
   /** Participants waiting for a call, for the benchmark and tests. */
@@ -167,7 +153,7 @@ export class MomentsBatcher implements MomentsGateway {
       }),
     ])
     clearTimeout(timer)
-    this.tracker.close()
+    this.#tracker.close()
   }
 
   #enqueue(campaignId: string, entry: Entry): void {
@@ -217,7 +203,7 @@ export class MomentsBatcher implements MomentsGateway {
         clearTimeout(batch.timer)
       }
       campaign.inFlight += 1
-      const sending = this.#send(campaignId, batch.entries, { left: this.#splitBudget }).finally(() => {
+      const sending = sendBatch(this.#call(campaignId), batch.entries, { left: this.#splitBudget }).finally(() => {
         this.#sending.delete(sending)
         campaign.inFlight -= 1
         this.#pump(campaignId)
@@ -229,70 +215,14 @@ export class MomentsBatcher implements MomentsGateway {
     }
   }
 
-  async #send(campaignId: string, entries: Entry[], budget: { left: number }): Promise<void> {
-    let operationId: string
-    try {
-      operationId = await this.#client.addMomentsParticipants(campaignId, {
-        participants: entries.map((e) => e.participant),
-        ...(this.#notifyUrl ? { notifyUrl: this.#notifyUrl } : {}),
-      })
-    } catch (error) {
-      await this.#failed(campaignId, entries, budget, error)
-      return
+  #call(campaignId: string): BatchCall {
+    return {
+      client: this.#client,
+      campaignId,
+      notifyUrl: this.#notifyUrl,
+      log: this.#log,
+      onSent: (operationId) => this.#tracker.track(campaignId, operationId, this.#now()),
     }
-    this.tracker.track(campaignId, operationId, this.#now())
-    this.#log?.debug({ campaignId, operationId, participants: entries.length }, 'moments participants sent')
-    for (const entry of entries) {
-      entry.resolve(operationId)
-    }
-  }
-
-  async #failed(campaignId: string, entries: Entry[], budget: { left: number }, error: unknown): Promise<void> {
-    const about = error instanceof InfobipHttpError ? error.upstreamMessage : undefined
-    if (!(error instanceof InfobipHttpError) || error.status !== 400 || entries.length === 1) {
-      this.#log?.warn(
-        { campaignId, participants: entries.length, err: describeUpstreamError(error) },
-        'moments participants call failed',
-      )
-      for (const entry of entries) {
-        entry.reject(error)
-      }
-      return
-    }
-    if (budget.left <= 0) {
-      this.#log?.warn(
-        { campaignId, participants: entries.length, upstreamMessage: about },
-        'moments batch refused; split budget spent, will retry',
-      )
-      const retry = new BatchSplitError(error)
-      for (const entry of entries) {
-        entry.reject(retry)
-      }
-      return
-    }
-    budget.left -= 1
-    const index = namedParticipant(about, entries.length)
-    if (index !== undefined) {
-      entries[index]?.reject(error)
-      const rest = entries.filter((_, i) => i !== index)
-      this.#log?.warn(
-        { campaignId, index, upstreamMessage: about },
-        'moments batch refused for one participant; sending the rest again',
-      )
-      if (rest.length > 0) {
-        await this.#send(campaignId, rest, budget)
-      }
-      return
-    }
-    const half = Math.ceil(entries.length / 2)
-    this.#log?.warn(
-      { campaignId, participants: entries.length, upstreamMessage: about },
-      'moments batch refused; splitting it',
-    )
-    await Promise.all([
-      this.#send(campaignId, entries.slice(0, half), budget),
-      this.#send(campaignId, entries.slice(half), budget),
-    ])
   }
 }
 
@@ -310,11 +240,4 @@ function conflictKeys(participant: MomentsParticipant): string[] {
     keys.add(`EXTERNAL_ID:${participant.person.externalId}`)
   }
   return [...keys]
-}
-
-/** The index in "Field participants.[3].person.firstName …", when it is a participant of this batch. */
-export function namedParticipant(message: string | undefined, count: number): number | undefined {
-  const match = /participants\.?\[(\d+)\]/.exec(message ?? '')
-  const index = match ? Number(match[1]) : NaN
-  return Number.isInteger(index) && index >= 0 && index < count ? index : undefined
 }

@@ -1,19 +1,14 @@
 import type { Logger } from '../../log'
 import { describeUpstreamError } from '../errors'
 import type { ParticipantsReport } from './types'
-import {
-  type FollowResult,
-  type IdentifyBy,
-  fateOf,
-  identityKey,
-  type ParticipantFate,
-  reportErrorIsTransient,
-} from '../../delivery/targets/moments'
+import { type FollowResult, type IdentifyBy, identityKey, reportErrorIsTransient } from '../../delivery/targets/moments'
+import { applyReport, type Operation, OperationTable, rejectedCounts, type Waiter } from './moments-operations'
 
 /**
  * Follows Moments operations to their end: one poller per operation, however many people wait on
  * it, so 3,000 waiting signups in three batches cause a handful of report calls, not thousands.
- * Reports pushed to the notifyUrl hook land here too (`feed`) and end the wait at once.
+ * Reports pushed to the notifyUrl hook land here too (`feed`) and end the wait at once. What is
+ * known of each operation, and how long it stays known: moments-operations.ts.
  */
 
 export interface ReportTrackerOptions {
@@ -35,28 +30,6 @@ export interface ReportTrackerOptions {
   now?: () => number
 }
 
-interface Waiter {
-  key: string
-  settle(result: FollowResult): void
-}
-
-interface Operation {
-  campaignId: string
-  operationId: string
-  addedAt: number
-  fates: Map<string, ParticipantFate>
-  complete: boolean
-  /** When the last report arrived (polled or pushed); 0: never. */
-  fetchedAt: number
-  usedAt: number
-  inflight: Promise<void> | null
-  /** The last fetch failed in a way that waiting will not fix. */
-  error: unknown
-  waiters: Set<Waiter>
-  timer: ReturnType<typeof setTimeout> | null
-  delayMs: number
-}
-
 export const DAY_MS = 24 * 3_600_000
 
 export class MomentsReportTracker {
@@ -65,13 +38,10 @@ export class MomentsReportTracker {
   readonly #maxPollMs: number
   readonly #freshMs: number
   readonly #maxAgeMs: number
-  readonly #retainMs: number
-  readonly #maxOperations: number
   readonly #onComplete: ((operationId: string) => void) | undefined
   readonly #log: Logger | undefined
   readonly #now: () => number
-  readonly #operations = new Map<string, Operation>()
-  #prunedAt = 0
+  readonly #operations: OperationTable
   #closed = false
   /** Report calls made, shown by stats() to tests and the benchmark. */
   #fetches = 0
@@ -82,8 +52,11 @@ export class MomentsReportTracker {
     this.#maxPollMs = options.maxPollMs ?? 5_000
     this.#freshMs = options.freshMs ?? 1_000
     this.#maxAgeMs = options.maxAgeMs ?? DAY_MS
-    this.#retainMs = options.retainMs ?? 10 * 60_000
-    this.#maxOperations = options.maxOperations ?? 1_000
+    this.#operations = new OperationTable({
+      pollMs: this.#pollMs,
+      retainMs: options.retainMs ?? 10 * 60_000,
+      maxOperations: options.maxOperations ?? 1_000,
+    })
     this.#onComplete = options.onComplete
     this.#log = options.log
     this.#now = options.now ?? Date.now
@@ -169,34 +142,7 @@ export class MomentsReportTracker {
   }
 
   #operation(campaignId: string, operationId: string, addedAt: number): Operation {
-    const now = this.#now()
-    this.#prune(now)
-    let op = this.#operations.get(operationId)
-    if (!op) {
-      op = {
-        campaignId,
-        operationId,
-        addedAt,
-        fates: new Map(),
-        complete: false,
-        fetchedAt: 0,
-        usedAt: now,
-        inflight: null,
-        error: null,
-        waiters: new Set(),
-        timer: null,
-        delayMs: this.#pollMs,
-      }
-      this.#operations.set(operationId, op)
-    } else {
-      // Map order is the eviction order: most recently used last.
-      this.#operations.delete(operationId)
-      this.#operations.set(operationId, op)
-      op.usedAt = now
-      op.campaignId ||= campaignId
-      op.addedAt = Math.min(op.addedAt, addedAt)
-    }
-    return op
+    return this.#operations.touch(campaignId, operationId, addedAt, this.#now())
   }
 
   #resultOf(op: Operation, key: string): FollowResult | null {
@@ -241,40 +187,27 @@ export class MomentsReportTracker {
   }
 
   #apply(op: Operation, report: ParticipantsReport): void {
-    op.fetchedAt = this.#now()
-    for (const entry of report.participants) {
-      const key = identityKey(entry.identifyBy)
-      const fate = fateOf(entry)
-      // Fates only move forward: a poll that raced a pushed report must not undo it.
-      if (fate && !op.fates.has(key)) {
-        op.fates.set(key, fate)
-      }
+    if (!applyReport(op, report, this.#now())) {
+      return
     }
-    const complete =
-      report.participants.length > 0 && report.participants.every((p) => op.fates.has(identityKey(p.identifyBy)))
-    if (complete && !op.complete) {
-      op.complete = true
-      if (op.timer) {
-        clearTimeout(op.timer)
-        op.timer = null
-      }
-      const rejected: Record<string, number> = {}
-      for (const fate of op.fates.values()) {
-        if (fate.status === 'REJECTED') {
-          const reason = fate.errorReason ?? 'REJECTED'
-          rejected[reason] = (rejected[reason] ?? 0) + 1
-        }
-      }
-      this.#log?.info(
-        { operationId: op.operationId, campaignId: op.campaignId, participants: op.fates.size, rejected },
-        'moments operation finished',
-      )
-      try {
-        this.#onComplete?.(op.operationId)
-      } catch (error) {
-        const err = error instanceof Error ? error.message : String(error)
-        this.#log?.error({ err, operationId: op.operationId }, 'moments completion hook failed')
-      }
+    if (op.timer) {
+      clearTimeout(op.timer)
+      op.timer = null
+    }
+    this.#log?.info(
+      {
+        operationId: op.operationId,
+        campaignId: op.campaignId,
+        participants: op.fates.size,
+        rejected: rejectedCounts(op),
+      },
+      'moments operation finished',
+    )
+    try {
+      this.#onComplete?.(op.operationId)
+    } catch (error) {
+      const err = error instanceof Error ? error.message : String(error)
+      this.#log?.error({ err, operationId: op.operationId }, 'moments completion hook failed')
     }
   }
 
@@ -298,21 +231,5 @@ export class MomentsReportTracker {
       op.timer = null
       void this.#refresh(op)
     }, delay)
-  }
-
-  /** Forgets operations nobody asked about for retainMs, and the oldest idle ones beyond the cap. */
-  #prune(now: number): void {
-    if (now - this.#prunedAt < 1_000 && this.#operations.size <= this.#maxOperations) {
-      return
-    }
-    this.#prunedAt = now
-    let excess = this.#operations.size - this.#maxOperations
-    for (const [id, op] of this.#operations) {
-      const idle = op.waiters.size === 0 && !op.timer && !op.inflight
-      if (idle && (excess > 0 || now - op.usedAt > this.#retainMs)) {
-        this.#operations.delete(id)
-        excess -= 1
-      }
-    }
   }
 }
