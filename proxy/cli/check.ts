@@ -70,11 +70,22 @@ export async function check(args: string[], io: CliIo, print: Printer): Promise<
     detail: `${forms.length} form${forms.length === 1 ? '' : 's'}: ${forms.map((f) => f.id).join(', ')}`,
   })
   const reached = await checkInfobip(env, clients, forms)
-  rows.push(reached.row)
+  rows.push(reached.row, ...(await infobipFormRows(clients, forms, reached.ok)))
+  rows.push(...(await checkRapidproRows(env, forms, io)))
+  return finish(print, rows)
+}
+
+/** A row per Infobip form and per flow the config names; skipped when Infobip was not reached. */
+async function infobipFormRows(
+  clients: UpstreamClients,
+  forms: readonly FormConfig[],
+  reached: boolean,
+): Promise<CheckRow[]> {
+  const rows: CheckRow[] = []
   for (const form of forms) {
     if (form.infobipFormId) {
       rows.push(
-        reached.ok
+        reached
           ? await checkForm(clients, form, form.infobipFormId)
           : skipped('infobip form', `${form.id} → ${form.infobipFormId}`),
       )
@@ -84,7 +95,7 @@ export async function check(args: string[], io: CliIo, print: Printer): Promise<
   for (const form of forms) {
     if (form.flow) {
       const target = `${form.id} → ${form.flow.api} flow ${form.flow.campaignId}`
-      if (!reached.ok) {
+      if (!reached) {
         rows.push(skipped('flow', target))
         continue
       }
@@ -98,8 +109,7 @@ export async function check(args: string[], io: CliIo, print: Printer): Promise<
       rows.push({ ...(await row), target })
     }
   }
-  rows.push(...(await checkRapidproRows(env, forms, io)))
-  return finish(print, rows)
+  return rows
 }
 
 function finish(print: Printer, rows: CheckRow[], problems: string[] = []): number {

@@ -15,6 +15,37 @@ export type Identifier = { email: string } | { phone: string } | { externalId: s
  * (removed, or was not in it); 1 otherwise.
  */
 export async function flowRemove(args: string[], io: CliIo, print: Printer): Promise<number> {
+  const { formId, identifier } = parseFlowRemoveArgs(args)
+  const context = await createCliContext(io, print)
+  const form = context.loaded.config.forms.find((f) => f.id === formId)
+  if (!form) {
+    const known = context.loaded.config.forms.map((f) => f.id).join(', ')
+    print.err(`flowform: there is no form "${formId}" in ${context.configName} (forms: ${known}).`)
+    return 1
+  }
+  if (!form.flow) {
+    print.err(`flowform: form "${form.id}" has no flow configured, so there is nobody to remove.`)
+    return 1
+  }
+  if (!('externalId' in identifier)) {
+    // Erasure: what is still queued for this person must not put them back later. Loaded here, so
+    // that removing by external id does not depend on SQLite.
+    const { eraseFromOutbox, printOutboxStep } = await import('./erase-outbox')
+    if (!printOutboxStep(eraseFromOutbox(io, identifier), print)) {
+      return 1
+    }
+  }
+  const { campaignId } = form.flow
+  const removal = await removeFromFlow(context.clients.infobip, campaignId, identifier)
+  return printRemoval(print, removal, {
+    who: describeIdentifier(identifier),
+    where: `flow ${campaignId} (form "${form.id}")`,
+    configName: context.configName,
+  })
+}
+
+/** The form and the one person identifier the command names, normalised; a UsageError otherwise. */
+function parseFlowRemoveArgs(args: string[]): { formId: string; identifier: Identifier } {
   const { values } = parseArgs({
     args,
     options: {
@@ -41,29 +72,15 @@ export async function flowRemove(args: string[], io: CliIo, print: Printer): Pro
   if (Object.values(identifier)[0] === '') {
     throw new UsageError('the person identifier must not be empty')
   }
-  const context = await createCliContext(io, print)
-  const form = context.loaded.config.forms.find((f) => f.id === values.form)
-  if (!form) {
-    const known = context.loaded.config.forms.map((f) => f.id).join(', ')
-    print.err(`flowform: there is no form "${values.form}" in ${context.configName} (forms: ${known}).`)
-    return 1
-  }
-  if (!form.flow) {
-    print.err(`flowform: form "${form.id}" has no flow configured, so there is nobody to remove.`)
-    return 1
-  }
-  if (!('externalId' in identifier)) {
-    // Erasure: what is still queued for this person must not put them back later. Loaded here, so
-    // that removing by external id does not depend on SQLite.
-    const { eraseFromOutbox, printOutboxStep } = await import('./erase-outbox')
-    if (!printOutboxStep(eraseFromOutbox(io, identifier), print)) {
-      return 1
-    }
-  }
-  const { campaignId } = form.flow
-  const who = describeIdentifier(identifier)
-  const where = `flow ${campaignId} (form "${form.id}")`
-  const removal = await removeFromFlow(context.clients.infobip, campaignId, identifier)
+  return { formId: values.form, identifier }
+}
+
+/** Tells the operator how the removal went; the exit code: 0 when the person is out of the flow. */
+function printRemoval(
+  print: Printer,
+  removal: FlowRemoval,
+  { who, where, configName }: { who: string; where: string; configName: string },
+): number {
   switch (removal.kind) {
     case 'removed':
       print.out(`Removed the person with ${who} from ${where}.`)
@@ -77,7 +94,7 @@ export async function flowRemove(args: string[], io: CliIo, print: Printer): Pro
       )
       return 1
     case 'no_flow':
-      print.err(`flowform: Infobip has no ${where}: check flow.campaignId in ${context.configName}.`)
+      print.err(`flowform: Infobip has no ${where}: check flow.campaignId in ${configName}.`)
       return 1
     case 'inactive':
       print.err(`flowform: ${where} is inactive; Infobip removes people only from active flows.`)

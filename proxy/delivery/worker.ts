@@ -2,6 +2,7 @@ import { DEFAULTS } from '../config/defaults'
 import type { Logger } from '../log'
 import type { Deliverer } from './dispatch'
 import { settle } from './settle'
+import type { Delivery } from './payloads'
 import type { DeliveryQueue } from './queue'
 
 const ADD_WAIT_MS = 20_000
@@ -17,37 +18,27 @@ export interface OutboxWorker {
   stop(): Promise<void>
 }
 
-/**
- * Retries what the request path could not finish: upstream outages, rate limits, Moments
- * operations still pending. One pass at a time, a bounded batch per pass.
- */
-export function startOutboxWorker(deps: {
+export interface WorkerDeps {
   outbox: DeliveryQueue
   deliverer: Deliverer
   log: Logger
   intervalMs?: number
   batchSize?: number
   autoStart?: boolean
-}): OutboxWorker {
+}
+
+/**
+ * Retries what the request path could not finish: upstream outages, rate limits, Moments
+ * operations still pending. One pass at a time, a bounded batch per pass.
+ */
+export function startOutboxWorker(deps: WorkerDeps): OutboxWorker {
   let running: Promise<number> | null = null
   let stopped = false
   const batchSize = deps.batchSize ?? 50
 
   async function pass(): Promise<number> {
     const due = await deps.outbox.claimDue(batchSize)
-    await Promise.all(
-      due.map(async (delivery) => {
-        try {
-          // Wait for a batched add to go out (bounded), but not for a Moments report: the next pass looks again.
-          const outcome = await deps.deliverer.deliver(delivery, { waitMs: 0, addWaitMs: ADD_WAIT_MS })
-          await settle(deps.outbox, delivery, outcome, deps.log)
-        } catch (error) {
-          deps.log.error({ err: error, delivery: delivery.id }, 'outbox delivery crashed; it will be retried')
-        } finally {
-          await deps.outbox.release(delivery.id)
-        }
-      }),
-    )
+    await Promise.all(due.map((delivery) => attempt(deps, delivery)))
     return due.length
   }
 
@@ -96,5 +87,18 @@ export function startOutboxWorker(deps: {
       }
       await running
     },
+  }
+}
+
+/** One claimed delivery, attempted and settled; released whatever happens, never throws. */
+async function attempt(deps: WorkerDeps, delivery: Delivery): Promise<void> {
+  try {
+    // Wait for a batched add to go out (bounded), but not for a Moments report: the next pass looks again.
+    const outcome = await deps.deliverer.deliver(delivery, { waitMs: 0, addWaitMs: ADD_WAIT_MS })
+    await settle(deps.outbox, delivery, outcome, deps.log)
+  } catch (error) {
+    deps.log.error({ err: error, delivery: delivery.id }, 'outbox delivery crashed; it will be retried')
+  } finally {
+    await deps.outbox.release(delivery.id)
   }
 }
