@@ -26,6 +26,10 @@ export const DEFAULTS = {
   workerIntervalMs: 1_000,
   /** The largest submission body the proxy reads. */
   maxSubmissionBytes: 16 * 1024,
+  /** How long one upstream call (Infobip, RapidPro, Infobip's token endpoints) may take. */
+  upstreamTimeoutMs: 10_000,
+  /** How long a fetched Infobip form definition (or its absence) is served before it is fetched again. */
+  formDefinitionTtlMs: 60_000,
 } as const
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const

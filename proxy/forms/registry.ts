@@ -1,3 +1,4 @@
+import { DEFAULTS } from '../config/defaults'
 import type { PublicForm } from '../../contract/definition'
 import type { FlowformConfig, FormConfig } from '../config/schema'
 import { NotFoundError, UpstreamError } from '../http/errors'
@@ -110,12 +111,18 @@ export class FormRegistry {
       if (!mapping.active) {
         log.warn({ form: config.id, infobipFormStatus: upstream.formStatus }, 'Infobip form is not ACTIVE; not shown')
       }
-      this.#cache.set(config.id, { form, freshUntil: this.#now() + (this.#options.ttlMs ?? 60_000) })
+      this.#cache.set(config.id, {
+        form,
+        freshUntil: this.#now() + (this.#options.ttlMs ?? DEFAULTS.formDefinitionTtlMs),
+      })
       return form
     } catch (error) {
       if (error instanceof InfobipHttpError && error.status === 404) {
         log.error({ form: config.id, infobipFormId }, 'Infobip form not found; check infobipFormId')
-        this.#cache.set(config.id, { form: null, freshUntil: this.#now() + (this.#options.ttlMs ?? 60_000) })
+        this.#cache.set(config.id, {
+          form: null,
+          freshUntil: this.#now() + (this.#options.ttlMs ?? DEFAULTS.formDefinitionTtlMs),
+        })
         return null
       }
       if (cached?.form) {

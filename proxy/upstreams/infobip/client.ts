@@ -1,3 +1,4 @@
+import { DEFAULTS } from '../../config/defaults'
 import ky, { HTTPError, type KyInstance, type Options } from 'ky'
 import type * as z from 'zod'
 import { parseRetryAfter } from '../retry-after'
@@ -51,7 +52,7 @@ export class InfobipClient {
     this.#rateLimitRetries = options.rateLimitRetries ?? 3
     this.#http = ky.create({
       prefixUrl: options.baseUrl.replace(/\/+$/, ''),
-      timeout: options.timeoutMs ?? 10_000,
+      timeout: options.timeoutMs ?? DEFAULTS.upstreamTimeoutMs,
       retry: 0,
       throwHttpErrors: true,
       headers: { accept: 'application/json' },

@@ -1,3 +1,4 @@
+import { DEFAULTS } from '../../config/defaults'
 import { retryAfterSeconds } from '../retry-after'
 import type { AuthProviderOptions, InfobipAuthProvider } from './auth'
 import { InfobipHttpError, InfobipNetworkError, parseInfobipErrorBody } from './errors'
@@ -171,7 +172,7 @@ async function call(
   method: string,
   path: string,
   init: RequestInit,
-  timeoutMs = options.timeoutMs ?? 10_000,
+  timeoutMs = options.timeoutMs ?? DEFAULTS.upstreamTimeoutMs,
 ): Promise<unknown> {
   const doFetch = options.fetch ?? fetch
   let response: Response

@@ -1,3 +1,4 @@
+import { DEFAULTS } from '../../config/defaults'
 import ky, { HTTPError, type KyInstance, type Options } from 'ky'
 import * as z from 'zod'
 import { retryAfterSeconds } from '../retry-after'
@@ -34,7 +35,7 @@ export class RapidproClient {
     this.#authorization = `Token ${options.token}`
     this.#http = ky.create({
       prefixUrl: options.baseUrl.replace(/\/+$/, '').replace(/\/api\/v2$/, ''),
-      timeout: options.timeoutMs ?? 10_000,
+      timeout: options.timeoutMs ?? DEFAULTS.upstreamTimeoutMs,
       retry: 0,
       throwHttpErrors: true,
       headers: { accept: 'application/json' },
