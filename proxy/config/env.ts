@@ -52,85 +52,96 @@ const Env = z
       .default(DEFAULTS.logLevel),
   })
   .superRefine((env, ctx) => {
-    if (env.INFOBIP_USERNAME !== undefined && env.INFOBIP_PASSWORD === undefined) {
-      ctx.addIssue({ code: 'custom', path: ['INFOBIP_PASSWORD'], message: 'is required with INFOBIP_USERNAME' })
-    }
-    if (env.INFOBIP_PASSWORD !== undefined && env.INFOBIP_USERNAME === undefined) {
-      ctx.addIssue({ code: 'custom', path: ['INFOBIP_USERNAME'], message: 'is required with INFOBIP_PASSWORD' })
-    }
-    if (env.INFOBIP_CLIENT_ID !== undefined && env.INFOBIP_CLIENT_SECRET === undefined) {
-      ctx.addIssue({ code: 'custom', path: ['INFOBIP_CLIENT_SECRET'], message: 'is required with INFOBIP_CLIENT_ID' })
-    }
-    if (env.INFOBIP_CLIENT_SECRET !== undefined && env.INFOBIP_CLIENT_ID === undefined) {
-      ctx.addIssue({ code: 'custom', path: ['INFOBIP_CLIENT_ID'], message: 'is required with INFOBIP_CLIENT_SECRET' })
-    }
-    if (env.INFOBIP_AUTH !== undefined && env.INFOBIP_USERNAME === undefined) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['INFOBIP_AUTH'],
-        message: 'chooses how INFOBIP_USERNAME and INFOBIP_PASSWORD are used; set them too, or unset INFOBIP_AUTH',
-      })
-    }
-    // Names only, never values: which kinds of credentials are present.
-    const kinds = [
-      env.INFOBIP_API_KEY !== undefined ? 'INFOBIP_API_KEY' : null,
-      env.INFOBIP_USERNAME !== undefined || env.INFOBIP_PASSWORD !== undefined
-        ? 'INFOBIP_USERNAME/INFOBIP_PASSWORD'
-        : null,
-      env.INFOBIP_CLIENT_ID !== undefined || env.INFOBIP_CLIENT_SECRET !== undefined
-        ? 'INFOBIP_CLIENT_ID/INFOBIP_CLIENT_SECRET'
-        : null,
-    ].filter((k): k is string => k !== null)
-    if (kinds.length > 1) {
-      ctx.addIssue({
-        code: 'custom',
-        path: [],
-        message: `set one kind of Infobip credentials, not several (found ${kinds.join(' and ')})`,
-      })
-    }
-    const hasCredentials = kinds.length > 0
-    if (env.INFOBIP_BASE_URL !== undefined && !hasCredentials) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['INFOBIP_BASE_URL'],
-        message:
-          'is set but no credentials are: set INFOBIP_API_KEY, or INFOBIP_USERNAME and INFOBIP_PASSWORD, or INFOBIP_CLIENT_ID and INFOBIP_CLIENT_SECRET',
-      })
-    }
-    if (hasCredentials && env.INFOBIP_BASE_URL === undefined) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['INFOBIP_BASE_URL'],
-        message: 'is required when Infobip credentials are set',
-      })
-    }
-    if ((env.FLOWFORM_NOTIFY_URL === undefined) !== (env.FLOWFORM_NOTIFY_SECRET === undefined)) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['FLOWFORM_NOTIFY_SECRET'],
-        message: 'FLOWFORM_NOTIFY_URL and FLOWFORM_NOTIFY_SECRET go together',
-      })
-    }
-    // Infobip refuses a notifyUrl over 1000 characters, and the secret travels inside it.
-    if (env.FLOWFORM_NOTIFY_URL && env.FLOWFORM_NOTIFY_SECRET) {
-      const url = new URL(env.FLOWFORM_NOTIFY_URL)
-      url.searchParams.set('secret', env.FLOWFORM_NOTIFY_SECRET)
-      if (url.toString().length > MAX_NOTIFY_URL_LENGTH) {
-        ctx.addIssue({
-          code: 'custom',
-          path: ['FLOWFORM_NOTIFY_URL'],
-          message: 'with its secret must stay within 1000 characters',
-        })
-      }
-    }
-    if ((env.RAPIDPRO_BASE_URL === undefined) !== (env.RAPIDPRO_TOKEN === undefined)) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['RAPIDPRO_TOKEN'],
-        message: 'RAPIDPRO_BASE_URL and RAPIDPRO_TOKEN go together',
-      })
-    }
+    const issue: Issue = (path, message) => ctx.addIssue({ code: 'custom', path: path === null ? [] : [path], message })
+    pairedCredentialIssues(env, issue)
+    credentialKindIssues(env, issue)
+    companionIssues(env, issue)
   })
+
+/** Reports one problem with the environment, on a variable or (null) on the whole. */
+type Issue = (path: string | null, message: string) => void
+
+/** The variables whose meaning depends on others: checked together once each is valid alone. */
+type CrossChecked = { readonly [K in CrossCheckedName]?: string | undefined }
+type CrossCheckedName =
+  | 'INFOBIP_BASE_URL'
+  | 'INFOBIP_USERNAME'
+  | 'INFOBIP_PASSWORD'
+  | 'INFOBIP_API_KEY'
+  | 'INFOBIP_AUTH'
+  | 'INFOBIP_CLIENT_ID'
+  | 'INFOBIP_CLIENT_SECRET'
+  | 'RAPIDPRO_BASE_URL'
+  | 'RAPIDPRO_TOKEN'
+  | 'FLOWFORM_NOTIFY_URL'
+  | 'FLOWFORM_NOTIFY_SECRET'
+
+/** Half of a credential pair, or INFOBIP_AUTH without the username it applies to. */
+function pairedCredentialIssues(env: CrossChecked, issue: Issue): void {
+  if (env.INFOBIP_USERNAME !== undefined && env.INFOBIP_PASSWORD === undefined) {
+    issue('INFOBIP_PASSWORD', 'is required with INFOBIP_USERNAME')
+  }
+  if (env.INFOBIP_PASSWORD !== undefined && env.INFOBIP_USERNAME === undefined) {
+    issue('INFOBIP_USERNAME', 'is required with INFOBIP_PASSWORD')
+  }
+  if (env.INFOBIP_CLIENT_ID !== undefined && env.INFOBIP_CLIENT_SECRET === undefined) {
+    issue('INFOBIP_CLIENT_SECRET', 'is required with INFOBIP_CLIENT_ID')
+  }
+  if (env.INFOBIP_CLIENT_SECRET !== undefined && env.INFOBIP_CLIENT_ID === undefined) {
+    issue('INFOBIP_CLIENT_ID', 'is required with INFOBIP_CLIENT_SECRET')
+  }
+  if (env.INFOBIP_AUTH !== undefined && env.INFOBIP_USERNAME === undefined) {
+    issue(
+      'INFOBIP_AUTH',
+      'chooses how INFOBIP_USERNAME and INFOBIP_PASSWORD are used; set them too, or unset INFOBIP_AUTH',
+    )
+  }
+}
+
+/** One kind of Infobip credentials at most, and a base URL exactly when there are some. */
+function credentialKindIssues(env: CrossChecked, issue: Issue): void {
+  // Names only, never values: which kinds of credentials are present.
+  const kinds = [
+    env.INFOBIP_API_KEY !== undefined ? 'INFOBIP_API_KEY' : null,
+    env.INFOBIP_USERNAME !== undefined || env.INFOBIP_PASSWORD !== undefined
+      ? 'INFOBIP_USERNAME/INFOBIP_PASSWORD'
+      : null,
+    env.INFOBIP_CLIENT_ID !== undefined || env.INFOBIP_CLIENT_SECRET !== undefined
+      ? 'INFOBIP_CLIENT_ID/INFOBIP_CLIENT_SECRET'
+      : null,
+  ].filter((k): k is string => k !== null)
+  if (kinds.length > 1) {
+    issue(null, `set one kind of Infobip credentials, not several (found ${kinds.join(' and ')})`)
+  }
+  const hasCredentials = kinds.length > 0
+  if (env.INFOBIP_BASE_URL !== undefined && !hasCredentials) {
+    issue(
+      'INFOBIP_BASE_URL',
+      'is set but no credentials are: set INFOBIP_API_KEY, or INFOBIP_USERNAME and INFOBIP_PASSWORD, or INFOBIP_CLIENT_ID and INFOBIP_CLIENT_SECRET',
+    )
+  }
+  if (hasCredentials && env.INFOBIP_BASE_URL === undefined) {
+    issue('INFOBIP_BASE_URL', 'is required when Infobip credentials are set')
+  }
+}
+
+/** The notify hook and RapidPro each need two variables, and the hook's URL has a length limit. */
+function companionIssues(env: CrossChecked, issue: Issue): void {
+  if ((env.FLOWFORM_NOTIFY_URL === undefined) !== (env.FLOWFORM_NOTIFY_SECRET === undefined)) {
+    issue('FLOWFORM_NOTIFY_SECRET', 'FLOWFORM_NOTIFY_URL and FLOWFORM_NOTIFY_SECRET go together')
+  }
+  // Infobip refuses a notifyUrl over 1000 characters, and the secret travels inside it.
+  if (env.FLOWFORM_NOTIFY_URL && env.FLOWFORM_NOTIFY_SECRET) {
+    const url = new URL(env.FLOWFORM_NOTIFY_URL)
+    url.searchParams.set('secret', env.FLOWFORM_NOTIFY_SECRET)
+    if (url.toString().length > MAX_NOTIFY_URL_LENGTH) {
+      issue('FLOWFORM_NOTIFY_URL', 'with its secret must stay within 1000 characters')
+    }
+  }
+  if ((env.RAPIDPRO_BASE_URL === undefined) !== (env.RAPIDPRO_TOKEN === undefined)) {
+    issue('RAPIDPRO_TOKEN', 'RAPIDPRO_BASE_URL and RAPIDPRO_TOKEN go together')
+  }
+}
 
 export type InfobipAuth =
   | { kind: 'basic'; username: string; password: string }

@@ -74,3 +74,35 @@ describe('environment: Infobip auth schemes', () => {
     expect(failure(BASE)).toContain('INFOBIP_CLIENT_ID and INFOBIP_CLIENT_SECRET')
   })
 })
+
+describe('environment: variables that go together', () => {
+  it('names the missing half of a username and password', () => {
+    expect(failure({ ...BASE, INFOBIP_USERNAME: 'shop' })).toContain(
+      'INFOBIP_PASSWORD: is required with INFOBIP_USERNAME',
+    )
+    expect(failure({ ...BASE, INFOBIP_PASSWORD: 'pw' })).toContain(
+      'INFOBIP_USERNAME: is required with INFOBIP_PASSWORD',
+    )
+  })
+
+  it('wants the notify URL and its secret together, within Infobip’s 1000 characters', () => {
+    const secret = 'a-secret-of-16-chars'
+    expect(failure({ FLOWFORM_NOTIFY_URL: 'https://shop.example/hook' })).toContain(
+      'FLOWFORM_NOTIFY_SECRET: FLOWFORM_NOTIFY_URL and FLOWFORM_NOTIFY_SECRET go together',
+    )
+    const long = `https://shop.example/${'h'.repeat(990)}`
+    expect(failure({ FLOWFORM_NOTIFY_URL: long, FLOWFORM_NOTIFY_SECRET: secret })).toContain(
+      'FLOWFORM_NOTIFY_URL: with its secret must stay within 1000 characters',
+    )
+    expect(() =>
+      readEnv({ FLOWFORM_NOTIFY_URL: 'https://shop.example/hook', FLOWFORM_NOTIFY_SECRET: secret }),
+    ).not.toThrow()
+  })
+
+  it('wants the RapidPro base URL and token together', () => {
+    expect(failure({ RAPIDPRO_BASE_URL: 'https://rapidpro.example' })).toContain(
+      'RAPIDPRO_TOKEN: RAPIDPRO_BASE_URL and RAPIDPRO_TOKEN go together',
+    )
+    expect(failure({ RAPIDPRO_TOKEN: 't' })).toContain('RAPIDPRO_BASE_URL and RAPIDPRO_TOKEN go together')
+  })
+})
