@@ -2,6 +2,7 @@ import { fireEvent, render, screen, waitFor } from '@testing-library/preact'
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import type { PublicForm } from '../../contract/definition'
 import { App } from '../../widget/form/app'
+import { PAGE } from './support'
 import type { FetchRoutes } from './support'
 import {
   callsTo,
@@ -37,7 +38,7 @@ const form: PublicForm = simpleForm({
 
 async function setup(routes: FetchRoutes = {}, definition: PublicForm = form): Promise<ReturnType<typeof stubFetch>> {
   const fetchMock = stubFetch({ form: definition, ...routes })
-  render(<App endpoint={ENDPOINT} formId="welcome" />)
+  render(<App page={PAGE} endpoint={ENDPOINT} formId="welcome" />)
   await screen.findByRole('button', { name: 'Sign up' })
   return fetchMock
 }

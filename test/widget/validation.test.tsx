@@ -2,6 +2,7 @@ import { cleanup, fireEvent, render, screen, waitFor } from '@testing-library/pr
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import type { PublicForm } from '../../contract/definition'
 import { App } from '../../widget/form/app'
+import { PAGE } from './support'
 import { callsTo, ENDPOINT, simpleForm, stubFetch, stubIntersectionObserver } from './support'
 
 const form: PublicForm = {
@@ -23,7 +24,7 @@ const form: PublicForm = {
 async function setup(definition: PublicForm = form): Promise<ReturnType<typeof stubFetch>> {
   const fetchMock = stubFetch({ form: definition })
   stubIntersectionObserver()
-  render(<App endpoint={ENDPOINT} formId={definition.id} />)
+  render(<App page={PAGE} endpoint={ENDPOINT} formId={definition.id} />)
   await screen.findByRole('button', { name: 'Sign up' })
   return fetchMock
 }
@@ -173,7 +174,7 @@ describe('client-side validation', () => {
   it('an unticked required consent box asks for a tick, not to "fill in" a field', async () => {
     stubFetch({ form: simpleForm() })
     stubIntersectionObserver()
-    render(<App endpoint={ENDPOINT} formId="welcome" />)
+    render(<App page={PAGE} endpoint={ENDPOINT} formId="welcome" />)
     fireEvent.click(await screen.findByRole('button', { name: 'Sign up' }))
     const consent = screen.getByRole('checkbox', { name: /I agree to emails/ })
     await waitFor(() => expect(description(consent)).toBe('Please tick this box to continue.'))
@@ -183,7 +184,7 @@ describe('client-side validation', () => {
     const own = simpleForm()
     own.fields[2] = { ...own.fields[2]!, messages: { required: 'We need your consent.' } }
     stubFetch({ form: own })
-    render(<App endpoint={ENDPOINT} formId="welcome" />)
+    render(<App page={PAGE} endpoint={ENDPOINT} formId="welcome" />)
     fireEvent.click(await screen.findByRole('button', { name: 'Sign up' }))
     await waitFor(() =>
       expect(description(screen.getByRole('checkbox', { name: /I agree to emails/ }))).toBe('We need your consent.'),

@@ -1,0 +1,31 @@
+import css from '../styles.css?inline'
+import type { PageState } from './state'
+
+function canAdopt(root: ShadowRoot): boolean {
+  return 'adoptedStyleSheets' in root && typeof CSSStyleSheet === 'function' && 'replaceSync' in CSSStyleSheet.prototype
+}
+
+/**
+ * Puts the widget's styles into its shadow root. A constructed sheet (parsed once per page) needs
+ * no CSP exception for inline styles; where it is missing, a `<style>` carries the page's nonce.
+ */
+export function attachStyles(page: PageState, root: ShadowRoot, nonce?: string): void {
+  if (canAdopt(root)) {
+    try {
+      if (!page.sheet) {
+        page.sheet = new CSSStyleSheet()
+        page.sheet.replaceSync(css)
+      }
+      root.adoptedStyleSheets = [...root.adoptedStyleSheets, page.sheet]
+      return
+    } catch {
+      page.sheet = undefined
+    }
+  }
+  const style = document.createElement('style')
+  if (nonce) {
+    style.setAttribute('nonce', nonce)
+  }
+  style.textContent = css
+  root.append(style)
+}
