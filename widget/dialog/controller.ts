@@ -35,13 +35,16 @@ export interface DialogController {
    * to where it was. `quiet`: without the frequency note.
    */
   close(quiet?: boolean): void
-  /** Esc closes; in a popup, Tab stays inside. */
-  onKey(event: KeyboardEvent): void
-  /** The browser closed the `<dialog>` (a phone's back gesture, say). */
-  onClose(): void
-  onPointerDown(event: MouseEvent): void
-  /** A click on the backdrop (pressed there too) closes it. */
-  onClick(event: MouseEvent): void
+  /** The box's event handlers, named as its props: closures, which need no `this`. */
+  on: {
+    /** Esc closes; in a popup, Tab stays inside. */
+    onKeyDown(event: KeyboardEvent): void
+    /** The browser closed the `<dialog>` (a phone's back gesture, say). */
+    onClose(): void
+    onPointerDown(event: MouseEvent): void
+    /** A click on the backdrop (pressed there too) closes it. */
+    onClick(event: MouseEvent): void
+  }
 }
 
 /**
@@ -130,10 +133,10 @@ export function createDialog(options: DialogOptions): DialogController {
 
   return {
     arm() {
-      if (!page.fired.has(key)) {
+      if (!page.triggered.has(key)) {
         disarm = armTrigger(options, () => {
           disarm()
-          page.fired.add(key)
+          page.triggered.add(key)
           wanted = true
           autoOpen()
         })
@@ -153,29 +156,31 @@ export function createDialog(options: DialogOptions): DialogController {
     },
     open,
     close,
-    onKey(event) {
-      const dialog = box()
-      if (event.key === 'Escape') {
-        event.stopPropagation()
-        close()
-      } else if (event.key === 'Tab' && modal && dialog) {
-        trapTab(dialog, event)
-      }
-    },
-    onClose() {
-      // The event is queued, and input runs first: reopened by then (Esc, then Enter on the
-      // opener), it is stale.
-      if (!(box() as HTMLDialogElement | null)?.open) {
-        close()
-      }
-    },
-    onPointerDown(event) {
-      down = onBackdrop(event)
-    },
-    onClick(event) {
-      if (down && onBackdrop(event)) {
-        close()
-      }
+    on: {
+      onKeyDown(event) {
+        const dialog = box()
+        if (event.key === 'Escape') {
+          event.stopPropagation()
+          close()
+        } else if (event.key === 'Tab' && modal && dialog) {
+          trapTab(dialog, event)
+        }
+      },
+      onClose() {
+        // The event is queued, and input runs first: reopened by then (Esc, then Enter on the
+        // opener), it is stale.
+        if (!(box() as HTMLDialogElement | null)?.open) {
+          close()
+        }
+      },
+      onPointerDown(event) {
+        down = onBackdrop(event)
+      },
+      onClick(event) {
+        if (down && onBackdrop(event)) {
+          close()
+        }
+      },
     },
   }
 }

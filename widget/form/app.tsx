@@ -17,7 +17,6 @@ import { SignupForm } from './signup-form'
 import { supportedFields } from './supported-fields'
 import type { DialogController } from '../dialog/controller'
 import { createDialog } from '../dialog/controller'
-import { DialogBox } from './dialog-box'
 import type { CheckedOptions } from '../embed/options'
 import type { PageState } from '../page/state'
 
@@ -172,16 +171,26 @@ export class App extends Component<AppProps, AppState> {
       )
     }
     const title = fields.find((f) => f.type === 'title')
+    const modal = o.mode === 'popup'
+    const Box = modal ? 'dialog' : 'div'
     return (
-      <DialogBox
-        mode={o.mode}
-        label={title?.text || title?.label || t('dialog')}
+      <Box
+        role="dialog"
+        aria-modal={modal}
+        aria-label={title?.text || title?.label || t('dialog')}
+        tabIndex={-1}
         lang={lang}
-        t={t}
-        dialog={this.dialog}
+        class={modal ? 'dialog' : 'dialog slide'}
+        part={`dialog ${o.mode}`}
+        popover={modal ? undefined : 'manual'}
+        hidden={!modal}
+        {...this.dialog.on}
       >
+        <button type="button" class="close" part="close" aria-label={t('close')} onClick={() => this.dialog?.close()}>
+          ×
+        </button>
         {content}
-      </DialogBox>
+      </Box>
     )
   }
 }

@@ -4,8 +4,8 @@ import type { PageState } from './state'
 /** Counts one view of the form per page load, however often it is mounted or opened. */
 export function countView(page: PageState, endpoint: string, formId: string): void {
   const key = `${endpoint} ${formId}`
-  if (!page.counted.has(key)) {
-    page.counted.add(key)
+  if (!page.views.has(key)) {
+    page.views.add(key)
     sendView(endpoint, formId)
   }
 }

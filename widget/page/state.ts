@@ -5,9 +5,9 @@
  */
 export interface PageState {
   /** Views counted on this page load, by endpoint and form: a remount must not count again. */
-  counted: Set<string>
+  views: Set<string>
   /** Forms whose trigger fired on this page load, by endpoint and form: a remount does not fire it again. */
-  fired: Set<string>
+  triggered: Set<string>
   /** Open popups: page scroll is locked while there is one, and the page's own value comes back after the last. */
   locks: number
   overflow: string
@@ -16,5 +16,5 @@ export interface PageState {
 }
 
 export function createPageState(): PageState {
-  return { counted: new Set(), fired: new Set(), locks: 0, overflow: '' }
+  return { views: new Set(), triggered: new Set(), locks: 0, overflow: '' }
 }
