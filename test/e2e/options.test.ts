@@ -140,6 +140,8 @@ describe('locale', () => {
       async (page) => {
         await page.goto(`${env.site.url}/browser-language`)
         await host(page).getByRole('button', { name: 'Anmelden' }).waitFor()
+        // The German button could come from a German default too: the language must be the browser's.
+        expect(await host(page).locator('[lang]').first().getAttribute('lang')).toBe('de')
       },
       { locale: 'de-DE' },
     )

@@ -10,6 +10,7 @@ import {
   ENDPOINT,
   errorBody,
   json,
+  settle,
   simpleForm,
   stubFetch,
   stubIntersectionObserver,
@@ -205,7 +206,7 @@ describe('submitting', () => {
     const email = screen.getByRole('textbox', { name: 'Email' })
     await screen.findByText('This address bounced before.')
     fireEvent.blur(email)
-    await new Promise((r) => setTimeout(r, 20))
+    await settle()
     expect(screen.getByText('This address bounced before.')).toBeTruthy()
     fireEvent.change(email, { target: { value: 'other@example.com' } })
     await waitFor(() => expect(screen.queryByText('This address bounced before.')).toBeNull())

@@ -3,7 +3,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest'
 import type { PublicForm } from '../../contract/definition'
 import { App } from '../../widget/form/app'
 import { PAGE } from './support'
-import { callsTo, ENDPOINT, simpleForm, stubFetch, stubIntersectionObserver } from './support'
+import { callsTo, ENDPOINT, settle, simpleForm, stubFetch, stubIntersectionObserver } from './support'
 
 const form: PublicForm = {
   id: 'checks',
@@ -89,7 +89,7 @@ describe('client-side validation', () => {
     const email = screen.getByRole('textbox', { name: 'Email' })
     type(email, 'half@')
     fireEvent.blur(email)
-    await new Promise((r) => setTimeout(r, 20))
+    await settle()
     expect(email.hasAttribute('aria-invalid')).toBe(false)
     expect(screen.queryByText('Please enter a valid email address.')).toBeNull()
   })
@@ -102,7 +102,7 @@ describe('client-side validation', () => {
     await waitFor(() => expect(description(email)).toBe('Please enter a valid email address.'))
 
     type(email, 'ana@example')
-    await new Promise((r) => setTimeout(r, 20))
+    await settle()
     expect(description(email)).toBe('Please enter a valid email address.')
     type(email, 'ana@example.com')
     await waitFor(() => expect(email.hasAttribute('aria-invalid')).toBe(false))
@@ -118,7 +118,7 @@ describe('client-side validation', () => {
 
     // Emptied while typing: the message stays as it was (no "fill in" popping up mid-edit)...
     fireEvent.input(email, { target: { value: '' } })
-    await new Promise((r) => setTimeout(r, 20))
+    await settle()
     expect(description(email)).toBe('Please enter a valid email address.')
     // ...and says what is wrong now once the person leaves the field.
     fireEvent.change(email)
@@ -139,7 +139,7 @@ describe('client-side validation', () => {
     expect(email.closest('[part="field"]')?.querySelector('[part="error"]')).toBeNull()
     // Leaving it half done shows nothing new: the next attempt says what is wrong.
     fireEvent.change(email)
-    await new Promise((r) => setTimeout(r, 20))
+    await settle()
     expect(email.hasAttribute('aria-invalid')).toBe(false)
     fireEvent.click(screen.getByRole('button', { name: 'Sign up' }))
     await waitFor(() => expect(description(email)).toBe('Please enter a valid email address.'))
@@ -159,7 +159,7 @@ describe('client-side validation', () => {
 
     type(email, 'ana@')
     type(age, '12')
-    await new Promise((r) => setTimeout(r, 20))
+    await settle()
     expect(email.hasAttribute('aria-invalid')).toBe(false)
     expect(age.hasAttribute('aria-invalid')).toBe(false)
     expect(document.querySelectorAll('[part="error"]')).toHaveLength(1)
