@@ -1,9 +1,9 @@
-import type { PageState } from '../page/state'
-import { focused, onBackdrop, trapTab } from './focus'
 import { remember, snoozed } from './frequency'
-import { lockScroll } from './scroll-lock'
 import type { TriggerOptions } from './triggers'
 import { armTrigger } from './triggers'
+import type { PageState } from '../page/state'
+import { lockScroll } from './scroll-lock'
+import { focused, onBackdrop, trapTab } from './focus'
 
 export interface DialogOptions extends TriggerOptions {
   /** `popup`: modal, scroll locked, Tab kept inside. `slide-in`: leaves the page usable. */

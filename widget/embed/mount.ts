@@ -1,12 +1,12 @@
 import { createRef, h, render } from 'preact'
 import { attachStyles } from '../page/attach-styles'
 import { prefillValues } from '../page/context'
-import type { MountOptions } from './options'
-import { checkOptions, resolveEndpoint } from './options'
 import type { AppProps } from '../form/app'
 import { App } from '../form/app'
 import { pickLocale } from '../../contract/texts'
 import { createPageState } from '../page/state'
+import type { MountOptions } from './options'
+import { checkOptions, resolveEndpoint } from './options'
 
 /**
  * The library API: mount a form into any element. The script tag, the custom element and

@@ -12,14 +12,17 @@ function canAdopt(root: ShadowRoot): boolean {
 export function attachStyles(page: PageState, root: ShadowRoot, nonce?: string): void {
   if (canAdopt(root)) {
     try {
-      if (!page.sheet) {
-        page.sheet = new CSSStyleSheet()
-        page.sheet.replaceSync(css)
+      let sheet = page.sheet
+      if (!sheet) {
+        sheet = new CSSStyleSheet()
+        sheet.replaceSync(css)
+        // Kept only once parsed: a sheet that failed is tried again by the next form.
+        page.sheet = sheet
       }
-      root.adoptedStyleSheets = [...root.adoptedStyleSheets, page.sheet]
+      root.adoptedStyleSheets = [...root.adoptedStyleSheets, sheet]
       return
     } catch {
-      page.sheet = undefined
+      // Falls back to a <style>.
     }
   }
   const style = document.createElement('style')
