@@ -5,7 +5,7 @@ import type { AppProps } from '../form/app'
 import { App } from '../form/app'
 import { pickLocale } from '../../contract/texts'
 import { createPageState } from '../page/state'
-import type { MountOptions } from './options'
+import type { CheckedOptions, MountOptions } from './options'
 import { checkOptions, resolveEndpoint } from './options'
 
 /**
@@ -36,7 +36,7 @@ const live = new Map<FlowformHandle, HTMLElement>()
 let mounts = 0
 
 /** A shadow root on a new host for `form`, with the widget's styles, in `target`. */
-function createHost(target: Element, form: string, theme: string | undefined, nonce: string | undefined): ShadowRoot {
+function createHost(target: Element, { form, theme, nonce }: CheckedOptions): ShadowRoot {
   const host = document.createElement(HOST_NAME)
   host.setAttribute('data-flowform', form)
   if (theme) {
@@ -82,7 +82,7 @@ export function mount(target: Element, options: MountOptions): FlowformHandle {
   }
   const checked = checkOptions(options)
   const endpoint = resolveEndpoint(checked.endpoint)
-  const root = createHost(target, checked.form, checked.theme, checked.nonce)
+  const root = createHost(target, checked)
   const host = root.host as HTMLElement
   const app = createRef<App>()
   const locale = pickLocale(checked.locale ? [checked.locale] : (navigator.languages ?? [navigator.language]))
