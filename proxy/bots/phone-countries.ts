@@ -15,7 +15,8 @@ const NOT_ALLOWED: Record<Locale, string> = {
 
 /** The country of a phone number as typed or as normalised (`+49…`, `0049…`, Infobip's `49…`). */
 export function phoneCountry(value: string, countries: readonly string[]): string | undefined {
-  const trimmed = value.trim()
+  // `00` is the international prefix in most of the world; without a default country the parser needs `+`.
+  const trimmed = value.trim().replace(/^00/, '+')
   // A national number ("0170 …") can only be placed when the form allows a single country.
   const only = countries.length === 1 ? (countries[0] as CountryCode) : undefined
   const parsed =
