@@ -1,5 +1,6 @@
 import { fileURLToPath } from 'node:url'
 import type { Hono } from 'hono'
+import { type BotRuntimeOptions, createBotGate } from './bots/from-env'
 import { DEFAULTS } from './config/defaults'
 import type { ProxyEnv, RateLimits } from './config/env'
 import { ConfigError, type LoadedConfig, loadConfig } from './config/load'
@@ -63,6 +64,8 @@ export interface RuntimeOptions {
   sandbox?: SandboxInfobipOptions
   /** Options of the in-process RapidPro fake in sandbox mode (tests). */
   rapidproSandbox?: SandboxRapidproOptions
+  /** Bot checks: clock, fetch for the challenge providers, or all off (see bots/from-env.ts). */
+  bots?: BotRuntimeOptions
 }
 
 export interface MomentsOptions {
@@ -107,8 +110,10 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
   operationDone.connect((operationId) => void worker.wake(operationId))
   // ---- end of delivery ----
 
+  const bots = createBotGate(env, loaded, log, options.bots)
   const app = buildApp(options, {
     loaded,
+    bots,
     mode,
     infobip,
     submitDeps: {
@@ -117,6 +122,7 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
       log,
       waitMs: options.waitMs ?? DEFAULTS.requestWaitMs,
       rapidproEnabled: rapidpro !== null,
+      bots,
       ...(options.requestDeadlineMs !== undefined ? { deadlineMs: options.requestDeadlineMs } : {}),
     },
     hooks: momentsHooks({ secret: notify?.secret ?? null, feed: (report) => tracker.feed(report), log }),
@@ -190,7 +196,7 @@ function buildMoments(
 /** The HTTP app over the built parts, with the environment's HTTP settings and their defaults. */
 function buildApp(
   options: RuntimeOptions,
-  parts: Pick<Parameters<typeof createApp>[0], 'infobip' | 'submitDeps' | 'mode' | 'hooks'> & {
+  parts: Pick<Parameters<typeof createApp>[0], 'infobip' | 'submitDeps' | 'mode' | 'hooks' | 'bots'> & {
     loaded: LoadedConfig
   },
 ): Hono {

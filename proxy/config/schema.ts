@@ -1,6 +1,7 @@
 import * as z from 'zod'
 import { CONTENT_TYPES, FIELD_TYPES, FORM_ID, FORM_ID_PATTERN } from '../../contract/definition'
 import { EN, LOCALES } from '../../contract/texts'
+import { BotDefenseConfig } from './bot-defense'
 
 /** The config file's shape (contract section 3). Unknown keys are refused so typos surface at start. */
 
@@ -225,6 +226,8 @@ export const FormConfig = z
       .strictObject({ type: z.enum(['message', 'redirect']), value: z.string().min(1).max(2000) })
       .optional(),
     texts: TextsConfig.optional(),
+    /** Bot checks: see bot-defense.ts. */
+    botDefense: BotDefenseConfig.optional(),
   })
   .superRefine((form, ctx) => {
     if (!form.fields && !form.infobipFormId) {

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto'
 import type { SubmissionStatus } from '../../contract/definition'
+import { type BotGate, droppedStatus } from '../bots/gate'
 import type { Deliverer } from '../delivery/dispatch'
 import type { DeliveryOutcome } from '../delivery/outcome'
 import type { Delivery, DeliveryTarget } from '../delivery/payloads'
@@ -23,11 +24,15 @@ export interface SubmitDeps {
   rapidproEnabled?: boolean
   /** How long the person waits at most, all deliveries together; default `waitMs` + 5 s. */
   deadlineMs?: number
+  /** Bot checks (proxy/bots); absent: none. */
+  bots?: BotGate
 }
 
 export interface SubmitContext {
   /** The page's host, for Infobip's "Analytics by Source". */
   source?: string | undefined
+  /** The client's address, passed to a challenge provider's verification. */
+  clientAddress?: string | undefined
 }
 
 /**
@@ -42,6 +47,10 @@ export async function submit(
   context: SubmitContext,
 ): Promise<SubmissionStatus> {
   const values = validateValues(form, body)
+  // After the values: a person with a typo hears so; a bot's drop is answered like a success.
+  if ((await deps.bots?.admit(form, body, values, context.clientAddress)) === 'drop') {
+    return droppedStatus(form.config)
+  }
   const plan = planDeliveries(form, values, {
     rapidproEnabled: deps.rapidproEnabled ?? false,
     source: context.source,
