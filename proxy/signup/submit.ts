@@ -9,6 +9,7 @@ import { contactSaved } from '../delivery/targets/rapidpro'
 import type { ResolvedForm } from '../forms/registry'
 import { UpstreamError, ValidationError } from '../http/errors'
 import type { Logger } from '../log'
+import { consentEvidence } from '../consent/record'
 import { planDeliveries } from './plan'
 import type { SubmissionBody } from './schema'
 import { identityMissing, validateValues } from './validate'
@@ -23,11 +24,15 @@ export interface SubmitDeps {
   rapidproEnabled?: boolean
   /** How long the person waits at most, all deliveries together; default `waitMs` + 5 s. */
   deadlineMs?: number
+  /** Server time for consent records (tests); default Date.now. */
+  now?: () => number
 }
 
 export interface SubmitContext {
   /** The page's host, for Infobip's "Analytics by Source". */
   source?: string | undefined
+  /** The request's Origin: the consent record's page when the body names none. */
+  origin?: string | undefined
 }
 
 /**
@@ -42,10 +47,13 @@ export async function submit(
   context: SubmitContext,
 ): Promise<SubmissionStatus> {
   const values = validateValues(form, body)
+  const { locale, page, campaign } = body.context ?? {}
+  const consent = consentEvidence(form, values, { locale, page, origin: context.origin, now: (deps.now ?? Date.now)() })
   const plan = planDeliveries(form, values, {
     rapidproEnabled: deps.rapidproEnabled ?? false,
     source: context.source,
-    campaign: body.context?.campaign,
+    campaign,
+    consent,
   })
   if (plan.unreachable) {
     // Ask for someone to reach instead of failing upstream.
@@ -55,7 +63,7 @@ export async function submit(
     // The config refuses such forms at start; this guards against a signup vanishing quietly.
     throw new UpstreamError({ upstream: 'config', reason: `form "${form.config.id}" has nowhere to deliver signups` })
   }
-  const deliveries = await deps.outbox.add(randomUUID(), form.config.id, plan.deliveries)
+  const deliveries = await deps.outbox.add(randomUUID(), form.config.id, plan.deliveries, undefined, consent)
   const waiting = { person: true }
   const run = deliverInOrder(deps, deliveries, plan.decider, waiting)
   // A slow upstream must not hold the person: past the deadline they hear "queued" and the
