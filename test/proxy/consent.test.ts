@@ -6,6 +6,7 @@ import { DEFAULT_RETENTION_DAYS, startConsentRetention } from '../../proxy/conse
 import { consentSummary, type ConsentEvidence } from '../../proxy/consent/record'
 import { FlowformConfig } from '../../proxy/config/schema'
 import { Outbox } from '../../proxy/delivery/outbox'
+import type { PlannedDelivery } from '../../proxy/delivery/payloads'
 import { createMemoryLogger } from '../../proxy/log'
 import { createTestProxy, SHOP, type TestProxy, type TestProxyOptions } from '../helpers/test-proxy'
 import { tempDir } from '../helpers/temp-dir'
@@ -207,6 +208,37 @@ describe('consent sent upstream where the config names a place', () => {
     expect(result.success).toBe(false)
     const paths = result.error?.issues.map((i) => i.path.join('.'))
     expect(paths).toEqual(['forms.0.consent.flowVariable', 'forms.0.consent.rapidproField', 'forms.0.consent.fields'])
+  })
+})
+
+describe('the same transaction as the deliveries', () => {
+  it('keeps no record when a delivery of its submission cannot be written (rolled back together)', () => {
+    const outbox = Outbox.open(join(tempDir('consent'), 'data'))
+    try {
+      const evidence: ConsentEvidence = {
+        acceptedAt: 0,
+        locale: 'en',
+        version: 'v',
+        page: null,
+        texts: [{ field: 'consent', text: 'Yes' }],
+        email: 'ann@example.com',
+        phone: null,
+      }
+      const good = {
+        target: 'flow',
+        payload: { flow: { api: 'moments', campaignId: '1' }, personData: { person: {} } },
+      }
+      // The second delivery fails after the record and the first delivery were written.
+      const unwritable = { target: 'flow', payload: { size: 1n } }
+      const planned = [good, unwritable] as unknown as PlannedDelivery[]
+      expect(() => outbox.add('s1', 'news', planned, undefined, evidence)).toThrow()
+      expect(outbox.count()).toBe(0)
+      expect(outbox.consents.count()).toBe(0)
+      outbox.add('s2', 'news', [planned[0]!], undefined, evidence)
+      expect([outbox.count(), outbox.consents.count()]).toEqual([1, 1])
+    } finally {
+      outbox.close()
+    }
   })
 })
 
