@@ -6,6 +6,7 @@ import type { ProxyEnv, RateLimits } from './config/env'
 import { ConfigError, type LoadedConfig, loadConfig } from './config/load'
 import { createDeliverer } from './delivery/dispatch'
 import { Outbox } from './delivery/outbox'
+import { startConsentRetention } from './consent/retention'
 import { directMomentsGateway, type MomentsGateway } from './delivery/targets/moments'
 import { type OutboxWorker, startOutboxWorker } from './delivery/worker'
 import { FormRegistry } from './forms/registry'
@@ -108,6 +109,7 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
   })
   // A finished operation settles its waiting deliveries now instead of at their next poll.
   operationDone.connect((operationId) => void worker.wake(operationId))
+  const consentRetention = startConsentRetention({ store: outbox.consents, config: loaded.config, log })
   // ---- end of delivery ----
 
   const bots = createBotGate(env, loaded, log, options.bots)
@@ -140,6 +142,7 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
     rapidproFake,
     async close() {
       await worker.stop()
+      consentRetention.stop()
       await moments.close?.()
       tracker.close()
       outbox.close()

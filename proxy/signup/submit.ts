@@ -10,6 +10,7 @@ import { contactSaved } from '../delivery/targets/rapidpro'
 import type { ResolvedForm } from '../forms/registry'
 import { UpstreamError, ValidationError } from '../http/errors'
 import type { Logger } from '../log'
+import { consentEvidence } from '../consent/record'
 import { planDeliveries } from './plan'
 import type { SubmissionBody } from './schema'
 import { identityMissing, validateValues } from './validate'
@@ -26,6 +27,8 @@ export interface SubmitDeps {
   deadlineMs?: number
   /** Bot checks (proxy/bots); absent: none. */
   bots?: BotGate
+  /** Server time for consent records (tests); default Date.now. */
+  now?: () => number
 }
 
 export interface SubmitContext {
@@ -33,6 +36,8 @@ export interface SubmitContext {
   source?: string | undefined
   /** The client's address, passed to a challenge provider's verification. */
   clientAddress?: string | undefined
+  /** The request's Origin: the consent record's page when the body names none. */
+  origin?: string | undefined
 }
 
 /**
@@ -51,10 +56,13 @@ export async function submit(
   if ((await deps.bots?.admit(form, body, values, context.clientAddress)) === 'drop') {
     return droppedStatus(form.config)
   }
+  const { locale, page, campaign } = body.context ?? {}
+  const consent = consentEvidence(form, values, { locale, page, origin: context.origin, now: (deps.now ?? Date.now)() })
   const plan = planDeliveries(form, values, {
     rapidproEnabled: deps.rapidproEnabled ?? false,
     source: context.source,
-    campaign: body.context?.campaign,
+    campaign,
+    consent,
   })
   if (plan.unreachable) {
     // Ask for someone to reach instead of failing upstream.
@@ -64,7 +72,7 @@ export async function submit(
     // The config refuses such forms at start; this guards against a signup vanishing quietly.
     throw new UpstreamError({ upstream: 'config', reason: `form "${form.config.id}" has nowhere to deliver signups` })
   }
-  const deliveries = await deps.outbox.add(randomUUID(), form.config.id, plan.deliveries)
+  const deliveries = await deps.outbox.add(randomUUID(), form.config.id, plan.deliveries, undefined, consent)
   const waiting = { person: true }
   const run = deliverInOrder(deps, deliveries, plan.decider, waiting)
   // A slow upstream must not hold the person: past the deadline they hear "queued" and the

@@ -35,6 +35,7 @@ export function submissionsRoute(deps: {
       const status = await submit(deps.submitDeps, form, c.get('body'), {
         source: new URL(origin).host,
         clientAddress: c.get('clientAddress'),
+        origin,
       })
       return c.json({ status }, status === 'queued' ? 202 : 200)
     },
