@@ -1,0 +1,78 @@
+import { existsSync } from 'node:fs'
+import puppeteer, { type Browser, type Page } from 'puppeteer-core'
+import { tempDir } from './temp-dir'
+
+export const FIREFOX = process.env.FIREFOX_PATH ?? '/usr/bin/firefox-esr'
+
+/** Startup takes 5–10 s on a busy two-core machine; a hung start fails the test file instead of the run. */
+const LAUNCH_MS = 45_000
+/** One BiDi command (a goto, an evaluate) that takes longer than this is a hang, not a slow machine. */
+const COMMAND_MS = 30_000
+/** Waits for something in the page (a selector, a status text). */
+const WAIT_MS = 10_000
+const CLOSE_MS = 10_000
+
+/**
+ * Debian's Firefox ESR, headless, driven by puppeteer-core over WebDriver BiDi (no downloaded
+ * browser). Checked with firefox-esr 153 and puppeteer-core 24.43: as root it starts as is, with or
+ * without HOME, and needs no sandbox switch (unlike Chromium's --no-sandbox), because it gets a
+ * profile of its own: a fresh folder from tempDir(), removed after the test file; puppeteer writes
+ * its preferences there (no updates, telemetry, safe browsing or other network calls on start).
+ * `--no-remote` keeps it from handing the launch to another Firefox already running on the machine.
+ */
+export async function launchFirefox(): Promise<Browser> {
+  if (!existsSync(FIREFOX)) {
+    throw new Error(`Firefox not found at ${FIREFOX}: install Debian's "firefox-esr" package (.ci/run does)`)
+  }
+  return puppeteer.launch({
+    browser: 'firefox',
+    executablePath: FIREFOX,
+    protocol: 'webDriverBiDi',
+    headless: true,
+    userDataDir: tempDir('firefox'),
+    args: ['--no-remote'],
+    timeout: LAUNCH_MS,
+    protocolTimeout: COMMAND_MS,
+    extraPrefsFirefox: {
+      // Remote Settings (experiments, blocklists) would try the network at start and log errors.
+      'services.settings.server': 'http://127.0.0.1:9/',
+    },
+  })
+}
+
+/** Closes the browser; one that does not answer within CLOSE_MS is killed so the test file can end. */
+export async function closeFirefox(browser: Browser | undefined): Promise<void> {
+  if (!browser) {
+    return
+  }
+  const closed = browser.close().then(
+    () => true,
+    () => false,
+  )
+  const timer = new Promise<boolean>((resolve) => setTimeout(() => resolve(false), CLOSE_MS).unref())
+  if (!(await Promise.race([closed, timer]))) {
+    browser.process()?.kill('SIGKILL')
+  }
+}
+
+/** Runs `run` in a page of a fresh browser context (its own storage and cookies), then closes it. */
+export async function inFirefoxPage(browser: Browser, run: (page: Page) => Promise<void>): Promise<void> {
+  const context = await browser.createBrowserContext()
+  try {
+    const page = await context.newPage()
+    page.setDefaultTimeout(WAIT_MS)
+    await run(page)
+  } finally {
+    await context.close()
+  }
+}
+
+/**
+ * A selector for `inner` inside the open shadow root of the widget for `formId`: `>>>` pierces
+ * shadow roots, and puppeteer's `::-p-aria(…)` (Firefox's accessibility tree, over BiDi) finds
+ * nothing from the document root inside a shadow root, only from below the host.
+ */
+export const widget =
+  (formId: string) =>
+  (inner: string): string =>
+    `[data-flowform="${formId}"] >>> ${inner}`
