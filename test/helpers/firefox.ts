@@ -76,3 +76,65 @@ export const widget =
   (formId: string) =>
   (inner: string): string =>
     `[data-flowform="${formId}"] >>> ${inner}`
+
+export interface FirefoxWatch {
+  /** `securitypolicyviolation` events the page saw so far, as `<directive> <blocked URI>`. */
+  cspViolations(): Promise<string[]>
+  /** console.error messages and uncaught exceptions. */
+  readonly errors: string[]
+}
+
+/**
+ * Records what a page complains about. Call before `goto`: the listener is a BiDi preload script,
+ * which Firefox runs before the page's own scripts and outside its CSP. Violations are kept in the
+ * page (`window.__flowformCsp`) and read with an evaluate, which a page's CSP does not block either.
+ */
+export async function watchFirefox(page: Page): Promise<FirefoxWatch> {
+  await page.evaluateOnNewDocument(() => {
+    const seen: string[] = []
+    Object.defineProperty(window, '__flowformCsp', { value: seen })
+    document.addEventListener(
+      'securitypolicyviolation',
+      (event) => seen.push(`${event.effectiveDirective} ${event.blockedURI}`),
+      true,
+    )
+  })
+  const errors: string[] = []
+  page.on('console', (message) => {
+    if (message.type() === 'error') {
+      errors.push(message.text())
+    }
+  })
+  page.on('pageerror', (error) => errors.push(error instanceof Error ? error.message : String(error)))
+  return {
+    cspViolations: () => page.evaluate(() => [...(window as unknown as { __flowformCsp: string[] }).__flowformCsp]),
+    errors,
+  }
+}
+
+/**
+ * The element with keyboard focus (through open shadow roots), described as test/helpers/focus.ts
+ * does for Playwright: `input[name=email]`, `button "Sign up"`, `div[role=status]`, `body`.
+ */
+export function focusedIn(page: Page): Promise<string> {
+  return page.evaluate(() => {
+    let element: Element | null = document.activeElement
+    while (element?.shadowRoot?.activeElement) {
+      element = element.shadowRoot.activeElement
+    }
+    if (!element) {
+      return 'nothing'
+    }
+    const tag = element.tagName.toLowerCase()
+    const name = element.getAttribute('name')
+    const role = element.getAttribute('role')
+    const text = (element.getAttribute('aria-label') ?? element.textContent ?? '').trim()
+    if (name) {
+      return `${tag}[name=${name}]`
+    }
+    if (role && tag === 'div') {
+      return `div[role=${role}]`
+    }
+    return text && tag !== 'body' && tag !== 'html' ? `${tag} "${text}"` : tag
+  })
+}
