@@ -10,6 +10,8 @@ const LAUNCH_MS = 45_000
 const COMMAND_MS = 30_000
 /** Waits for something in the page (a selector, a status text). */
 const WAIT_MS = 10_000
+/** For `expect.poll`, whose own default (1 s) is too short for a slide-in's delay or a loaded machine. */
+export const POLL = { timeout: WAIT_MS } as const
 const CLOSE_MS = 10_000
 
 /**

@@ -1,6 +1,6 @@
 import type { Browser, Page } from 'puppeteer-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { closeFirefox, focusedIn, inFirefoxPage, launchFirefox, watchFirefox } from '../../helpers/firefox'
+import { closeFirefox, POLL, focusedIn, inFirefoxPage, launchFirefox, watchFirefox } from '../../helpers/firefox'
 import { embedScript, shopPage, strictCsp } from '../../helpers/fixture-site'
 import { type ShopAndProxy, startShopAndProxy } from '../../helpers/shop-and-proxy'
 
@@ -94,7 +94,7 @@ describe('popup in Firefox', () => {
       const watch = await watchFirefox(page)
       await page.goto(`${env.site.url}/manual`)
       await expect
-        .poll(() => page.evaluate(() => typeof (window as { Flowform?: { open?: unknown } }).Flowform?.open))
+        .poll(() => page.evaluate(() => typeof (window as { Flowform?: { open?: unknown } }).Flowform?.open), POLL)
         .toBe('function')
       // trigger=manual: nothing shows by itself.
       expect(await shown(page)).toBe(false)
@@ -102,11 +102,11 @@ describe('popup in Firefox', () => {
       await page.focus('button[data-open]')
       expect(await focusedIn(page)).toBe('button "Join the club"')
       await page.keyboard.press('Enter')
-      await expect.poll(() => shown(page)).toBe(true)
+      await expect.poll(() => shown(page), POLL).toBe(true)
       const open = await dialogState(page)
       expect(open?.modal).toBe('true')
       expect(open?.label).toBeTruthy()
-      await expect.poll(async () => (await dialogState(page))?.focusInside).toBe(true)
+      await expect.poll(async () => (await dialogState(page))?.focusInside, POLL).toBe(true)
       await page.waitForSelector('[data-flowform="welcome"] >>> input[name=email]', { visible: true })
       expect((await dialogState(page))?.buttons.filter((name) => /close/i.test(name))).toHaveLength(1)
 
@@ -134,14 +134,14 @@ describe('popup in Firefox', () => {
       expect(backward).toEqual(expectedBack)
 
       await page.keyboard.press('Escape')
-      await expect.poll(() => shown(page)).toBe(false)
+      await expect.poll(() => shown(page), POLL).toBe(false)
       expect(await focusedIn(page)).toBe('button "Join the club"')
 
       // Opened again from the keyboard, its close button gives focus back too.
       await page.keyboard.press('Enter')
-      await expect.poll(() => shown(page)).toBe(true)
+      await expect.poll(() => shown(page), POLL).toBe(true)
       await page.locator('[data-flowform="welcome"] >>> button.close').click()
-      await expect.poll(() => shown(page)).toBe(false)
+      await expect.poll(() => shown(page), POLL).toBe(false)
       expect(await focusedIn(page)).toBe('button "Join the club"')
 
       expect(await watch.cspViolations()).toEqual([])

@@ -1,6 +1,6 @@
 import type { Browser, Page } from 'puppeteer-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { closeFirefox, inFirefoxPage, launchFirefox, widget } from '../../helpers/firefox'
+import { closeFirefox, POLL, inFirefoxPage, launchFirefox, widget } from '../../helpers/firefox'
 import { enrolledEmails } from '../../helpers/shop-and-proxy'
 import { startProxy } from '../../helpers/start-proxy'
 
@@ -28,7 +28,7 @@ async function signUp(page: Page, email: string, firstName: string): Promise<str
   await page.locator(inForm('::-p-aria([name="Sign up"][role="button"])')).click()
   const status = inForm('::-p-aria([role="status"])')
   const text = () => page.$eval(status, (el) => el.textContent?.trim() ?? '')
-  await expect.poll(text, { timeout: 10_000 }).not.toBe('')
+  await expect.poll(text, POLL).not.toBe('')
   return text()
 }
 
