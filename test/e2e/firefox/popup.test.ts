@@ -82,7 +82,10 @@ async function cycle(page: Page, shift: boolean, times: number): Promise<string[
       await page.keyboard.up('Shift')
     }
     const where = await focusedIn(page)
-    expect((await dialogState(page))?.focusInside, `focus left the dialog after Tab #${i + 1}: ${where}`).toBe(true)
+    expect(
+      (await dialogState(page))?.focusInside,
+      `focus left the dialog after ${shift ? 'Shift+' : ''}Tab #${i + 1}: ${where}`,
+    ).toBe(true)
     seen.push(where)
   }
   return seen
