@@ -16,10 +16,10 @@ const CLOSE_MS = 10_000
 
 /**
  * Debian's Firefox ESR, headless, driven by puppeteer-core over WebDriver BiDi (no downloaded
- * browser). Checked with firefox-esr 153 and puppeteer-core 24.43: as root it starts as is, with or
- * without HOME, and needs no sandbox switch (unlike Chromium's --no-sandbox), because it gets a
- * profile of its own: a fresh folder from tempDir(), removed after the test file; puppeteer writes
- * its preferences there (no updates, telemetry, safe browsing or other network calls on start).
+ * browser). Checked with firefox-esr 153.8 and puppeteer-core 24.43 as root: it starts as is, with
+ * or without HOME, and needs no sandbox switch (no MOZ_DISABLE_CONTENT_SANDBOX, unlike Chromium's
+ * --no-sandbox). Its profile is a fresh folder from tempDir(), removed after the test file; puppeteer
+ * writes its preferences there (no updates, telemetry, safe browsing or other network calls on start).
  * `--no-remote` keeps it from handing the launch to another Firefox already running on the machine.
  */
 export async function launchFirefox(): Promise<Browser> {
