@@ -34,6 +34,8 @@ function createBenchRuntime(dir: string): Promise<Runtime> {
         {
           id: 'signup',
           allowedOrigins: [SHOP],
+          // A load test posts like a server-side integration: no widget, no timing token.
+          botDefense: false,
           fields: [
             { name: 'email', type: 'email', required: true, label: 'Email' },
             { name: 'firstName', type: 'text', label: 'First name' },

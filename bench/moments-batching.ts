@@ -58,6 +58,8 @@ async function run(label: string, signups: number, batching: boolean): Promise<R
         {
           id: 'signup',
           allowedOrigins: [SHOP],
+          // A load test posts like a server-side integration: no widget, no timing token.
+          botDefense: false,
           fields: [
             { name: 'email', type: 'email', required: true, label: 'Email' },
             { name: 'firstName', type: 'text', label: 'First name' },

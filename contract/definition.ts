@@ -78,6 +78,12 @@ export interface PublicForm {
   texts?: Record<string, string>
   /** The language the proxy chose for `texts` (BCP 47); the widget sets it as `lang`. */
   locale?: string
+  /** Bot defense: the name of the input the widget renders out of sight; its value goes back as `honeypot`. */
+  honeypot?: string
+  /** Bot defense: the signed timing token the widget sends back as `token`. */
+  token?: string
+  /** Bot defense: the challenge to show (the provider's script is loaded only then); its answer goes back as `challenge`. */
+  challenge?: { provider: 'turnstile' | 'hcaptcha' | 'recaptcha' | 'altcha'; siteKey?: string }
 }
 
 /** Where a signup happened, sent beside the values; never personal data. */

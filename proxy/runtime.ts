@@ -1,10 +1,12 @@
 import { fileURLToPath } from 'node:url'
 import type { Hono } from 'hono'
+import { type BotRuntimeOptions, createBotGate } from './bots/from-env'
 import { DEFAULTS } from './config/defaults'
 import type { ProxyEnv, RateLimits } from './config/env'
 import { ConfigError, type LoadedConfig, loadConfig } from './config/load'
 import { createDeliverer } from './delivery/dispatch'
 import { Outbox } from './delivery/outbox'
+import { startConsentRetention } from './consent/retention'
 import { directMomentsGateway, type MomentsGateway } from './delivery/targets/moments'
 import { type OutboxWorker, startOutboxWorker } from './delivery/worker'
 import { FormRegistry } from './forms/registry'
@@ -63,6 +65,8 @@ export interface RuntimeOptions {
   sandbox?: SandboxInfobipOptions
   /** Options of the in-process RapidPro fake in sandbox mode (tests). */
   rapidproSandbox?: SandboxRapidproOptions
+  /** Bot checks: clock, fetch for the challenge providers, or all off (see bots/from-env.ts). */
+  bots?: BotRuntimeOptions
 }
 
 export interface MomentsOptions {
@@ -105,10 +109,13 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
   })
   // A finished operation settles its waiting deliveries now instead of at their next poll.
   operationDone.connect((operationId) => void worker.wake(operationId))
+  const consentRetention = startConsentRetention({ store: outbox.consents, config: loaded.config, log })
   // ---- end of delivery ----
 
+  const bots = createBotGate(env, loaded, log, options.bots)
   const app = buildApp(options, {
     loaded,
+    bots,
     mode,
     infobip,
     submitDeps: {
@@ -117,6 +124,7 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
       log,
       waitMs: options.waitMs ?? DEFAULTS.requestWaitMs,
       rapidproEnabled: rapidpro !== null,
+      bots,
       ...(options.requestDeadlineMs !== undefined ? { deadlineMs: options.requestDeadlineMs } : {}),
     },
     hooks: momentsHooks({ secret: notify?.secret ?? null, feed: (report) => tracker.feed(report), log }),
@@ -134,6 +142,7 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
     rapidproFake,
     async close() {
       await worker.stop()
+      consentRetention.stop()
       await moments.close?.()
       tracker.close()
       outbox.close()
@@ -190,7 +199,7 @@ function buildMoments(
 /** The HTTP app over the built parts, with the environment's HTTP settings and their defaults. */
 function buildApp(
   options: RuntimeOptions,
-  parts: Pick<Parameters<typeof createApp>[0], 'infobip' | 'submitDeps' | 'mode' | 'hooks'> & {
+  parts: Pick<Parameters<typeof createApp>[0], 'infobip' | 'submitDeps' | 'mode' | 'hooks' | 'bots'> & {
     loaded: LoadedConfig
   },
 ): Hono {

@@ -41,6 +41,39 @@ export function eraseFromOutbox(io: CliIo, who: PersonRef): EraseStep {
   }
 }
 
+/**
+ * Deletes the person's consent records (consent/store.ts) from the outbox file: after an erasure
+ * nothing stays that names them. Says how many.
+ */
+export function eraseConsents(io: CliIo, who: PersonRef): EraseStep {
+  const file = outboxFile(readCliEnv(io), io)
+  const row = (result: EraseStep['result'], detail: string): EraseStep => ({
+    step: 'consent',
+    target: file,
+    result,
+    detail,
+  })
+  let outbox
+  try {
+    outbox = openOutbox(file)
+    if (!outbox) {
+      return row('skip', noOutbox(file))
+    }
+    const deleted = outbox.consents.erase(who)
+    return row(
+      'ok',
+      deleted === 0 ? 'no consent records' : `deleted ${deleted} consent ${deleted === 1 ? 'record' : 'records'}`,
+    )
+  } catch (error) {
+    return row(
+      'FAIL',
+      `could not delete the consent records: ${error instanceof Error ? error.message : String(error)}`,
+    )
+  } finally {
+    outbox?.close()
+  }
+}
+
 function describeStopped(stopped: StoppedDelivery[]): string {
   if (stopped.length === 0) {
     return 'no unfinished deliveries for this person'

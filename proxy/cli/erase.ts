@@ -1,47 +1,26 @@
-import { parseArgs } from 'node:util'
-import { normaliseEmail, normalisePhone } from '../../contract/identity'
 import type { PersonRef } from '../delivery/identities'
 import { type CliContext, createCliContext } from './context'
-import { type EraseStep, eraseFromOutbox } from './erase-outbox'
+import { type EraseStep, eraseConsents, eraseFromOutbox } from './erase-outbox'
 import { removeFromFlow, type FlowRemoval } from './flow-remove'
-import { type CliIo, type Printer, table, UsageError } from './io'
+import { type CliIo, type Printer, table } from './io'
+import { personArgs } from './person-args'
 import { describeUpstreamError } from '../upstreams/errors'
 import { rapidproFor } from './rapidpro'
 
 /**
  * `flowform erase --email|--phone`: an erasure request (GDPR art. 17) in one command. The outbox
  * goes first, so that nothing queued re-creates the person after the upstreams are cleaned; then
- * every configured flow; then the RapidPro contact. Every step is reported, and a failed step
+ * every configured flow; then the RapidPro contact. Their consent records (consent/store.ts) are
+ * deleted with the outbox step. Every step is reported, and a failed step
  * does not stop the others. Exit 1 when any step failed: the person may still be stored there.
  */
 export async function erase(args: string[], io: CliIo, print: Printer): Promise<number> {
-  const { values } = parseArgs({
-    args,
-    options: { email: { type: 'string' }, phone: { type: 'string' } },
-    strict: true,
-    allowPositionals: false,
-  })
-  const email = values.email === undefined ? undefined : normaliseEmail(values.email)
-  const phone = values.phone === undefined ? undefined : normalisePhone(values.phone)
-  if ((email === undefined) === (phone === undefined)) {
-    throw new UsageError('give exactly one of --email, --phone')
-  }
-  if (email === '' || phone === '') {
-    throw new UsageError('the person identifier must not be empty')
-  }
-  // A typo here would "erase" nobody and report success.
-  if (email !== undefined && !/^[^\s@]+@[^\s@]+$/.test(email)) {
-    throw new UsageError(`"${email}" is not an email address`)
-  }
-  if (phone !== undefined && !/^\d{6,15}$/.test(phone)) {
-    throw new UsageError(`"${values.phone ?? ''}" is not a phone number (6 to 15 digits, with or without +)`)
-  }
-  const who: PersonRef = email !== undefined ? { email } : { phone }
+  const { who, email, phone, label } = personArgs(args)
   const context = await createCliContext(io, print)
-  const steps: EraseStep[] = [eraseFromOutbox(io, who)]
+  const steps: EraseStep[] = [eraseFromOutbox(io, who), eraseConsents(io, who)]
   steps.push(...(await eraseFromFlows(context, email !== undefined ? { email } : { phone: phone ?? '' })))
   steps.push(await eraseFromRapidpro(context, io, print, who))
-  print.out(`Erasing the person with ${email !== undefined ? `email ${email}` : `phone ${phone}`}:`)
+  print.out(`Erasing the person with ${label}:`)
   print.out(
     table(
       ['STEP', 'TARGET', 'RESULT', 'DETAIL'],

@@ -36,6 +36,10 @@ const COMMANDS: Record<string, { usage: string; run: () => Promise<Command> }> =
     usage: 'flowform erase (--email <address> | --phone <number>)',
     run: async () => (await import('./erase')).erase,
   },
+  consent: {
+    usage: 'flowform consent (--email <address> | --phone <number>)',
+    run: async () => (await import('./consent')).consent,
+  },
   outbox: { usage: 'flowform outbox', run: async () => (await import('./outbox-view')).outboxSummary },
   'outbox list': {
     usage: 'flowform outbox list [--status pending|awaiting|failed|rejected|done] [--form <form id>] [--limit N]',
@@ -56,7 +60,8 @@ export const USAGE = [
   ...Object.values(COMMANDS).map((c) => `  ${c.usage}`),
   '',
   'Reads the same environment (INFOBIP_*, RAPIDPRO_*, FLOWFORM_CONFIG, FLOWFORM_DATA_DIR) and config file as the server;',
-  "the outbox commands open the server's outbox file, also while the server runs.",
+  "the outbox, consent and erase commands open the server's outbox file, also while the server runs.",
+  'consent prints what the person agreed to (form, time, locale, version, page, text); erase also deletes it.',
   'Without Infobip credentials it talks to a fresh in-process sandbox fake.',
 ].join('\n')
 

@@ -143,6 +143,46 @@ function companionIssues(env: CrossChecked, issue: Issue): void {
   }
 }
 
+// ---- bot defense (proxy/bots): the token key and the challenge providers' secrets ----
+
+const BotEnvVars = z.object({
+  FLOWFORM_TOKEN_SECRET: z.string().min(32, { error: 'must be at least 32 characters' }).optional(),
+  TURNSTILE_SECRET: z.string().min(1).optional(),
+  HCAPTCHA_SECRET: z.string().min(1).optional(),
+  RECAPTCHA_SECRET: z.string().min(1).optional(),
+  /** The providers' siteverify endpoints, for a proxy in front of them or a test's loopback fake. */
+  TURNSTILE_VERIFY_URL: Url.optional(),
+  HCAPTCHA_VERIFY_URL: Url.optional(),
+  RECAPTCHA_VERIFY_URL: Url.optional(),
+})
+
+/** A hosted challenge provider's secret, and its verify URL when not the provider's own. */
+export interface ChallengeSecret {
+  secret: string
+  verifyUrl?: string | undefined
+}
+
+export interface BotEnv {
+  /** FLOWFORM_TOKEN_SECRET; absent: a key generated once into the data directory. */
+  tokenSecret?: string | undefined
+  turnstile?: ChallengeSecret | undefined
+  hcaptcha?: ChallengeSecret | undefined
+  recaptcha?: ChallengeSecret | undefined
+}
+
+function botEnv(env: z.infer<typeof BotEnvVars>): BotEnv {
+  const provider = (secret: string | undefined, verifyUrl: string | undefined) =>
+    secret === undefined ? undefined : { secret, verifyUrl }
+  return {
+    tokenSecret: env.FLOWFORM_TOKEN_SECRET,
+    turnstile: provider(env.TURNSTILE_SECRET, env.TURNSTILE_VERIFY_URL),
+    hcaptcha: provider(env.HCAPTCHA_SECRET, env.HCAPTCHA_VERIFY_URL),
+    recaptcha: provider(env.RECAPTCHA_SECRET, env.RECAPTCHA_VERIFY_URL),
+  }
+}
+
+// ---- end of bot defense ----
+
 export type InfobipAuth =
   | { kind: 'basic'; username: string; password: string }
   | { kind: 'app'; apiKey: string }
@@ -181,6 +221,8 @@ export interface ProxyEnv {
   trustProxy?: boolean
   /** LOG_LEVEL, checked here so a typo stops the start with a clear message. */
   logLevel?: LogLevel
+  /** Bot defense secrets (FLOWFORM_TOKEN_SECRET, TURNSTILE_SECRET, …). */
+  bots?: BotEnv
 }
 
 export class EnvError extends Error {
@@ -191,8 +233,10 @@ export function readEnv(source: Record<string, string | undefined> = process.env
   // Empty strings count as unset: `FOO= npm start` is a common way to clear a variable.
   const cleaned = Object.fromEntries(Object.entries(source).filter(([, v]) => v !== undefined && v !== ''))
   const result = Env.safeParse(cleaned)
-  if (!result.success) {
-    const lines = result.error.issues.map((i) => `  ${i.path.join('.') || '(environment)'}: ${i.message}`)
+  const bots = BotEnvVars.safeParse(cleaned)
+  if (!result.success || !bots.success) {
+    const issues = [...(result.error?.issues ?? []), ...(bots.error?.issues ?? [])]
+    const lines = issues.map((i) => `  ${i.path.join('.') || '(environment)'}: ${i.message}`)
     throw new EnvError(`Invalid environment:\n${lines.join('\n')}`)
   }
   const env = result.data
@@ -225,5 +269,6 @@ export function readEnv(source: Record<string, string | undefined> = process.env
     },
     trustProxy: env.TRUST_PROXY === '1' || env.TRUST_PROXY === 'true',
     logLevel: env.LOG_LEVEL,
+    bots: botEnv(bots.data),
   }
 }

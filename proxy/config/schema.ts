@@ -1,6 +1,8 @@
 import * as z from 'zod'
 import { CONTENT_TYPES, FIELD_TYPES, FORM_ID, FORM_ID_PATTERN } from '../../contract/definition'
 import { EN, LOCALES } from '../../contract/texts'
+import { BotDefenseConfig } from './bot-defense'
+import { checkConsent, consentConfig } from '../consent/config'
 
 /** The config file's shape (contract section 3). Unknown keys are refused so typos surface at start. */
 
@@ -225,8 +227,12 @@ export const FormConfig = z
       .strictObject({ type: z.enum(['message', 'redirect']), value: z.string().min(1).max(2000) })
       .optional(),
     texts: TextsConfig.optional(),
+    /** Bot checks: see bot-defense.ts. */
+    botDefense: BotDefenseConfig.optional(),
+    consent: consentConfig(RapidproFieldKey).optional(),
   })
   .superRefine((form, ctx) => {
+    checkConsent(form, ctx)
     if (!form.fields && !form.infobipFormId) {
       ctx.addIssue({ code: 'custom', path: ['fields'], message: 'a form needs "fields" or an "infobipFormId"' })
     }

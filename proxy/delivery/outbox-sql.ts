@@ -1,6 +1,14 @@
 import Database from 'better-sqlite3'
+import { CONSENT_SCHEMA, type ConsentEvidence, insertConsent } from '../consent/store'
 import type { DeliveryFilter } from './queue'
-import { type DeliveryRecord, type DeliveryStatus, parseRecord, type StoredColumns } from './payloads'
+import {
+  type Delivery,
+  type DeliveryRecord,
+  type DeliveryStatus,
+  parseRecord,
+  type PlannedDelivery,
+  type StoredColumns,
+} from './payloads'
 
 /** The SQLite side of outbox.ts: the table, its migrations, and reading a row back. */
 
@@ -96,6 +104,8 @@ export function openDatabase(file: string): Database.Database {
   db.pragma('busy_timeout = 5000')
   db.exec(SCHEMA)
   migrate(db)
+  // Consent records (consent/store.ts) live here so that they are written with their deliveries.
+  db.exec(CONSENT_SCHEMA)
   return db
 }
 
@@ -106,6 +116,41 @@ export const FILTER = '(@status IS NULL OR status = @status) AND (@formId IS NUL
 
 export function filterParams(filter: DeliveryFilter): { status: string | null; formId: string | null } {
   return { status: filter.status ?? null, formId: filter.formId ?? null }
+}
+
+export interface NewSubmission {
+  submissionId: string
+  formId: string
+  items: readonly PlannedDelivery[]
+  consent?: ConsentEvidence | null | undefined
+}
+
+/**
+ * A new submission in one transaction: its consent record (if the person ticked a consent field)
+ * and its deliveries, pending and leased until `dueAt`. Never a delivery without its consent.
+ */
+export function insertSubmission(
+  db: Database.Database,
+  submission: NewSubmission,
+  now: number,
+  dueAt: number,
+): Delivery[] {
+  const { submissionId, formId, items, consent } = submission
+  const insert = db.prepare(
+    `INSERT INTO deliveries (submission_id, form_id, target, payload, state, status, next_attempt_at, created_at, updated_at)
+     VALUES (?, ?, ?, ?, '{}', 'pending', ?, ?, ?) RETURNING *`,
+  )
+  return db.transaction(() => {
+    if (consent) {
+      insertConsent(db, submissionId, formId, consent)
+    }
+    return items.map((item): Delivery => {
+      const row = insert.get(submissionId, formId, item.target, JSON.stringify(item.payload), dueAt, now, now)
+      const { id, createdAt, nextAttemptAt } = columnsOf(row as Row)
+      const fields = { id, submissionId, formId, createdAt, nextAttemptAt, attempts: 0, lastError: null }
+      return { ...fields, ...item, status: 'pending', operatorRetries: 0, state: {} }
+    })
+  })()
 }
 
 /** Back to pending, due @now. */

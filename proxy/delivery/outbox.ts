@@ -5,6 +5,7 @@ import {
   columnsOf,
   FILTER,
   filterParams,
+  insertSubmission,
   openDatabase,
   records,
   RETRY,
@@ -22,6 +23,7 @@ import {
   type PlannedDelivery,
 } from './payloads'
 import type { DeliveryFilter, DeliveryQueue, StoppedDelivery } from './queue'
+import { type ConsentEvidence, ConsentStore } from '../consent/store'
 
 /**
  * The DeliveryQueue on SQLite under FLOWFORM_DATA_DIR. A delivery is written before any upstream
@@ -39,10 +41,13 @@ export class Outbox implements DeliveryQueue {
    * a long Retry-After), which would otherwise send the same POST twice.
    */
   readonly #inFlight = new Set<number>()
+  /** The consent records, in the same file: `add` writes them, retention and the CLI read and delete them. */
+  readonly consents: ConsentStore
 
   constructor(file: string, options: { now?: () => number } = {}) {
     this.#db = openDatabase(file)
     this.#now = options.now ?? Date.now
+    this.consents = new ConsentStore(this.#db)
   }
 
   /** Opens (creating if needed) the outbox in a data directory. */
@@ -51,21 +56,16 @@ export class Outbox implements DeliveryQueue {
     return new Outbox(join(dataDir, 'outbox.db'), options)
   }
 
-  /** One transaction; leased for `leaseMs` and in flight, for the request that delivers them now. */
-  add(submissionId: string, formId: string, items: readonly PlannedDelivery[], leaseMs = 30_000): Delivery[] {
+  /** One transaction, with the consent record (outbox-sql.ts); leased for `leaseMs` and in flight, for the request. */
+  add(
+    submissionId: string,
+    formId: string,
+    items: readonly PlannedDelivery[],
+    leaseMs = 30_000,
+    consent?: ConsentEvidence | null,
+  ): Delivery[] {
     const now = this.#now()
-    const insert = this.#db.prepare(
-      `INSERT INTO deliveries (submission_id, form_id, target, payload, state, status, next_attempt_at, created_at, updated_at)
-       VALUES (?, ?, ?, ?, '{}', 'pending', ?, ?, ?) RETURNING *`,
-    )
-    const deliveries = this.#db.transaction(() =>
-      items.map((item): Delivery => {
-        const row = insert.get(submissionId, formId, item.target, JSON.stringify(item.payload), now + leaseMs, now, now)
-        const { id, createdAt, nextAttemptAt } = columnsOf(row as Row)
-        const fields = { id, submissionId, formId, createdAt, nextAttemptAt, attempts: 0, lastError: null }
-        return { ...fields, ...item, status: 'pending', operatorRetries: 0, state: {} }
-      }),
-    )()
+    const deliveries = insertSubmission(this.#db, { submissionId, formId, items, consent }, now, now + leaseMs)
     for (const delivery of deliveries) {
       this.#inFlight.add(delivery.id)
     }

@@ -6,6 +6,7 @@ import type {
   DeliveryTarget,
   PlannedDelivery,
 } from './payloads'
+import type { ConsentEvidence } from '../consent/record'
 
 /**
  * The durable queue of deliveries, as the signup path, the worker and the operator's commands use
@@ -36,9 +37,16 @@ export interface StoppedDelivery {
 export interface DeliveryQueue {
   /**
    * Records the deliveries of one submission at once, leased for `leaseMs` so that the worker
-   * leaves them to the request that is delivering them right now.
+   * leaves them to the request that is delivering them right now. The submission's consent record
+   * (consent/record.ts), if any, is written in the same transaction.
    */
-  add(submissionId: string, formId: string, items: readonly PlannedDelivery[], leaseMs?: number): Awaitable<Delivery[]>
+  add(
+    submissionId: string,
+    formId: string,
+    items: readonly PlannedDelivery[],
+    leaseMs?: number,
+    consent?: ConsentEvidence | null,
+  ): Awaitable<Delivery[]>
   /**
    * Deliveries whose time has come, oldest first, leased for `leaseMs` and held in flight until
    * released. A due row that does not parse is failed for the operator instead of returned.

@@ -1,4 +1,5 @@
 import { Hono } from 'hono'
+import type { BotGate } from '../bots/gate'
 import type { RateLimits } from '../config/env'
 import type { FormRegistry } from '../forms/registry'
 import type { Logger } from '../log'
@@ -10,6 +11,7 @@ import { clientAddress } from './middleware/client-address'
 import { knownForm } from './middleware/known-form'
 import { originPolicy } from './middleware/origin-policy'
 import { assetsRoute } from './routes/assets'
+import { challengeRoute } from './routes/challenge'
 import { formsRoute } from './routes/forms'
 import { healthRoute } from './routes/health'
 import { submissionsRoute } from './routes/submissions'
@@ -28,6 +30,8 @@ export interface AppDeps {
   mode: 'sandbox' | 'live'
   /** Server-to-server callbacks mounted under /v1/hooks (the Moments report hook). */
   hooks?: Hono
+  /** Bot checks: the definition's honeypot, token and challenge, and the ALTCHA challenge route. */
+  bots?: BotGate
 }
 
 /**
@@ -48,7 +52,12 @@ export function createApp(deps: AppDeps): Hono {
   forms.use('/:id', origins.cors({ allowMethods: ['GET'] }))
   // Unknown ids are refused before anything else so that nothing is counted or limited for them.
   forms.use('/:id/*', knownForm(registry), clientAddress({ trustProxy: deps.trustProxy }))
-  forms.route('/', formsRoute({ registry, origins }))
+  forms.route('/', formsRoute({ registry, origins, bots: deps.bots }))
+  if (deps.bots) {
+    // A challenge is fetched about once per view: the view limit fits.
+    const perMinute = deps.rateLimits.viewsPerMinute
+    forms.route('/', challengeRoute({ registry, bots: deps.bots, origins, perMinute }))
+  }
   forms.route(
     '/',
     viewsRoute({ registry, infobip: deps.infobip, origins, perMinute: deps.rateLimits.viewsPerMinute, log }),

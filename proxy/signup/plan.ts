@@ -2,6 +2,8 @@ import type { SubmissionValues } from '../../contract/definition'
 import { normaliseEmail, normalisePhone } from '../../contract/identity'
 import type { DeliveryTarget, PlannedDelivery, RapidproPayload } from '../delivery/payloads'
 import type { ResolvedForm } from '../forms/registry'
+import type { ConsentEvidence } from '../consent/record'
+import { withConsent } from '../consent/upstream'
 import { toRapidproContact } from '../upstreams/rapidpro/contact'
 import { toPersonData } from './person'
 
@@ -20,6 +22,8 @@ export interface PlanOptions {
   /** The page's host, for Infobip's "Analytics by Source". */
   source?: string | undefined
   campaign?: string | undefined
+  /** What the person agreed to: sent where the form's `consent` block says (consent/upstream.ts). */
+  consent?: ConsentEvidence | null | undefined
 }
 
 /** From a resolved form and its validated values to the typed payloads of its deliveries. */
@@ -48,7 +52,7 @@ export function planDeliveries(form: ResolvedForm, values: SubmissionValues, opt
     deliveries.push({ target: 'rapidpro', payload: rapidproPayload(values, form) })
   }
   return {
-    deliveries,
+    deliveries: withConsent(deliveries, form.config.consent, options.consent),
     decider: flow ? 'flow' : rapidpro ? 'rapidpro' : 'form-data',
     unreachable: Boolean(flow || rapidpro) && !personData.email && !personData.phone,
   }

@@ -22,6 +22,12 @@ export const SubmissionBody = z.strictObject({
       locale: z.string().max(35).optional(),
     })
     .optional(),
+  /** Bot defense (proxy/bots): the timing token from the definition. */
+  token: z.string().max(200).optional(),
+  /** Bot defense: the honeypot input's value; anything but empty means a bot filled it. */
+  honeypot: z.unknown().optional(),
+  /** Bot defense: the solved challenge (the provider's response token, or the ALTCHA payload). */
+  challenge: z.string().max(8_192).optional(),
 })
 export type SubmissionBody = z.infer<typeof SubmissionBody>
 

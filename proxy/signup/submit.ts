@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto'
 import type { SubmissionStatus } from '../../contract/definition'
+import { type BotGate, droppedStatus } from '../bots/gate'
 import type { Deliverer } from '../delivery/dispatch'
 import type { DeliveryOutcome } from '../delivery/outcome'
 import type { Delivery, DeliveryTarget } from '../delivery/payloads'
@@ -9,6 +10,7 @@ import { contactSaved } from '../delivery/targets/rapidpro'
 import type { ResolvedForm } from '../forms/registry'
 import { UpstreamError, ValidationError } from '../http/errors'
 import type { Logger } from '../log'
+import { consentEvidence } from '../consent/record'
 import { planDeliveries } from './plan'
 import type { SubmissionBody } from './schema'
 import { identityMissing, validateValues } from './validate'
@@ -23,11 +25,19 @@ export interface SubmitDeps {
   rapidproEnabled?: boolean
   /** How long the person waits at most, all deliveries together; default `waitMs` + 5 s. */
   deadlineMs?: number
+  /** Bot checks (proxy/bots); absent: none. */
+  bots?: BotGate
+  /** Server time for consent records (tests); default Date.now. */
+  now?: () => number
 }
 
 export interface SubmitContext {
   /** The page's host, for Infobip's "Analytics by Source". */
   source?: string | undefined
+  /** The client's address, passed to a challenge provider's verification. */
+  clientAddress?: string | undefined
+  /** The request's Origin: the consent record's page when the body names none. */
+  origin?: string | undefined
 }
 
 /**
@@ -42,10 +52,17 @@ export async function submit(
   context: SubmitContext,
 ): Promise<SubmissionStatus> {
   const values = validateValues(form, body)
+  // After the values: a person with a typo hears so; a bot's drop is answered like a success.
+  if ((await deps.bots?.admit(form, body, values, context.clientAddress)) === 'drop') {
+    return droppedStatus(form.config)
+  }
+  const { locale, page, campaign } = body.context ?? {}
+  const consent = consentEvidence(form, values, { locale, page, origin: context.origin, now: (deps.now ?? Date.now)() })
   const plan = planDeliveries(form, values, {
     rapidproEnabled: deps.rapidproEnabled ?? false,
     source: context.source,
-    campaign: body.context?.campaign,
+    campaign,
+    consent,
   })
   if (plan.unreachable) {
     // Ask for someone to reach instead of failing upstream.
@@ -55,7 +72,7 @@ export async function submit(
     // The config refuses such forms at start; this guards against a signup vanishing quietly.
     throw new UpstreamError({ upstream: 'config', reason: `form "${form.config.id}" has nowhere to deliver signups` })
   }
-  const deliveries = await deps.outbox.add(randomUUID(), form.config.id, plan.deliveries)
+  const deliveries = await deps.outbox.add(randomUUID(), form.config.id, plan.deliveries, undefined, consent)
   const waiting = { person: true }
   const run = deliverInOrder(deps, deliveries, plan.decider, waiting)
   // A slow upstream must not hold the person: past the deadline they hear "queued" and the

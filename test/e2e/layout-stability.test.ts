@@ -8,15 +8,17 @@ import { startProxy } from '../helpers/start-proxy'
 
 /**
  * The issue's "no layout shift, first paint within a frame", measured in real Chromium: the
- * page's own layout-shift entries and the time from the definition's response to the frame that
- * paints the form (test/helpers/layout-metrics.ts). Numbers are logged for docs/embed.md.
+ * page's own layout-shift entries and the animation frames between the widget getting its
+ * definition and drawing the form (test/helpers/layout-metrics.ts). Frames are counted rather than
+ * milliseconds timed, so a busy 2-core machine cannot fail a widget that paints in time, nor pass
+ * one that waits. Milliseconds are logged for docs/embed.md.
  */
 
 /** CLS "good" is < 0.1; we want none at all, with a little room for sub-pixel noise. */
 const MAX_CLS = 0.01
 
-/** One frame is 16.7 ms at 60 Hz; headless Chromium on a busy machine gets some slack. */
-const MAX_PAINT_MS = 50
+/** The form goes in within the task that delivered its definition: the very next frame paints it. */
+const MAX_FRAMES_WAITED = 0
 
 /**
  * The definition is held back this long, so it surely arrives after the page's first paint (on a
@@ -83,7 +85,7 @@ async function visit(context: BrowserContext, url: string, formId: string): Prom
 
 function report(label: string, m: LayoutMetrics): void {
   console.info(
-    `[layout] ${label}: CLS ${m.cls.toFixed(4)}, painted ${m.paintMs.toFixed(1)} ms after the definition arrived (inserted after ${m.insertMs.toFixed(1)} ms)` +
+    `[layout] ${label}: CLS ${m.cls.toFixed(4)}, painted ${m.paintMs.toFixed(1)} ms after the definition arrived (inserted after ${m.insertMs.toFixed(1)} ms, ${m.framesWaited} frames waited)` +
       (m.shifts.length ? `; shifts: ${m.shifts.join(', ')}` : ''),
   )
 }
@@ -105,7 +107,7 @@ describe('inline form layout stability', () => {
         report(`demo ${path}, first visit`, m)
         expect(m.shifts).toEqual([])
         expect(m.cls).toBeLessThan(MAX_CLS)
-        expect(m.paintMs).toBeLessThanOrEqual(MAX_PAINT_MS)
+        expect(m.framesWaited).toBe(MAX_FRAMES_WAITED)
       } finally {
         await context.close()
       }
@@ -119,13 +121,13 @@ describe('inline form layout stability', () => {
       report('fixture, no reservation, first visit', first)
       // The test's own check: this page does move when nothing is remembered (12rem < the form).
       expect(first.cls).toBeGreaterThan(MAX_CLS)
-      expect(first.paintMs).toBeLessThanOrEqual(MAX_PAINT_MS)
+      expect(first.framesWaited).toBe(MAX_FRAMES_WAITED)
 
       const again = await visit(context, `${env.site.url}${NO_RESERVATION}`, 'welcome')
       report('fixture, no reservation, returning visit', again)
       expect(again.shifts).toEqual([])
       expect(again.cls).toBeLessThan(MAX_CLS)
-      expect(again.paintMs).toBeLessThanOrEqual(MAX_PAINT_MS)
+      expect(again.framesWaited).toBe(MAX_FRAMES_WAITED)
     } finally {
       await context.close()
     }

@@ -7,13 +7,18 @@ import type { Page } from 'playwright-core'
  * - `paintMs`: from the definition's response having arrived (Resource Timing `responseEnd` of
  *   `/v1/forms/<id>`) to the start of the frame that paints the form's first input (a
  *   requestAnimationFrame callback queued when the input is inserted into the shadow root);
- * - `insertMs`: from the same `responseEnd` to the insertion itself.
+ * - `insertMs`: from the same `responseEnd` to the insertion itself;
+ * - `framesWaited`: animation frames between the widget getting the definition (its `res.json()`
+ *   resolving) and the insertion of the form. 0 means the form went in within the task that
+ *   delivered it, so the next frame paints it. Counted, not timed: a busy CPU makes frames late,
+ *   not more numerous, while a widget that waits for a frame or a timer shows up as 1 or more.
  */
 export interface LayoutMetrics {
   cls: number
   shifts: string[]
   paintMs: number
   insertMs: number
+  framesWaited: number
 }
 
 /** The parts of a `layout-shift` entry used here (TypeScript's DOM types have no LayoutShift). */
@@ -28,6 +33,10 @@ interface Recorded {
   shifts: string[]
   inserted: number
   painted: number
+  /** Frames rendered so far, by a requestAnimationFrame loop. */
+  frames: number
+  arrivedFrame: number
+  insertedFrame: number
 }
 
 declare global {
@@ -42,8 +51,33 @@ declare global {
  */
 export async function watchLayout(page: Page, formId: string): Promise<void> {
   await page.addInitScript((id) => {
-    const recorded: Recorded = { cls: 0, shifts: [], inserted: 0, painted: 0 }
+    const recorded: Recorded = {
+      cls: 0,
+      shifts: [],
+      inserted: 0,
+      painted: 0,
+      frames: 0,
+      arrivedFrame: -1,
+      insertedFrame: -1,
+    }
     window.__flowformLayout = recorded
+    const tick = (): void => {
+      recorded.frames++
+      requestAnimationFrame(tick)
+    }
+    requestAnimationFrame(tick)
+    // The moment the widget has the definition: its JSON read resolving (the widget's own code
+    // continues in the same task, after this callback).
+    const json = Response.prototype.json
+    Response.prototype.json = function (this: Response) {
+      const definition = new URL(this.url).pathname === `/v1/forms/${id}`
+      return json.call(this).then((body: unknown) => {
+        if (definition && recorded.arrivedFrame < 0) {
+          recorded.arrivedFrame = recorded.frames
+        }
+        return body
+      })
+    }
     new PerformanceObserver((list) => {
       for (const entry of list.getEntries() as LayoutShift[]) {
         if (entry.hadRecentInput) {
@@ -66,6 +100,7 @@ export async function watchLayout(page: Page, formId: string): Promise<void> {
         if (root.querySelector('input')) {
           observer.disconnect()
           recorded.inserted = performance.now()
+          recorded.insertedFrame = recorded.frames
           requestAnimationFrame(() => {
             recorded.painted = performance.now()
           })
@@ -105,6 +140,7 @@ export async function readLayout(page: Page, formId: string): Promise<LayoutMetr
       shifts: recorded.shifts,
       paintMs: recorded.painted - timing.responseEnd,
       insertMs: recorded.inserted - timing.responseEnd,
+      framesWaited: recorded.insertedFrame - recorded.arrivedFrame,
     }
   }, formId)
 }

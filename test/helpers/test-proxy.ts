@@ -1,6 +1,7 @@
 import { writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import type { ProxyEnv, RateLimits } from '../../proxy/config/env'
+import { issueToken } from '../../proxy/bots/token'
 import { createMemoryLogger } from '../../proxy/log'
 import { createRuntime, type Runtime, type RuntimeOptions } from '../../proxy/runtime'
 import { type InfobipFake, infobipFakeOf } from '../../fakes/infobip-fake'
@@ -9,6 +10,14 @@ import { tempDir } from './temp-dir'
 
 export const SHOP = 'https://shop.example.com'
 
+/** The token key of every test proxy, so tests (and `submit`) can sign a timing token as the widget gets one. */
+export const TEST_TOKEN_SECRET = 'test-token-secret-0123456789abcdef'
+
+/** A timing token for `formId` issued an hour before `nowMs`: a person who took their time. */
+export function testToken(formId: string, nowMs = Date.now()): string {
+  return issueToken(Buffer.from(TEST_TOKEN_SECRET), formId, nowMs - 3_600_000)
+}
+
 /** The runtime, with its sandbox fakes' test levers in reach (the proxy knows them only as fetch handlers). */
 export interface TestProxy extends Omit<Runtime, 'fake' | 'rapidproFake'> {
   fake: InfobipFake | null
@@ -16,6 +25,7 @@ export interface TestProxy extends Omit<Runtime, 'fake' | 'rapidproFake'> {
   logText: () => string
   logLines: () => Record<string, unknown>[]
   request(path: string, init?: RequestInit & { origin?: string | null }): Promise<Response>
+  /** A submission as the widget sends it, with a valid timing token unless `extra` names its own `token`. */
   submit(formId: string, values: Record<string, unknown>, extra?: Record<string, unknown>): Promise<Response>
 }
 
@@ -50,6 +60,7 @@ export async function createTestProxy(options: TestProxyOptions = {}): Promise<T
       dataDir: join(dir, 'data'),
       infobip: options.infobip ?? null,
       rapidpro: null,
+      bots: { tokenSecret: TEST_TOKEN_SECRET },
       ...options.env,
     },
     log: memory.log,
@@ -80,7 +91,7 @@ export async function createTestProxy(options: TestProxyOptions = {}): Promise<T
       request(`/v1/forms/${formId}/submissions`, {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ values, ...extra }),
+        body: JSON.stringify({ values, token: testToken(formId), ...extra }),
       }),
   }
 }

@@ -1,6 +1,6 @@
 import { waitFor } from '@testing-library/preact'
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
-import { boot, INIT_ATTRIBUTE } from '../../widget/bootstrap'
+import { boot, INIT_ATTRIBUTE } from '../../widget/embed/script-tag'
 import { stubFetch, stubIntersectionObserver } from './support'
 
 const SRC = 'https://signup.shop.test/flowform.js'

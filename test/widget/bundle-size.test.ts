@@ -3,6 +3,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { gzipSync } from 'node:zlib'
+import { Window } from 'happy-dom'
 import { build } from 'vite'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { DE } from '../../contract/locales/de'
@@ -73,8 +74,16 @@ describe('dist/flowform.js', () => {
     }
   })
 
-  it('exposes only window.Flowform: the IIFE leaks no other global', () => {
-    expect(code.trimStart().startsWith('(function(')).toBe(true)
-    expect(code).toContain('Flowform')
+  it('exposes only window.Flowform: the IIFE leaks no other global', async () => {
+    // Run in a page of its own, as a shop's <script> would, and compare the globals before and after.
+    const page = new Window({ url: 'https://shop.test/' })
+    try {
+      const before = new Set(Object.getOwnPropertyNames(page))
+      page.eval(code)
+      expect(Object.getOwnPropertyNames(page).filter((name) => !before.has(name))).toEqual(['Flowform'])
+      expect(typeof (page as unknown as { Flowform: { mount?: unknown } }).Flowform.mount).toBe('function')
+    } finally {
+      await page.happyDOM.close()
+    }
   })
 })

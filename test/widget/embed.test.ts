@@ -1,7 +1,9 @@
 import { readFileSync } from 'node:fs'
 import { waitFor } from '@testing-library/preact'
 import { afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest'
-import { boot, defineElement, ELEMENT_NAME, INIT_ATTRIBUTE, installGlobal } from '../../widget/bootstrap'
+import { defineElement, ELEMENT_NAME } from '../../widget/embed/element'
+import { installGlobal } from '../../widget/embed/global'
+import { boot, INIT_ATTRIBUTE } from '../../widget/embed/script-tag'
 import type { FlowformHandle } from '../../widget/index'
 import {
   callsTo,

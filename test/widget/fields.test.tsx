@@ -2,6 +2,7 @@ import { render, screen } from '@testing-library/preact'
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import type { PublicForm } from '../../contract/definition'
 import { App } from '../../widget/form/app'
+import { PAGE } from './support'
 import { ENDPOINT, stubFetch, stubIntersectionObserver } from './support'
 
 const colours = [
@@ -33,7 +34,7 @@ const everyType: PublicForm = {
 async function renderForm(form: PublicForm = everyType): Promise<HTMLFormElement> {
   stubFetch({ form })
   stubIntersectionObserver()
-  const { container } = render(<App endpoint={ENDPOINT} formId={form.id} />)
+  const { container } = render(<App page={PAGE} endpoint={ENDPOINT} formId={form.id} />)
   await screen.findByRole('button')
   return container.querySelector('form') as HTMLFormElement
 }

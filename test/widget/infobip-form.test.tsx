@@ -9,6 +9,7 @@ import { valuesSchema } from '../../proxy/signup/schema'
 import { InfobipForm } from '../../proxy/upstreams/infobip/types'
 import type { PublicForm } from '../../contract/definition'
 import { App } from '../../widget/form/app'
+import { PAGE } from './support'
 import { callsTo, ENDPOINT, json, stubFetch, stubIntersectionObserver } from './support'
 
 /**
@@ -38,7 +39,7 @@ function seededDefinition(texts?: unknown): PublicForm {
 async function renderSeeded(definition = seededDefinition()) {
   const fetchMock = stubFetch({ form: definition, submit: json({ status: 'enrolled' }) })
   stubIntersectionObserver()
-  const { container } = render(<App endpoint={ENDPOINT} formId="newsletter" />)
+  const { container } = render(<App page={PAGE} endpoint={ENDPOINT} formId="newsletter" />)
   await screen.findByRole('button', { name: 'Subscribe' })
   return { fetchMock, form: container.querySelector('form') as HTMLFormElement }
 }
@@ -176,7 +177,7 @@ describe('the seeded Infobip form, mapped by the proxy and drawn by the widget',
     const german = localiseForm(formFromInfobip(config, upstream, log).definition, config.texts, 'de-DE')
     stubFetch({ form: german })
     stubIntersectionObserver()
-    render(<App endpoint={ENDPOINT} formId="newsletter" />)
+    render(<App page={PAGE} endpoint={ENDPOINT} formId="newsletter" />)
     expect(await screen.findByRole('button', { name: 'Abonnieren' })).toBeTruthy()
     expect(screen.getByRole('textbox', { name: 'Vorname' })).toBeTruthy()
     expect(german.afterSubmit).toEqual({ type: 'message', value: 'Danke!' })

@@ -1,6 +1,7 @@
 import { render, screen } from '@testing-library/preact'
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import { App } from '../../widget/form/app'
+import { PAGE } from './support'
 import { mount } from '../../widget/index'
 import {
   ENDPOINT,
@@ -22,7 +23,7 @@ describe('loading the definition', () => {
   it('GETs {endpoint}/v1/forms/{id} and reserves space while it waits', async () => {
     stubIntersectionObserver()
     const fetchMock = stubFetch()
-    const { container } = render(<App endpoint={ENDPOINT} formId="welcome" />)
+    const { container } = render(<App page={PAGE} endpoint={ENDPOINT} formId="welcome" />)
     expect(container.querySelector('[aria-busy="true"]')?.className).toBe('loading')
     expect(String(fetchMock.mock.calls[0]?.[0])).toBe('https://api.test/v1/forms/welcome')
     await screen.findByRole('button', { name: 'Sign up' })
@@ -51,7 +52,7 @@ describe('loading the definition', () => {
   it('a 404 gives a calm alert and a prefixed console error for the developer', async () => {
     const error = vi.spyOn(console, 'error').mockImplementation(() => undefined)
     stubFetch({ form: errorBody(404, 'unknown_form') })
-    render(<App endpoint={ENDPOINT} formId="gone" />)
+    render(<App page={PAGE} endpoint={ENDPOINT} formId="gone" />)
     expect((await screen.findByRole('alert')).textContent).toBe('This form is not available.')
     expect(error).toHaveBeenCalledWith(expect.stringMatching(/^\[flowform\] form "gone" was not found/))
     expect(document.querySelector('form')).toBeNull()
@@ -63,7 +64,7 @@ describe('loading the definition', () => {
     stubFetch({ form: json({ error: { code: 'origin_not_allowed', message: reason } }, 403) })
     const host = document.createElement('div')
     const events = recordEvents(host)
-    render(<App endpoint={ENDPOINT} formId="welcome" host={host} />)
+    render(<App page={PAGE} endpoint={ENDPOINT} formId="welcome" host={host} />)
     expect((await screen.findByRole('alert')).textContent).toBe('The form could not be loaded. Please try again later.')
     expect(error.mock.calls).toEqual([[`[flowform] ${reason}`]])
     expect(events.map((e) => e.detail)).toEqual([{ form: 'welcome', code: 'load_failed' }])
@@ -72,7 +73,7 @@ describe('loading the definition', () => {
   it("a refusal without a JSON error body (a CDN's HTML page, say) logs nothing of its own", async () => {
     const error = vi.spyOn(console, 'error').mockImplementation(() => undefined)
     stubFetch({ form: new Response('<h1>Forbidden</h1>', { status: 403, headers: { 'content-type': 'text/html' } }) })
-    render(<App endpoint={ENDPOINT} formId="welcome" />)
+    render(<App page={PAGE} endpoint={ENDPOINT} formId="welcome" />)
     expect((await screen.findByRole('alert')).textContent).toBe('The form could not be loaded. Please try again later.')
     expect(error).not.toHaveBeenCalled()
   })
@@ -83,7 +84,7 @@ describe('loading the definition', () => {
     ['a body that is not a form', json({ hello: 'world' })],
   ])('%s gives a calm alert', async (_, answer) => {
     stubFetch({ form: answer })
-    render(<App endpoint={ENDPOINT} formId="welcome" />)
+    render(<App page={PAGE} endpoint={ENDPOINT} formId="welcome" />)
     expect((await screen.findByRole('alert')).textContent).toBe('The form could not be loaded. Please try again later.')
   })
 })

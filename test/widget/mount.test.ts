@@ -2,7 +2,15 @@ import { readFileSync } from 'node:fs'
 import { waitFor } from '@testing-library/preact'
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { mount, version } from '../../widget/index'
-import { callsTo, deferred, ENDPOINT, FakeIntersectionObserver, stubFetch, stubIntersectionObserver } from './support'
+import {
+  callsTo,
+  deferred,
+  ENDPOINT,
+  FakeIntersectionObserver,
+  settle,
+  stubFetch,
+  stubIntersectionObserver,
+} from './support'
 
 function host(target: Element): HTMLElement {
   return target.querySelector('[data-flowform]') as HTMLElement
@@ -163,7 +171,7 @@ describe('mount()', () => {
     handle.unmount()
     expect(fetchMock.mock.calls[0]?.[1]?.signal?.aborted).toBe(true)
     answer.resolve(new Response(JSON.stringify({ id: 'welcome', fields: [] })))
-    await new Promise((r) => setTimeout(r, 10))
+    await settle()
     expect(root?.querySelector('form')).toBeNull()
   })
 

@@ -1,7 +1,7 @@
 import { waitFor } from '@testing-library/preact'
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { mount, type MountOptions } from '../../widget/index'
-import { rememberHeight, reserveHeight } from '../../widget/reserve-height'
+import { rememberHeight, reserveHeight } from '../../widget/page/reserve-height'
 import {
   deferred,
   ENDPOINT,

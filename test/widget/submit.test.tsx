@@ -2,6 +2,7 @@ import { fireEvent, render, screen, waitFor } from '@testing-library/preact'
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import type { PublicForm } from '../../contract/definition'
 import { App } from '../../widget/form/app'
+import { PAGE } from './support'
 import type { FetchRoutes } from './support'
 import {
   callsTo,
@@ -9,6 +10,7 @@ import {
   ENDPOINT,
   errorBody,
   json,
+  settle,
   simpleForm,
   stubFetch,
   stubIntersectionObserver,
@@ -37,7 +39,7 @@ const form: PublicForm = simpleForm({
 
 async function setup(routes: FetchRoutes = {}, definition: PublicForm = form): Promise<ReturnType<typeof stubFetch>> {
   const fetchMock = stubFetch({ form: definition, ...routes })
-  render(<App endpoint={ENDPOINT} formId="welcome" />)
+  render(<App page={PAGE} endpoint={ENDPOINT} formId="welcome" />)
   await screen.findByRole('button', { name: 'Sign up' })
   return fetchMock
 }
@@ -204,7 +206,7 @@ describe('submitting', () => {
     const email = screen.getByRole('textbox', { name: 'Email' })
     await screen.findByText('This address bounced before.')
     fireEvent.blur(email)
-    await new Promise((r) => setTimeout(r, 20))
+    await settle()
     expect(screen.getByText('This address bounced before.')).toBeTruthy()
     fireEvent.change(email, { target: { value: 'other@example.com' } })
     await waitFor(() => expect(screen.queryByText('This address bounced before.')).toBeNull())

@@ -1,7 +1,11 @@
 import { vi } from 'vitest'
 import type { PublicForm } from '../../contract/definition'
+import { createPageState } from '../../widget/page/state'
 
 export const ENDPOINT = 'https://api.test'
+
+/** What the forms a test file draws with `<App>` share, as mount() shares its registry's. */
+export const PAGE = createPageState()
 
 export function json(body: unknown, status = 200): Response {
   return new Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json' } })

@@ -2,7 +2,8 @@ import { cleanup, fireEvent, render, screen, waitFor } from '@testing-library/pr
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import type { PublicForm } from '../../contract/definition'
 import { App } from '../../widget/form/app'
-import { callsTo, ENDPOINT, simpleForm, stubFetch, stubIntersectionObserver } from './support'
+import { PAGE } from './support'
+import { callsTo, ENDPOINT, settle, simpleForm, stubFetch, stubIntersectionObserver } from './support'
 
 const form: PublicForm = {
   id: 'checks',
@@ -23,7 +24,7 @@ const form: PublicForm = {
 async function setup(definition: PublicForm = form): Promise<ReturnType<typeof stubFetch>> {
   const fetchMock = stubFetch({ form: definition })
   stubIntersectionObserver()
-  render(<App endpoint={ENDPOINT} formId={definition.id} />)
+  render(<App page={PAGE} endpoint={ENDPOINT} formId={definition.id} />)
   await screen.findByRole('button', { name: 'Sign up' })
   return fetchMock
 }
@@ -88,7 +89,7 @@ describe('client-side validation', () => {
     const email = screen.getByRole('textbox', { name: 'Email' })
     type(email, 'half@')
     fireEvent.blur(email)
-    await new Promise((r) => setTimeout(r, 20))
+    await settle()
     expect(email.hasAttribute('aria-invalid')).toBe(false)
     expect(screen.queryByText('Please enter a valid email address.')).toBeNull()
   })
@@ -101,7 +102,7 @@ describe('client-side validation', () => {
     await waitFor(() => expect(description(email)).toBe('Please enter a valid email address.'))
 
     type(email, 'ana@example')
-    await new Promise((r) => setTimeout(r, 20))
+    await settle()
     expect(description(email)).toBe('Please enter a valid email address.')
     type(email, 'ana@example.com')
     await waitFor(() => expect(email.hasAttribute('aria-invalid')).toBe(false))
@@ -117,7 +118,7 @@ describe('client-side validation', () => {
 
     // Emptied while typing: the message stays as it was (no "fill in" popping up mid-edit)...
     fireEvent.input(email, { target: { value: '' } })
-    await new Promise((r) => setTimeout(r, 20))
+    await settle()
     expect(description(email)).toBe('Please enter a valid email address.')
     // ...and says what is wrong now once the person leaves the field.
     fireEvent.change(email)
@@ -138,7 +139,7 @@ describe('client-side validation', () => {
     expect(email.closest('[part="field"]')?.querySelector('[part="error"]')).toBeNull()
     // Leaving it half done shows nothing new: the next attempt says what is wrong.
     fireEvent.change(email)
-    await new Promise((r) => setTimeout(r, 20))
+    await settle()
     expect(email.hasAttribute('aria-invalid')).toBe(false)
     fireEvent.click(screen.getByRole('button', { name: 'Sign up' }))
     await waitFor(() => expect(description(email)).toBe('Please enter a valid email address.'))
@@ -158,7 +159,7 @@ describe('client-side validation', () => {
 
     type(email, 'ana@')
     type(age, '12')
-    await new Promise((r) => setTimeout(r, 20))
+    await settle()
     expect(email.hasAttribute('aria-invalid')).toBe(false)
     expect(age.hasAttribute('aria-invalid')).toBe(false)
     expect(document.querySelectorAll('[part="error"]')).toHaveLength(1)
@@ -173,7 +174,7 @@ describe('client-side validation', () => {
   it('an unticked required consent box asks for a tick, not to "fill in" a field', async () => {
     stubFetch({ form: simpleForm() })
     stubIntersectionObserver()
-    render(<App endpoint={ENDPOINT} formId="welcome" />)
+    render(<App page={PAGE} endpoint={ENDPOINT} formId="welcome" />)
     fireEvent.click(await screen.findByRole('button', { name: 'Sign up' }))
     const consent = screen.getByRole('checkbox', { name: /I agree to emails/ })
     await waitFor(() => expect(description(consent)).toBe('Please tick this box to continue.'))
@@ -183,7 +184,7 @@ describe('client-side validation', () => {
     const own = simpleForm()
     own.fields[2] = { ...own.fields[2]!, messages: { required: 'We need your consent.' } }
     stubFetch({ form: own })
-    render(<App endpoint={ENDPOINT} formId="welcome" />)
+    render(<App page={PAGE} endpoint={ENDPOINT} formId="welcome" />)
     fireEvent.click(await screen.findByRole('button', { name: 'Sign up' }))
     await waitFor(() =>
       expect(description(screen.getByRole('checkbox', { name: /I agree to emails/ }))).toBe('We need your consent.'),

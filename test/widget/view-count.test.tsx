@@ -1,6 +1,7 @@
 import { render, screen, waitFor } from '@testing-library/preact'
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import { App } from '../../widget/form/app'
+import { PAGE } from './support'
 import {
   callsTo,
   errorBody,
@@ -17,7 +18,7 @@ const freshEndpoint = (): string => `https://views${++n}.test`
 
 async function renderVisible(endpoint: string): Promise<ReturnType<typeof stubFetch>> {
   const fetchMock = stubFetch({ form: simpleForm() })
-  render(<App endpoint={endpoint} formId="welcome" />)
+  render(<App page={PAGE} endpoint={endpoint} formId="welcome" />)
   await screen.findByRole('button', { name: 'Sign up' })
   return fetchMock
 }
@@ -54,7 +55,7 @@ describe('view counting', () => {
     const endpoint = freshEndpoint()
     const fetchMock = await renderVisible(endpoint)
     FakeIntersectionObserver.instances.at(-1)?.report(true)
-    render(<App endpoint={endpoint} formId="welcome" />)
+    render(<App page={PAGE} endpoint={endpoint} formId="welcome" />)
     await waitFor(() => expect(screen.getAllByRole('button', { name: 'Sign up' })).toHaveLength(2))
     for (const observer of FakeIntersectionObserver.instances) {
       observer.report(true)
@@ -66,8 +67,8 @@ describe('view counting', () => {
     stubIntersectionObserver()
     const endpoint = freshEndpoint()
     const fetchMock = stubFetch({ form: simpleForm() })
-    render(<App endpoint={endpoint} formId="welcome" />)
-    render(<App endpoint={endpoint} formId="welcome" />)
+    render(<App page={PAGE} endpoint={endpoint} formId="welcome" />)
+    render(<App page={PAGE} endpoint={endpoint} formId="welcome" />)
     await waitFor(() => expect(screen.getAllByRole('button', { name: 'Sign up' })).toHaveLength(2))
     expect(FakeIntersectionObserver.instances).toHaveLength(2)
     for (const observer of FakeIntersectionObserver.instances) {
@@ -86,7 +87,7 @@ describe('view counting', () => {
     stubIntersectionObserver()
     vi.spyOn(console, 'error').mockImplementation(() => undefined)
     const fetchMock = stubFetch({ form: errorBody(404, 'unknown_form') })
-    render(<App endpoint={freshEndpoint()} formId="gone" />)
+    render(<App page={PAGE} endpoint={freshEndpoint()} formId="gone" />)
     await screen.findByRole('alert')
     expect(FakeIntersectionObserver.instances).toHaveLength(0)
     expect(callsTo(fetchMock, '/views')).toHaveLength(0)
@@ -101,7 +102,7 @@ describe('view counting', () => {
       return new Response(JSON.stringify(simpleForm()), { status: 200 })
     })
     vi.stubGlobal('fetch', fetchMock)
-    render(<App endpoint={freshEndpoint()} formId="welcome" />)
+    render(<App page={PAGE} endpoint={freshEndpoint()} formId="welcome" />)
     expect(await screen.findByRole('button', { name: 'Sign up' })).toBeTruthy()
     expect(fetchMock).toHaveBeenCalledTimes(2)
   })

@@ -32,7 +32,11 @@ export function submissionsRoute(deps: {
     async (c) => {
       const form = await deps.registry.resolve(c.req.param('id'))
       const origin = c.req.header('origin') ?? ''
-      const status = await submit(deps.submitDeps, form, c.get('body'), { source: new URL(origin).host })
+      const status = await submit(deps.submitDeps, form, c.get('body'), {
+        source: new URL(origin).host,
+        clientAddress: c.get('clientAddress'),
+        origin,
+      })
       return c.json({ status }, status === 'queued' ? 202 : 200)
     },
   )

@@ -1,13 +1,11 @@
-import { sendView } from './api'
-
-/** Views already counted on this page load, by endpoint and form: a remount must not count again. */
-const counted = new Set<string>()
+import { sendView } from '../api'
+import type { PageState } from './state'
 
 /** Counts one view of the form per page load, however often it is mounted or opened. */
-export function countView(endpoint: string, formId: string): void {
+export function countView(page: PageState, endpoint: string, formId: string): void {
   const key = `${endpoint} ${formId}`
-  if (!counted.has(key)) {
-    counted.add(key)
+  if (!page.views.has(key)) {
+    page.views.add(key)
     sendView(endpoint, formId)
   }
 }

@@ -1,5 +1,5 @@
-import type { PublicField, SubmissionContext } from '../contract/definition'
-import { MAX_TEXT_LENGTH } from '../contract/validate'
+import type { PublicField, SubmissionContext } from '../../contract/definition'
+import { MAX_TEXT_LENGTH } from '../../contract/validate'
 
 /**
  * What the page tells about a signup: UTM parameters, the page and the referrer. URLs lose their
