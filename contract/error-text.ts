@@ -16,7 +16,7 @@ const FORMAT_KEYS: Partial<Record<FieldType, TextKey>> = {
 
 /** The message for a broken rule: the form's own wording for that rule wins over ours. */
 export function errorText(field: PublicField, rule: Rule, t: Translate): string {
-  const custom = field.messages?.[rule]
+  const custom = rule === 'characters' ? undefined : field.messages?.[rule]
   if (custom) {
     return custom
   }
