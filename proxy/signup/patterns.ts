@@ -33,12 +33,25 @@ export function compilePattern(pattern: string): RE2JS | null {
 export const linearPattern: PatternTest = (pattern, value) => compilePattern(pattern)?.matches(value) ?? true
 
 /**
- * Tells the operator, once per definition load, which patterns the server leaves to the upstream,
- * and compiles the rest so that no signup pays for it.
+ * Form, field and pattern already reported, per runtime (by its logger): an Infobip definition is
+ * fetched again every minute.
+ */
+const reportedBy = new WeakMap<Logger, Set<string>>()
+
+/**
+ * Tells the operator, when a definition loads, which patterns the server leaves to the upstream
+ * (once per form, field and pattern), and compiles the rest so that no signup pays for it.
  */
 export function reportPatterns(formId: string, fields: readonly PublicField[], log: Logger): void {
   for (const field of fields) {
-    if (field.pattern !== undefined && compilePattern(field.pattern) === null) {
+    if (field.pattern === undefined || compilePattern(field.pattern) !== null) {
+      continue
+    }
+    const key = JSON.stringify([formId, field.name, field.pattern])
+    const reported = reportedBy.get(log) ?? new Set<string>()
+    reportedBy.set(log, reported)
+    if (!reported.has(key)) {
+      reported.add(key)
       log.warn(
         { form: formId, field: field.name, pattern: field.pattern },
         'field pattern not applied on the server: the linear-time engine (RE2) cannot run it (backreference or lookaround?); the upstream still checks it',

@@ -7,7 +7,7 @@ import { formFromConfig } from '../../proxy/forms/from-config'
 import { formFromInfobip } from '../../proxy/forms/from-infobip'
 import { boundByUpstream } from '../../proxy/forms/upstream-limits'
 import { createMemoryLogger } from '../../proxy/log'
-import { compilePattern, linearPattern } from '../../proxy/signup/patterns'
+import { compilePattern, linearPattern, reportPatterns } from '../../proxy/signup/patterns'
 import { toE164 } from '../../proxy/signup/phone'
 import { headerValue, InfobipClient } from '../../proxy/upstreams/infobip/client'
 import { InfobipHttpError, InfobipNetworkError } from '../../proxy/upstreams/infobip/errors'
@@ -189,5 +189,16 @@ describe('an upstream refusal of a value', () => {
       upstreamCode: 'BAD_REQUEST',
       reason: 'firstName too long',
     })
+  })
+})
+
+describe('reporting patterns RE2 cannot run', () => {
+  it('warns once per form, field and pattern, however often the definition is fetched again', () => {
+    const memory = createMemoryLogger()
+    const fields: PublicField[] = [{ name: 'code', type: 'text', pattern: '(x)\\1' }]
+    reportPatterns('shop', fields, memory.log)
+    reportPatterns('shop', fields, memory.log)
+    reportPatterns('other', fields, memory.log)
+    expect(memory.lines().map((l) => l.form)).toEqual(['shop', 'other'])
   })
 })
