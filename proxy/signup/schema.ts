@@ -75,7 +75,7 @@ export function valuesSchema(fields: readonly PublicField[], locale?: string, te
       error: (issue) => (issue.code === 'unrecognized_keys' ? words['error.unknown'] : undefined),
     })
     .superRefine((values, ctx) => {
-      for (const { field, rule } of validateValues(inputs, values, { pattern: linearPattern })) {
+      for (const { field, rule } of validateValues(inputs, values, linearPattern)) {
         ctx.addIssue({ code: 'custom', path: [field.name], message: errorText(field, rule, t) })
       }
     }) as ValuesSchema

@@ -299,8 +299,8 @@ describe('the shared value rules of the public edge', () => {
 
   it('runs patterns on the injected engine when there is one', () => {
     const pattern = vi.fn(() => false)
-    expect(validateField(field('text', { pattern: 'x' }), 'x', { pattern })).toBe('pattern')
+    expect(validateField(field('text', { pattern: 'x' }), 'x', pattern)).toBe('pattern')
     expect(pattern).toHaveBeenCalledWith('x', 'x')
-    expect(validateValues([field('text', { pattern: 'x' })], { f: 'x' }, { pattern })).toHaveLength(1)
+    expect(validateValues([field('text', { pattern: 'x' })], { f: 'x' }, pattern)).toHaveLength(1)
   })
 })
