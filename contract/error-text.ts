@@ -1,4 +1,4 @@
-import type { FieldType, PublicField } from './definition'
+import type { FieldMessages, FieldType, PublicField } from './definition'
 import type { TextKey, Translate } from './texts'
 import type { Rule } from './validate'
 import { MAX_TEXT_LENGTH } from './validate'
@@ -16,7 +16,8 @@ const FORMAT_KEYS: Partial<Record<FieldType, TextKey>> = {
 
 /** The message for a broken rule: the form's own wording for that rule wins over ours. */
 export function errorText(field: PublicField, rule: Rule, t: Translate): string {
-  const custom = field.messages?.[rule]
+  // A form's own messages name only its own rules; `characters` is never among them.
+  const custom = field.messages?.[rule as keyof FieldMessages]
   if (custom) {
     return custom
   }

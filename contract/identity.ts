@@ -12,8 +12,9 @@ export function normaliseEmail(raw: string): string {
 /**
  * A phone number as international digits: separators and `+` dropped, and a leading `00` (the
  * international call prefix) dropped too, so "+41 79 302 67 27", "0041 79 302 67 27" and
- * "41793026727" are one number, the way Infobip wants it. A number typed in national form
- * ("079 …") stays as typed: there is no telling its country.
+ * "41793026727" are one number, the way Infobip wants it. A signup's number reaches this as
+ * E.164 already (proxy/signup/phone.ts reads national numbers in the form's `defaultCountry`);
+ * here, for what an operator types (erase, flow remove), a national "079 …" stays as typed.
  */
 export function normalisePhone(raw: string): string {
   const digits = raw.replace(/\D/g, '')

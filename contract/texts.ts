@@ -34,6 +34,7 @@ export const EN = {
   'error.min': 'The minimum is {min}.',
   'error.max': 'The maximum is {max}.',
   'error.forbiddenSymbols': 'Please remove these characters: {symbols}',
+  'error.characters': 'Please remove invisible characters.',
 }
 
 export type TextKey = keyof typeof EN

@@ -8,15 +8,37 @@ import { normalisePhone } from './identity'
  * costs the bundle a few hundred bytes.
  */
 
-export type Rule = keyof FieldMessages
+/** `characters`: a control or format character (NUL, BEL, U+202E, a lone surrogate, …) in a text. */
+export type Rule = keyof FieldMessages | 'characters'
 
-const EMAIL = /^[^\s@"(),:;<>[\\\]]+@[^\s@"(),:;<>[\\\]]+\.[^\s@"(),:;<>[\\\]]{2,}$/
+/**
+ * How the value of a `pattern` is tested. The widget uses the browser's RegExp (a slow pattern only
+ * costs the shopper's own tab); the proxy injects a linear-time engine (proxy/signup/patterns.ts),
+ * so that no backtracking engine ever runs a public pattern on the server.
+ */
+export type PatternTest = (pattern: string, value: string) => boolean
+
+// The strictest of the upstreams: Infobip's own EMAIL pattern (an ASCII dot-atom local part, ASCII
+// domain labels that neither start nor end with '-'), a TLD of 2+ starting with a letter; and RFC
+// 5321's 64 for the local part, 254 in all (checked first: the browser's RegExp backtracks).
+const EMAIL =
+  /^[\w!#$%&'*+/=?^`{|}~-]+(?:\.[\w!#$%&'*+/=?^`{|}~-]+)*@(?:[a-z\d](?:[a-z\d-]*[a-z\d])?\.)+[a-z][a-z\d-]*[a-z\d]$/i
 const TEL = /^\+?[\d\s().-]{6,24}$/
 const DATE = /^(\d{4})-(\d{2})-(\d{2})$/
 const DATETIME = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2})(?:\.\d{1,3})?)?$/
 const NUMBER = /^-?\d+(?:\.\d+)?$/
 
+/**
+ * The bound of a text without a `maxLength` of its own: under Infobip People's 4096 characters per
+ * custom attribute value (IamPersonV2.customAttributes, reference/infobip-openapi). Person
+ * attributes with a stricter limit get it in their definition (proxy/forms/upstream-limits.ts).
+ */
 export const MAX_TEXT_LENGTH = 4000
+
+// Cc (NUL, BEL, …), Cf (U+202E, …) and lone surrogates (Cs), refused in every text: upstreams
+// refuse or mangle them and they disguise what a value says. ZWNJ and ZWJ are Cf but spell Persian
+// and Indic names and emoji; a textarea keeps its line breaks and tabs.
+const CONTROL = /(?![\u200c\u200d])[\p{Cc}\p{Cf}\p{Cs}]/u
 
 function isRealDate(y: string, m: string, d: string): boolean {
   const date = new Date(Date.UTC(Number(y), Number(m) - 1, Number(d)))
@@ -50,7 +72,7 @@ function compare(field: PublicField, value: string, bound: string): number {
 function checkFormat(field: PublicField, value: string): boolean {
   switch (field.type) {
     case 'email':
-      return value.length <= 254 && EMAIL.test(value)
+      return value.length <= 254 && value.indexOf('@') <= 64 && EMAIL.test(value)
     case 'tel': {
       // Counted as the proxy stores the number: 6 to 15 digits, as E.164 allows.
       const digits = normalisePhone(value).length
@@ -84,7 +106,11 @@ function checkFormat(field: PublicField, value: string): boolean {
  * The first rule the value breaks, or `null` when it is valid. A value of the wrong kind (a list
  * for a text field, say) counts as a `format` failure.
  */
-export function validateField(field: PublicField, value: FieldValue | undefined): Rule | null {
+export function validateField(
+  field: PublicField,
+  value: FieldValue | undefined,
+  pattern: PatternTest = matchesPattern,
+): Rule | null {
   if (isEmpty(value)) {
     return field.required ? 'required' : null
   }
@@ -101,11 +127,16 @@ export function validateField(field: PublicField, value: FieldValue | undefined)
   if (typeof value !== 'string') {
     return 'format'
   }
-  if (field.type === 'hidden') {
-    return value.length <= (field.maxLength ?? MAX_TEXT_LENGTH) ? null : 'maxLength'
-  }
+  // Checked as the proxy stores it: trimmed (proxy/signup/validate.ts).
+  value = value.trim()
   if (value.length > (field.maxLength ?? MAX_TEXT_LENGTH)) {
     return 'maxLength'
+  }
+  if (CONTROL.test(field.type === 'textarea' ? value.replace(/[\t\n\r]/g, '') : value)) {
+    return 'characters'
+  }
+  if (field.type === 'hidden') {
+    return null
   }
   if (!checkFormat(field, value)) {
     return 'format'
@@ -113,7 +144,7 @@ export function validateField(field: PublicField, value: FieldValue | undefined)
   if (field.forbiddenSymbols?.some((s) => s !== '' && value.includes(s))) {
     return 'forbiddenSymbols'
   }
-  if (field.pattern !== undefined && !matchesPattern(field.pattern, value)) {
+  if (field.pattern !== undefined && !pattern(field.pattern, value)) {
     return 'pattern'
   }
   // Bounds only mean something for ordered values; on a text field they would compare letters.
@@ -155,10 +186,11 @@ export interface Failure {
 export function validateValues(
   fields: readonly PublicField[],
   values: Readonly<Record<string, FieldValue | undefined>>,
+  pattern?: PatternTest,
 ): Failure[] {
   const failures: Failure[] = []
   for (const field of fields) {
-    const rule = isContentField(field) ? null : validateField(field, values[field.name])
+    const rule = isContentField(field) ? null : validateField(field, values[field.name], pattern)
     if (rule) {
       failures.push({ field, rule })
     }

@@ -24,5 +24,6 @@ export const DE: LocaleTable = {
   'error.min': 'Der Mindestwert ist {min}.',
   'error.max': 'Der Höchstwert ist {max}.',
   'error.forbiddenSymbols': 'Bitte entfernen Sie diese Zeichen: {symbols}',
+  'error.characters': 'Bitte entfernen Sie unsichtbare Zeichen.',
   'error.unknown': 'Dieses Feld gehört nicht zum Formular.',
 }

@@ -25,5 +25,6 @@ export const ES: LocaleTable = {
   'error.min': 'El valor mínimo es {min}.',
   'error.max': 'El valor máximo es {max}.',
   'error.forbiddenSymbols': 'Elimina estos caracteres: {symbols}',
+  'error.characters': 'Elimina los caracteres invisibles.',
   'error.unknown': 'Este campo no forma parte del formulario.',
 }

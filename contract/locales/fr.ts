@@ -25,5 +25,6 @@ export const FR: LocaleTable = {
   'error.min': 'La valeur minimale est {min}.',
   'error.max': 'La valeur maximale est {max}.',
   'error.forbiddenSymbols': 'Veuillez supprimer ces caractères\u00a0: {symbols}',
+  'error.characters': 'Veuillez supprimer les caractères invisibles.',
   'error.unknown': 'Ce champ ne fait pas partie du formulaire.',
 }

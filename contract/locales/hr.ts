@@ -25,5 +25,6 @@ export const HR: LocaleTable = {
   'error.min': 'Najmanja dopuštena vrijednost je {min}.',
   'error.max': 'Najveća dopuštena vrijednost je {max}.',
   'error.forbiddenSymbols': 'Uklonite ove znakove: {symbols}',
+  'error.characters': 'Uklonite nevidljive znakove.',
   'error.unknown': 'Ovo polje nije dio obrasca.',
 }

@@ -24,5 +24,6 @@ export const PT_BR: LocaleTable = {
   'error.min': 'O valor mínimo é {min}.',
   'error.max': 'O valor máximo é {max}.',
   'error.forbiddenSymbols': 'Remova estes caracteres: {symbols}',
+  'error.characters': 'Remova os caracteres invisíveis.',
   'error.unknown': 'Este campo não faz parte do formulário.',
 }

@@ -1,4 +1,5 @@
 import * as z from 'zod'
+import { isSupportedCountry } from 'libphonenumber-js/max'
 import { CONTENT_TYPES, FIELD_TYPES, FORM_ID, FORM_ID_PATTERN } from '../../contract/definition'
 import { EN, LOCALES } from '../../contract/texts'
 import { BotDefenseConfig } from './bot-defense'
@@ -206,9 +207,21 @@ export const RapidproConfig = z.strictObject({
 })
 export type RapidproConfig = z.infer<typeof RapidproConfig>
 
+/**
+ * The country of phone numbers typed in national form ("079 302 67 27"), ISO 3166-1 alpha-2, for
+ * proxy/signup/phone.ts; without it a number needs its country code.
+ */
+const DefaultCountry = z
+  .string()
+  .transform((code) => code.toUpperCase())
+  .refine((code) => /^[A-Z]{2}$/.test(code) && isSupportedCountry(code), {
+    error: 'must be an ISO 3166-1 alpha-2 country code with a phone numbering plan, such as "CH" or "HR"',
+  })
+
 export const FormConfig = z
   .strictObject({
     id: z.string().regex(FORM_ID, `must match ${FORM_ID_PATTERN}`),
+    defaultCountry: DefaultCountry.optional(),
     allowedOrigins: z.array(Origin).min(1, 'must list at least one origin'),
     fields: z
       .array(FieldConfig)

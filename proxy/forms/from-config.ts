@@ -1,5 +1,8 @@
 import type { PublicField, PublicForm } from '../../contract/definition'
 import type { FormConfig, FormFieldConfig } from '../config/schema'
+import type { Logger } from '../log'
+import { reportPatterns } from '../signup/patterns'
+import { boundByUpstream } from './upstream-limits'
 
 export function fieldFromConfig(field: FormFieldConfig): PublicField {
   const result: PublicField = { name: field.name, type: field.type }
@@ -45,10 +48,18 @@ export function fieldFromConfig(field: FormFieldConfig): PublicField {
   return result
 }
 
-/** The public definition of a config-defined form. Field names double as people-data keys. */
-export function formFromConfig(form: FormConfig, fields: readonly FormFieldConfig[]): PublicForm {
+/**
+ * The public definition of a config-defined form. Field names double as people-data keys, so a
+ * field named `firstName` gets Infobip's limit for first names. With a log, patterns the server
+ * cannot run in linear time are reported.
+ */
+export function formFromConfig(form: FormConfig, fields: readonly FormFieldConfig[], log?: Logger): PublicForm {
   const result: PublicForm = { id: form.id, fields: fields.map(fieldFromConfig) }
   applyFormTexts(result, form)
+  boundByUpstream(result.fields, Object.fromEntries(fields.map((f) => [f.name, f.name])))
+  if (log) {
+    reportPatterns(form.id, result.fields, log)
+  }
   return result
 }
 

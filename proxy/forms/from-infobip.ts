@@ -2,7 +2,9 @@ import type { FieldMessages, FieldType, PublicField, PublicForm } from '../../co
 import type { FormConfig } from '../config/schema'
 import type { Logger } from '../log'
 import type { FormElement, InfobipForm } from '../upstreams/infobip/types'
+import { reportPatterns } from '../signup/patterns'
 import { applyFormTexts } from './from-config'
+import { boundByUpstream } from './upstream-limits'
 
 const COMPONENTS: Record<string, FieldType> = {
   TEXT: 'text',
@@ -137,5 +139,7 @@ export function formFromInfobip(form: FormConfig, upstream: InfobipForm, log: Lo
     }
   }
   applyFormTexts(definition, form)
+  boundByUpstream(fields, personFields)
+  reportPatterns(form.id, fields, log)
   return { definition, personFields, active: upstream.formStatus === 'ACTIVE' }
 }

@@ -51,7 +51,11 @@ export class FormRegistry {
     for (const form of options.config.forms) {
       if (!form.infobipFormId && form.fields) {
         const personFields = Object.fromEntries(form.fields.map((f) => [f.name, f.name]))
-        this.#static.set(form.id, { config: form, definition: formFromConfig(form, form.fields), personFields })
+        this.#static.set(form.id, {
+          config: form,
+          definition: formFromConfig(form, form.fields, options.log),
+          personFields,
+        })
       }
     }
   }

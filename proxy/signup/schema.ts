@@ -2,16 +2,24 @@ import * as z from 'zod'
 import type { FieldValue, PublicField } from '../../contract/definition'
 import { isContentField } from '../../contract/definition'
 import { createTranslate } from '../../contract/texts'
-import { MAX_TEXT_LENGTH, validateValues } from '../../contract/validate'
+import { validateValues } from '../../contract/validate'
 import { errorText } from '../../contract/error-text'
 import type { TextsConfig } from '../config/schema'
 import { formTexts, resolveLocale } from '../forms/localise'
+import { linearPattern } from './patterns'
+
+/**
+ * The envelope's own bound on one value: far above any field's, so that a long value reaches the
+ * field rules and is answered 422 "at most N characters" in the person's language, not 400. The
+ * body's byte limit (413) still bounds the whole.
+ */
+const MAX_ENVELOPE_TEXT = 100_000
 
 /** The envelope every submission must have, whatever the form. */
 export const SubmissionBody = z.strictObject({
   values: z.record(
     z.string().min(1).max(100),
-    z.union([z.string().max(MAX_TEXT_LENGTH), z.boolean(), z.array(z.string().max(1000)).max(200)]),
+    z.union([z.string().max(MAX_ENVELOPE_TEXT), z.boolean(), z.array(z.string().max(MAX_ENVELOPE_TEXT)).max(200)]),
   ),
   /** Where the signup happened, for upstream analytics; optional and never required. */
   context: z
@@ -73,7 +81,7 @@ export function valuesSchema(fields: readonly PublicField[], locale?: string, te
       error: (issue) => (issue.code === 'unrecognized_keys' ? words['error.unknown'] : undefined),
     })
     .superRefine((values, ctx) => {
-      for (const { field, rule } of validateValues(inputs, values)) {
+      for (const { field, rule } of validateValues(inputs, values, linearPattern)) {
         ctx.addIssue({ code: 'custom', path: [field.name], message: errorText(field, rule, t) })
       }
     }) as ValuesSchema

@@ -190,8 +190,15 @@ describe('RapidPro delivery in the submit pipeline', () => {
 
   it("puts RapidPro's invalid URN on the phone field (422) and keeps nothing", async () => {
     const p = await sandbox()
-    // Passes the form's own check (digits), but has no country code, so RapidPro cannot read it.
-    const res = await p.submit('rp-phone', { phone: '091 123 4567' })
+    // A real number that RapidPro still refuses (its own checks differ from libphonenumber's).
+    p.rp.failNext(
+      { method: 'POST', path: CONTACTS },
+      {
+        status: 400,
+        body: { urns: { '0': ['Invalid URN: tel:+385911234567. Ensure phone numbers contain country codes.'] } },
+      },
+    )
+    const res = await p.submit('rp-phone', { phone: '+385 91 123 4567' })
     expect(res.status).toBe(422)
     expect(await res.json()).toEqual({
       error: {
@@ -205,12 +212,12 @@ describe('RapidPro delivery in the submit pipeline', () => {
     expect(rapidproDeliveries(p).map((d) => [d.status, d.payload])).toEqual([['rejected', null]])
   })
 
-  it('checks a second phone URN before answering, since RapidPro sees it only later', async () => {
+  it('refuses a phone number without its country before RapidPro sees it', async () => {
     const p = await sandbox()
     const res = await p.submit('rp-only', { email: 'ok@example.com', phone: '091 123 4567' })
     expect(res.status).toBe(422)
     expect(((await res.json()) as { error: { fields: unknown } }).error.fields).toEqual({
-      phone: ['Please check this phone number.'],
+      phone: ['Please enter a valid phone number.'],
     })
     expect(p.rp.requests).toEqual([])
   })

@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest'
+import { describe, expect, it, vi } from 'vitest'
 import type { PublicField } from '../../contract/definition'
 import { matchesPattern, MAX_TEXT_LENGTH, validateField, validateValues } from '../../contract/validate'
 
@@ -246,5 +246,61 @@ describe('validateValues', () => {
       { field: fields[2], rule: 'min' },
     ])
     expect(validateValues(fields, { email: 'a@b.co' })).toEqual([])
+  })
+})
+
+describe('the shared value rules of the public edge', () => {
+  it('checks emails as the upstreams do', () => {
+    const good = [
+      'ana@example.com',
+      "o'neil+tag@mail.example.co.uk",
+      'x@xn--p1ai.xn--p1ai',
+      `${'a'.repeat(64)}@example.com`,
+    ]
+    for (const value of good) {
+      expect(validateField(field('email'), value)).toBeNull()
+    }
+    const bad = [
+      'ana@example..com',
+      '.ana@example.com',
+      'ana.@example.com',
+      'a..na@example.com',
+      'ana@-example.com',
+      'ana@example-.com',
+      'ana@example.c',
+      'ana@example.123',
+      'ana@example.com.',
+      'žana@example.com',
+      `${'a'.repeat(65)}@example.com`,
+    ]
+    for (const value of bad) {
+      expect([value, validateField(field('email'), value)]).toEqual([value, 'format'])
+    }
+  })
+
+  it('refuses control and format characters in every text, a lone surrogate included', () => {
+    for (const value of ['a\u0000b', 'a\u0007', 'a\u202Eb', 'a\uD800', 'a\uDC00b', 'a\u00ADb', 'a\nb']) {
+      expect(validateField(field('text'), value)).toBe('characters')
+      expect(validateField(field('hidden'), value)).toBe('characters')
+    }
+    expect(validateField(field('email'), 'ana\u0000@example.com')).toBe('characters')
+  })
+
+  it('keeps joiners, astral characters and the line breaks of a textarea', () => {
+    expect(validateField(field('text'), 'می\u200Cخواهم 👩\u200D💻 𝒜')).toBeNull()
+    expect(validateField(field('textarea'), 'one\r\ntwo\tthree')).toBeNull()
+    expect(validateField(field('textarea'), 'one\u0000')).toBe('characters')
+  })
+
+  it('measures a value as it is stored: trimmed', () => {
+    expect(validateField(field('text', { maxLength: 3 }), '  abc  ')).toBeNull()
+    expect(validateField(field('text', { pattern: '[a-z]+' }), ' abc ')).toBeNull()
+  })
+
+  it('runs patterns on the injected engine when there is one', () => {
+    const pattern = vi.fn(() => false)
+    expect(validateField(field('text', { pattern: 'x' }), 'x', pattern)).toBe('pattern')
+    expect(pattern).toHaveBeenCalledWith('x', 'x')
+    expect(validateValues([field('text', { pattern: 'x' })], { f: 'x' }, pattern)).toHaveLength(1)
   })
 })

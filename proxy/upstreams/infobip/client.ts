@@ -97,11 +97,13 @@ export class InfobipClient {
     analytics: { source?: string | undefined; campaign?: string | undefined } = {},
   ): Promise<void> {
     const headers: Record<string, string> = {}
-    if (analytics.source) {
-      headers['ib-submission-source'] = analytics.source
+    const source = analytics.source ? headerValue(analytics.source) : ''
+    const campaign = analytics.campaign ? headerValue(analytics.campaign) : ''
+    if (source) {
+      headers['ib-submission-source'] = source
     }
-    if (analytics.campaign) {
-      headers['ib-submission-form-campaign'] = analytics.campaign
+    if (campaign) {
+      headers['ib-submission-form-campaign'] = campaign
     }
     await this.#send('post', `forms/1/forms/${encodeURIComponent(id)}/data`, { json: data, headers })
   }
@@ -210,7 +212,43 @@ export class InfobipClient {
           retryAfter === undefined ? undefined : Math.ceil(retryAfter),
         )
       }
-      throw new InfobipNetworkError(method.toUpperCase(), `/${path}`, { cause: error })
+      if (isNetworkFailure(error)) {
+        throw new InfobipNetworkError(method.toUpperCase(), `/${path}`, { cause: error })
+      }
+      // Our own mistake (a bad header, a bug): calling it an outage would retry it forever.
+      throw error
     }
   }
+}
+
+/** Longest analytics header value sent: a campaign name, not a payload. */
+const MAX_HEADER_LENGTH = 256
+
+/**
+ * A header value Infobip's analytics can read and `Headers` cannot refuse: printable ASCII kept as
+ * is, anything else (CR, LF, "春节促销", emoji) percent-encoded as UTF-8, the way a URL carries it,
+ * and cut at a whole escape. Lone surrogates become U+FFFD first: encodeURIComponent throws on them.
+ */
+export function headerValue(raw: string): string {
+  const encoded = raw
+    .replace(/[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g, '\uFFFD')
+    .replace(/[^\x20-\x7E]+/g, (run) => encodeURIComponent(run))
+    .trim()
+  return encoded.slice(0, MAX_HEADER_LENGTH).replace(/%[\dA-F]?$/, '')
+}
+
+/**
+ * A failure of the connection itself, not of our code: what fetch (undici) throws when it cannot
+ * reach the host ("fetch failed", or an errno code), and ky's timeout. A TypeError from our own
+ * `new Headers` or a bug must not be read as "Infobip could not be reached".
+ */
+function isNetworkFailure(error: unknown): boolean {
+  if (!(error instanceof Error)) {
+    return false
+  }
+  if (error.name === 'TimeoutError' || (error instanceof TypeError && error.message === 'fetch failed')) {
+    return true
+  }
+  // ECONNRESET, UND_ERR_SOCKET, …; Node's own ERR_* codes name programming errors.
+  return /^(E[A-Z]+|UND_ERR_\w+)$/.test(String((error as NodeJS.ErrnoException).code))
 }
