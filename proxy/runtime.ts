@@ -1,7 +1,7 @@
 import { fileURLToPath } from 'node:url'
 import type { Hono } from 'hono'
 import { DEFAULTS } from './config/defaults'
-import type { ProxyEnv, RateLimits } from './config/env'
+import type { ProxyEnv, RateLimits, TrustProxy } from './config/env'
 import { ConfigError, type LoadedConfig, loadConfig } from './config/load'
 import { createDeliverer } from './delivery/dispatch'
 import { Outbox } from './delivery/outbox'
@@ -54,7 +54,7 @@ export interface RuntimeOptions {
   requestDeadlineMs?: number
   rateLimits?: RateLimits
   workerIntervalMs?: number
-  trustProxy?: boolean
+  trustProxy?: TrustProxy
   /** Moments batching and report tracking (defaults: env, then config/defaults.ts and the parts). */
   moments?: MomentsOptions
   /** The Infobip account limiter (default perSecond: INFOBIP_REQUESTS_PER_SECOND, else config/defaults.ts). */
@@ -210,7 +210,7 @@ function buildApp(
         submissionsPerMinute: DEFAULTS.submissionsPerMinute,
         viewsPerMinute: DEFAULTS.viewsPerMinute,
       },
-    trustProxy: options.trustProxy ?? env.trustProxy ?? false,
+    trustProxy: options.trustProxy ?? env.trustProxy ?? 0,
   })
 }
 

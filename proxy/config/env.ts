@@ -1,4 +1,6 @@
+import proxyaddr from 'proxy-addr'
 import * as z from 'zod'
+import { addSecrets, basicAuthSecret } from '../redact'
 import { DEFAULTS, LOG_LEVELS, type LogLevel } from './defaults'
 
 /** The proxy's environment (contract section 2), read once at start. Secrets live only here. */
@@ -44,7 +46,23 @@ const Env = z
       .min(1)
       .max(100_000)
       .default(DEFAULTS.viewsPerMinute),
-    TRUST_PROXY: z.enum(['0', '1', 'false', 'true'], { error: 'must be 1 (or true) or 0 (or false)' }).default('0'),
+    TRUST_PROXY: z
+      .string()
+      .default('0')
+      .transform((value, ctx) => {
+        const parsed = parseTrustProxy(value)
+        if (typeof parsed === 'string') {
+          ctx.addIssue({ code: 'custom', message: parsed })
+          return z.NEVER
+        }
+        return parsed
+      }),
+    FLOWFORM_MAX_CONNECTIONS: z.coerce
+      .number({ error: 'must be a number of connections' })
+      .int()
+      .min(1)
+      .max(1_000_000)
+      .default(DEFAULTS.maxConnections),
     LOG_LEVEL: z
       .enum(LOG_LEVELS, {
         error: 'must be one of fatal, error, warn, info, debug, trace, silent',
@@ -132,6 +150,47 @@ const Env = z
     }
   })
 
+/**
+ * TRUST_PROXY (contract section 2): `0` nobody (the socket's peer is the client), a number of
+ * trusted hops, or the addresses, CIDRs and proxy-addr names (`loopback`, `linklocal`,
+ * `uniquelocal`) of the proxies in front. Hops need no parsing here; the list is checked by
+ * proxy-addr itself, so what starts is exactly what the middleware will use.
+ */
+export type TrustProxy = number | readonly string[]
+
+const MAX_TRUSTED_HOPS = 100
+
+/** The parsed value, or a message saying what is wrong (names the bad entry, never guesses). */
+export function parseTrustProxy(raw: string): TrustProxy | string {
+  const value = raw.trim()
+  // `true`/`false` were accepted before hop counts; `true` meant one proxy in front.
+  if (value === 'false') {
+    return 0
+  }
+  if (value === 'true') {
+    return 1
+  }
+  if (/^\d+$/.test(value)) {
+    const hops = Number(value)
+    return hops <= MAX_TRUSTED_HOPS ? hops : `must be at most ${MAX_TRUSTED_HOPS} hops (got ${value})`
+  }
+  const entries = value
+    .split(',')
+    .map((entry) => entry.trim())
+    .filter((entry) => entry !== '')
+  if (entries.length === 0) {
+    return 'must be 0, a number of trusted hops, or a comma list of addresses or CIDRs'
+  }
+  for (const entry of entries) {
+    try {
+      proxyaddr.compile(entry)
+    } catch {
+      return `"${entry.slice(0, 60)}" is not an IP address, a CIDR or one of loopback, linklocal, uniquelocal (TRUST_PROXY is 0, a number of trusted hops, or a comma list of those)`
+    }
+  }
+  return entries
+}
+
 export type InfobipAuth =
   | { kind: 'basic'; username: string; password: string }
   | { kind: 'app'; apiKey: string }
@@ -166,8 +225,10 @@ export interface ProxyEnv {
   infobipRequestsPerSecond?: number | undefined
   /** Per client address and form, per minute (FLOWFORM_SUBMISSIONS_PER_MINUTE, FLOWFORM_VIEWS_PER_MINUTE). */
   rateLimits?: RateLimits
-  /** TRUST_PROXY=1: the client address is the last X-Forwarded-For entry (a reverse proxy in front). */
-  trustProxy?: boolean
+  /** TRUST_PROXY: who may say, in X-Forwarded-For, where a request came from (0: nobody). */
+  trustProxy?: TrustProxy
+  /** FLOWFORM_MAX_CONNECTIONS: open connections the server holds at once; beyond, new ones are dropped. */
+  maxConnections?: number
   /** LOG_LEVEL, checked here so a typo stops the start with a clear message. */
   logLevel?: LogLevel
 }
@@ -185,6 +246,15 @@ export function readEnv(source: Record<string, string | undefined> = process.env
     throw new EnvError(`Invalid environment:\n${lines.join('\n')}`)
   }
   const env = result.data
+  // Read once here, so every sink (log, outbox, CLI) can take them out of what an upstream echoes.
+  addSecrets(
+    env.INFOBIP_PASSWORD,
+    env.INFOBIP_USERNAME && env.INFOBIP_PASSWORD ? basicAuthSecret(env.INFOBIP_USERNAME, env.INFOBIP_PASSWORD) : null,
+    env.INFOBIP_API_KEY,
+    env.INFOBIP_CLIENT_SECRET,
+    env.RAPIDPRO_TOKEN,
+    env.FLOWFORM_NOTIFY_SECRET,
+  )
   const auth: InfobipAuth | null = env.INFOBIP_API_KEY
     ? { kind: 'app', apiKey: env.INFOBIP_API_KEY }
     : env.INFOBIP_USERNAME && env.INFOBIP_PASSWORD
@@ -212,7 +282,8 @@ export function readEnv(source: Record<string, string | undefined> = process.env
       submissionsPerMinute: env.FLOWFORM_SUBMISSIONS_PER_MINUTE,
       viewsPerMinute: env.FLOWFORM_VIEWS_PER_MINUTE,
     },
-    trustProxy: env.TRUST_PROXY === '1' || env.TRUST_PROXY === 'true',
+    trustProxy: env.TRUST_PROXY,
+    maxConnections: env.FLOWFORM_MAX_CONNECTIONS,
     logLevel: env.LOG_LEVEL,
   }
 }
