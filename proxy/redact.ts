@@ -1,3 +1,5 @@
+import type { ProxyEnv } from './config/env'
+
 /**
  * The one redaction of secrets (contract section 2: no secret in a log line, a stored row or CLI
  * output, not even when an upstream echoes it back). The environment's secrets are registered when
@@ -64,6 +66,22 @@ export function addMintedSecret(secret: string): void {
     minted.shift()
   }
   rebuild()
+}
+
+/**
+ * Registers every secret of the proxy's environment (contract section 2): called by readEnv, and
+ * by the runtime for an environment built by hand (tests, embedding).
+ */
+export function addEnvSecrets(env: Pick<ProxyEnv, 'infobip' | 'rapidpro' | 'momentsNotify'>): void {
+  const auth = env.infobip?.auth
+  addSecrets(
+    auth?.kind === 'app' ? auth.apiKey : null,
+    auth?.kind === 'basic' || auth?.kind === 'ibsso' ? auth.password : null,
+    auth?.kind === 'basic' || auth?.kind === 'ibsso' ? basicAuthSecret(auth.username, auth.password) : null,
+    auth?.kind === 'oauth' ? auth.clientSecret : null,
+    env.rapidpro?.token,
+    env.momentsNotify?.secret,
+  )
 }
 
 /** Basic auth's header value carries `base64(user:password)`, which an upstream may echo as is. */

@@ -5,6 +5,7 @@ import type { ProxyEnv, RateLimits, TrustProxy } from './config/env'
 import { ConfigError, type LoadedConfig, loadConfig } from './config/load'
 import { createDeliverer } from './delivery/dispatch'
 import { Outbox } from './delivery/outbox'
+import { addEnvSecrets } from './redact'
 import { directMomentsGateway, type MomentsGateway } from './delivery/targets/moments'
 import { type OutboxWorker, startOutboxWorker } from './delivery/worker'
 import { FormRegistry } from './forms/registry'
@@ -84,6 +85,8 @@ export interface MomentsOptions {
  */
 export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
   const { env, log } = options
+  // An environment built by hand (tests, embedding) did not pass readEnv: its secrets are redacted too.
+  addEnvSecrets(env)
   const loaded = loadConfig({ path: env.configPath, demoOrigins: options.publicOrigins })
   // The fake posts Moments reports to notifyUrl; the public URL points at this proxy, so it is
   // delivered in-process and the sandbox exercises the hook as Infobip would.

@@ -1,6 +1,6 @@
 import proxyaddr from 'proxy-addr'
 import * as z from 'zod'
-import { addSecrets, basicAuthSecret } from '../redact'
+import { addEnvSecrets } from '../redact'
 import { DEFAULTS, LOG_LEVELS, type LogLevel } from './defaults'
 
 /** The proxy's environment (contract section 2), read once at start. Secrets live only here. */
@@ -246,15 +246,6 @@ export function readEnv(source: Record<string, string | undefined> = process.env
     throw new EnvError(`Invalid environment:\n${lines.join('\n')}`)
   }
   const env = result.data
-  // Read once here, so every sink (log, outbox, CLI) can take them out of what an upstream echoes.
-  addSecrets(
-    env.INFOBIP_PASSWORD,
-    env.INFOBIP_USERNAME && env.INFOBIP_PASSWORD ? basicAuthSecret(env.INFOBIP_USERNAME, env.INFOBIP_PASSWORD) : null,
-    env.INFOBIP_API_KEY,
-    env.INFOBIP_CLIENT_SECRET,
-    env.RAPIDPRO_TOKEN,
-    env.FLOWFORM_NOTIFY_SECRET,
-  )
   const auth: InfobipAuth | null = env.INFOBIP_API_KEY
     ? { kind: 'app', apiKey: env.INFOBIP_API_KEY }
     : env.INFOBIP_USERNAME && env.INFOBIP_PASSWORD
@@ -262,7 +253,7 @@ export function readEnv(source: Record<string, string | undefined> = process.env
       : env.INFOBIP_CLIENT_ID && env.INFOBIP_CLIENT_SECRET
         ? { kind: 'oauth', clientId: env.INFOBIP_CLIENT_ID, clientSecret: env.INFOBIP_CLIENT_SECRET }
         : null
-  return {
+  const proxyEnv: ProxyEnv = {
     port: env.PORT,
     host: env.HOST,
     configPath: env.FLOWFORM_CONFIG,
@@ -286,4 +277,7 @@ export function readEnv(source: Record<string, string | undefined> = process.env
     maxConnections: env.FLOWFORM_MAX_CONNECTIONS,
     logLevel: env.LOG_LEVEL,
   }
+  // Read once here, so every sink (log, outbox, CLI) can take them out of what an upstream echoes.
+  addEnvSecrets(proxyEnv)
+  return proxyEnv
 }

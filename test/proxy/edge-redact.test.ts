@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { createMemoryLogger } from '../../proxy/log'
-import { addMintedSecret, addSecrets, basicAuthSecret, redact, REDACTED } from '../../proxy/redact'
+import { addEnvSecrets, addMintedSecret, addSecrets, basicAuthSecret, redact, REDACTED } from '../../proxy/redact'
 import { readEnv } from '../../proxy/config/env'
 import { ibssoAuth } from '../../proxy/upstreams/infobip/token-auth'
 
@@ -26,6 +26,20 @@ describe('redact (the one redaction of secrets)', () => {
       INFOBIP_CLIENT_SECRET: 'env-cs-1',
     })
     expect(redact('client_secret=env-cs-1')).toBe(`client_secret=${REDACTED}`)
+  })
+
+  it('takes the secrets of an environment built by hand too (IBSSO, OAuth)', () => {
+    addEnvSecrets({
+      infobip: { baseUrl: 'https://x', auth: { kind: 'ibsso', username: 'u', password: 'hand-ibsso-pw' } },
+      rapidpro: null,
+      momentsNotify: null,
+    })
+    addEnvSecrets({
+      infobip: { baseUrl: 'https://x', auth: { kind: 'oauth', clientId: 'c', clientSecret: 'hand-oauth-cs' } },
+      rapidpro: { baseUrl: 'https://r', token: 'hand-rp-token' },
+    })
+    expect(redact('hand-ibsso-pw hand-oauth-cs hand-rp-token')).toBe(`${REDACTED} ${REDACTED} ${REDACTED}`)
+    expect(redact(basicAuthSecret('u', 'hand-ibsso-pw'))).toBe(REDACTED)
   })
 
   it('also finds a secret JSON-escaped or URL-encoded', () => {
