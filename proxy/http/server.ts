@@ -37,7 +37,10 @@ export async function startServer(
     fetch: (request: Request, env: unknown) =>
       runtime
         ? runtime.app.fetch(request, env)
-        : new Response('starting', { status: 503, headers: { 'retry-after': '1' } }),
+        : new Response('starting', {
+            status: 503,
+            headers: { 'retry-after': '1', 'x-content-type-options': 'nosniff' },
+          }),
     // Node's defaults wait 300 s for a request: one client trickling a byte every few seconds
     // could hold a connection (and, with many, the process) for five minutes. The timeouts are
     // enforced on a timer, so it runs every second instead of every 30.
