@@ -1,11 +1,13 @@
 import { pino } from 'pino'
 import { DEFAULTS } from './config/defaults'
+import { redact } from './redact'
 
 export type Logger = pino.Logger
 
 /**
  * Paths that may carry credentials or personal data. Redaction is a safety net: the code already
- * avoids logging these, but an upstream error object can drag request headers along.
+ * avoids logging these, but an upstream error object can drag request headers along. Secrets an
+ * upstream echoes inside its text have no path: `streamWrite` takes them out of every finished line.
  */
 const REDACT = [
   'authorization',
@@ -28,7 +30,11 @@ export function createLogger(
   options: { level?: string | undefined; destination?: pino.DestinationStream } = {},
 ): Logger {
   return pino(
-    { level: options.level ?? DEFAULTS.logLevel, redact: { paths: REDACT, censor: '[redacted]' } },
+    {
+      level: options.level ?? DEFAULTS.logLevel,
+      redact: { paths: REDACT, censor: '[redacted]' },
+      hooks: { streamWrite: redact },
+    },
     options.destination,
   )
 }

@@ -2,6 +2,7 @@ import { ConfigError } from './config/load'
 import { EnvError, type ProxyEnv, readEnv } from './config/env'
 import { createLogger } from './log'
 import { type RunningServer, startServer } from './http/server'
+import { redact } from './redact'
 import { describeAuth } from './upstreams/infobip/auth'
 
 /** One line an operator can act on, for the usual ways a start fails. */
@@ -65,7 +66,8 @@ async function main(): Promise<void> {
     log = createLogger({ level: env.logLevel })
     server = await startServer({ env, log })
   } catch (error) {
-    console.error(`flowform: ${startupProblem(error)}`)
+    // A start can fail on an upstream's answer (a form definition), which may echo a credential.
+    console.error(`flowform: ${redact(startupProblem(error))}`)
     process.exit(1)
   }
   const { runtime, url } = server

@@ -2,11 +2,12 @@ import { fileURLToPath } from 'node:url'
 import type { Hono } from 'hono'
 import { type BotRuntimeOptions, createBotGate } from './bots/from-env'
 import { DEFAULTS } from './config/defaults'
-import type { ProxyEnv, RateLimits } from './config/env'
+import type { ProxyEnv, RateLimits, TrustProxy } from './config/env'
 import { ConfigError, type LoadedConfig, loadConfig } from './config/load'
 import { createDeliverer } from './delivery/dispatch'
 import { Outbox } from './delivery/outbox'
 import { startConsentRetention } from './consent/retention'
+import { addEnvSecrets } from './redact'
 import { directMomentsGateway, type MomentsGateway } from './delivery/targets/moments'
 import { type OutboxWorker, startOutboxWorker } from './delivery/worker'
 import { FormRegistry } from './forms/registry'
@@ -56,7 +57,7 @@ export interface RuntimeOptions {
   requestDeadlineMs?: number
   rateLimits?: RateLimits
   workerIntervalMs?: number
-  trustProxy?: boolean
+  trustProxy?: TrustProxy
   /** Moments batching and report tracking (defaults: env, then config/defaults.ts and the parts). */
   moments?: MomentsOptions
   /** The Infobip account limiter (default perSecond: INFOBIP_REQUESTS_PER_SECOND, else config/defaults.ts). */
@@ -88,6 +89,8 @@ export interface MomentsOptions {
  */
 export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
   const { env, log } = options
+  // An environment built by hand (tests, embedding) did not pass readEnv: its secrets are redacted too.
+  addEnvSecrets(env)
   const loaded = loadConfig({ path: env.configPath, demoOrigins: options.publicOrigins })
   // The fake posts Moments reports to notifyUrl; the public URL points at this proxy, so it is
   // delivered in-process and the sandbox exercises the hook as Infobip would.
@@ -219,7 +222,7 @@ function buildApp(
         submissionsPerMinute: DEFAULTS.submissionsPerMinute,
         viewsPerMinute: DEFAULTS.viewsPerMinute,
       },
-    trustProxy: options.trustProxy ?? env.trustProxy ?? false,
+    trustProxy: options.trustProxy ?? env.trustProxy ?? 0,
   })
 }
 

@@ -1,3 +1,5 @@
+import { redact } from '../redact'
+
 /** Where a command writes; a real process passes its streams, tests pass collectors. */
 export interface Output {
   write(chunk: string): unknown
@@ -24,12 +26,13 @@ export interface Printer {
   err(line?: string): void
 }
 
+/** Every line a command prints passes the one redaction (proxy/redact.ts): upstreams echo credentials. */
 export function printer(io: CliIo): Printer {
   const stdout = io.stdout ?? process.stdout
   const stderr = io.stderr ?? process.stderr
   return {
-    out: (line = '') => void stdout.write(`${line}\n`),
-    err: (line = '') => void stderr.write(`${line}\n`),
+    out: (line = '') => void stdout.write(`${redact(line)}\n`),
+    err: (line = '') => void stderr.write(`${redact(line)}\n`),
   }
 }
 

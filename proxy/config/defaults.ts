@@ -30,6 +30,12 @@ export const DEFAULTS = {
   upstreamTimeoutMs: 10_000,
   /** How long a fetched Infobip form definition (or its absence) is served before it is fetched again. */
   formDefinitionTtlMs: 60_000,
+  /** FLOWFORM_MAX_CONNECTIONS: open connections at once; a flood of idle sockets cannot exhaust the process. */
+  maxConnections: 1_000,
+  /** The whole request (headers and body) must arrive within this; a body trickled in is cut off. */
+  requestTimeoutMs: 15_000,
+  /** The request headers must arrive within this. */
+  headersTimeoutMs: 10_000,
 } as const
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const

@@ -1,5 +1,11 @@
 import * as z from 'zod'
+import { addEnvSecrets } from '../redact'
+import { BotEnvVars, botEnv, type BotEnv } from './bot-env'
 import { DEFAULTS, LOG_LEVELS, type LogLevel } from './defaults'
+import { parseTrustProxy, type TrustProxy } from './trust-proxy'
+
+export type { BotEnv, ChallengeSecret } from './bot-env'
+export { parseTrustProxy, type TrustProxy } from './trust-proxy'
 
 /** The proxy's environment (contract section 2), read once at start. Secrets live only here. */
 
@@ -44,7 +50,23 @@ const Env = z
       .min(1)
       .max(100_000)
       .default(DEFAULTS.viewsPerMinute),
-    TRUST_PROXY: z.enum(['0', '1', 'false', 'true'], { error: 'must be 1 (or true) or 0 (or false)' }).default('0'),
+    TRUST_PROXY: z
+      .string()
+      .default('0')
+      .transform((value, ctx) => {
+        const parsed = parseTrustProxy(value)
+        if (typeof parsed === 'string') {
+          ctx.addIssue({ code: 'custom', message: parsed })
+          return z.NEVER
+        }
+        return parsed
+      }),
+    FLOWFORM_MAX_CONNECTIONS: z.coerce
+      .number({ error: 'must be a number of connections' })
+      .int()
+      .min(1)
+      .max(1_000_000)
+      .default(DEFAULTS.maxConnections),
     LOG_LEVEL: z
       .enum(LOG_LEVELS, {
         error: 'must be one of fatal, error, warn, info, debug, trace, silent',
@@ -143,46 +165,6 @@ function companionIssues(env: CrossChecked, issue: Issue): void {
   }
 }
 
-// ---- bot defense (proxy/bots): the token key and the challenge providers' secrets ----
-
-const BotEnvVars = z.object({
-  FLOWFORM_TOKEN_SECRET: z.string().min(32, { error: 'must be at least 32 characters' }).optional(),
-  TURNSTILE_SECRET: z.string().min(1).optional(),
-  HCAPTCHA_SECRET: z.string().min(1).optional(),
-  RECAPTCHA_SECRET: z.string().min(1).optional(),
-  /** The providers' siteverify endpoints, for a proxy in front of them or a test's loopback fake. */
-  TURNSTILE_VERIFY_URL: Url.optional(),
-  HCAPTCHA_VERIFY_URL: Url.optional(),
-  RECAPTCHA_VERIFY_URL: Url.optional(),
-})
-
-/** A hosted challenge provider's secret, and its verify URL when not the provider's own. */
-export interface ChallengeSecret {
-  secret: string
-  verifyUrl?: string | undefined
-}
-
-export interface BotEnv {
-  /** FLOWFORM_TOKEN_SECRET; absent: a key generated once into the data directory. */
-  tokenSecret?: string | undefined
-  turnstile?: ChallengeSecret | undefined
-  hcaptcha?: ChallengeSecret | undefined
-  recaptcha?: ChallengeSecret | undefined
-}
-
-function botEnv(env: z.infer<typeof BotEnvVars>): BotEnv {
-  const provider = (secret: string | undefined, verifyUrl: string | undefined) =>
-    secret === undefined ? undefined : { secret, verifyUrl }
-  return {
-    tokenSecret: env.FLOWFORM_TOKEN_SECRET,
-    turnstile: provider(env.TURNSTILE_SECRET, env.TURNSTILE_VERIFY_URL),
-    hcaptcha: provider(env.HCAPTCHA_SECRET, env.HCAPTCHA_VERIFY_URL),
-    recaptcha: provider(env.RECAPTCHA_SECRET, env.RECAPTCHA_VERIFY_URL),
-  }
-}
-
-// ---- end of bot defense ----
-
 export type InfobipAuth =
   | { kind: 'basic'; username: string; password: string }
   | { kind: 'app'; apiKey: string }
@@ -217,8 +199,10 @@ export interface ProxyEnv {
   infobipRequestsPerSecond?: number | undefined
   /** Per client address and form, per minute (FLOWFORM_SUBMISSIONS_PER_MINUTE, FLOWFORM_VIEWS_PER_MINUTE). */
   rateLimits?: RateLimits
-  /** TRUST_PROXY=1: the client address is the last X-Forwarded-For entry (a reverse proxy in front). */
-  trustProxy?: boolean
+  /** TRUST_PROXY: who may say, in X-Forwarded-For, where a request came from (0: nobody). */
+  trustProxy?: TrustProxy
+  /** FLOWFORM_MAX_CONNECTIONS: open connections the server holds at once; beyond, new ones are dropped. */
+  maxConnections?: number
   /** LOG_LEVEL, checked here so a typo stops the start with a clear message. */
   logLevel?: LogLevel
   /** Bot defense secrets (FLOWFORM_TOKEN_SECRET, TURNSTILE_SECRET, …). */
@@ -247,7 +231,7 @@ export function readEnv(source: Record<string, string | undefined> = process.env
       : env.INFOBIP_CLIENT_ID && env.INFOBIP_CLIENT_SECRET
         ? { kind: 'oauth', clientId: env.INFOBIP_CLIENT_ID, clientSecret: env.INFOBIP_CLIENT_SECRET }
         : null
-  return {
+  const proxyEnv: ProxyEnv = {
     port: env.PORT,
     host: env.HOST,
     configPath: env.FLOWFORM_CONFIG,
@@ -267,8 +251,12 @@ export function readEnv(source: Record<string, string | undefined> = process.env
       submissionsPerMinute: env.FLOWFORM_SUBMISSIONS_PER_MINUTE,
       viewsPerMinute: env.FLOWFORM_VIEWS_PER_MINUTE,
     },
-    trustProxy: env.TRUST_PROXY === '1' || env.TRUST_PROXY === 'true',
+    trustProxy: env.TRUST_PROXY,
+    maxConnections: env.FLOWFORM_MAX_CONNECTIONS,
     logLevel: env.LOG_LEVEL,
     bots: botEnv(bots.data),
   }
+  // Read once here, so every sink (log, outbox, CLI) can take them out of what an upstream echoes.
+  addEnvSecrets(proxyEnv)
+  return proxyEnv
 }

@@ -1,6 +1,6 @@
-import { mkdirSync } from 'node:fs'
 import { join } from 'node:path'
 import type Database from 'better-sqlite3'
+import { redactValue } from '../redact'
 import {
   columnsOf,
   FILTER,
@@ -22,6 +22,7 @@ import {
   parseDelivery,
   type PlannedDelivery,
 } from './payloads'
+import { privateDatabaseFile } from './private-files'
 import type { DeliveryFilter, DeliveryQueue, StoppedDelivery } from './queue'
 import { type ConsentEvidence, ConsentStore } from '../consent/store'
 
@@ -45,14 +46,13 @@ export class Outbox implements DeliveryQueue {
   readonly consents: ConsentStore
 
   constructor(file: string, options: { now?: () => number } = {}) {
-    this.#db = openDatabase(file)
+    this.#db = openDatabase(privateDatabaseFile(file))
     this.#now = options.now ?? Date.now
     this.consents = new ConsentStore(this.#db)
   }
 
-  /** Opens (creating if needed) the outbox in a data directory. */
+  /** Opens (creating if needed, 0700) the outbox in a data directory; its files are 0600. */
   static open(dataDir: string, options: { now?: () => number } = {}): Outbox {
-    mkdirSync(dataDir, { recursive: true })
     return new Outbox(join(dataDir, 'outbox.db'), options)
   }
 
@@ -99,7 +99,7 @@ export class Outbox implements DeliveryQueue {
         if (!parsed.ok) {
           // Written by hand or by a version that stored another shape: only the operator can say
           // what it should have been, and the worker must go on with the rest.
-          unreadable.run(parsed.reason, now, row.id)
+          unreadable.run(redactValue(parsed.reason), now, row.id)
           return []
         }
         lease.run(now + leaseMs, now, row.id)
@@ -170,7 +170,7 @@ export class Outbox implements DeliveryQueue {
     return (
       this.#db
         .prepare(`UPDATE deliveries SET ${set}, updated_at = ? WHERE id = ? AND status IN ('pending', 'awaiting')`)
-        .run(...values, this.#now(), id).changes > 0
+        .run(...values.map(redactValue), this.#now(), id).changes > 0
     )
   }
 
@@ -184,7 +184,7 @@ export class Outbox implements DeliveryQueue {
         `UPDATE deliveries SET status = 'rejected', payload = NULL, last_error = ?, updated_at = ?
          WHERE submission_id = ? AND status = 'pending'`,
       )
-      .run(reason, this.#now(), submissionId).changes
+      .run(redactValue(reason), this.#now(), submissionId).changes
   }
 
   get(id: number): DeliveryRecord | undefined {
@@ -286,7 +286,7 @@ export class Outbox implements DeliveryQueue {
           `UPDATE deliveries SET status = 'rejected', payload = NULL, last_error = ?, updated_at = ? WHERE id = ? AND status IN ${UNFINISHED}`,
         )
         for (const delivery of stopped) {
-          stop.run(reason, this.#now(), delivery.id)
+          stop.run(redactValue(reason), this.#now(), delivery.id)
         }
         return stopped.map(({ id, formId, target, status }) => ({ id, formId, target, status }))
       })

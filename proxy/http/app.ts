@@ -1,6 +1,6 @@
 import { Hono } from 'hono'
 import type { BotGate } from '../bots/gate'
-import type { RateLimits } from '../config/env'
+import type { RateLimits, TrustProxy } from '../config/env'
 import type { FormRegistry } from '../forms/registry'
 import type { Logger } from '../log'
 import type { SubmitDeps } from '../signup/submit'
@@ -10,6 +10,7 @@ import { notFound, onError } from './error-response'
 import { clientAddress } from './middleware/client-address'
 import { knownForm } from './middleware/known-form'
 import { originPolicy } from './middleware/origin-policy'
+import { securityHeaders } from './middleware/security-headers'
 import { assetsRoute } from './routes/assets'
 import { challengeRoute } from './routes/challenge'
 import { formsRoute } from './routes/forms'
@@ -26,7 +27,7 @@ export interface AppDeps {
   /** The demo shop's files by path, served only with the built-in demo config. */
   demoAssets?: Record<string, StaticAsset>
   rateLimits: RateLimits
-  trustProxy: boolean
+  trustProxy: TrustProxy
   mode: 'sandbox' | 'live'
   /** Server-to-server callbacks mounted under /v1/hooks (the Moments report hook). */
   hooks?: Hono
@@ -75,6 +76,7 @@ export function createApp(deps: AppDeps): Hono {
   const app = new Hono()
   app.onError(onError(log))
   app.notFound(notFound(log))
+  app.use(securityHeaders())
   app.route('/', healthRoute(deps.mode))
   app.route('/', assetsRoute({ bundle: deps.bundle, demoAssets: deps.demoAssets, log }))
   app.route('/v1/forms', forms)

@@ -1,8 +1,15 @@
 import type { AddressInfo } from 'node:net'
 import { createAdaptorServer } from '@hono/node-server'
+import { DEFAULTS } from '../config/defaults'
 import type { ProxyEnv } from '../config/env'
 import type { Logger } from '../log'
 import { createRuntime, type Runtime, type RuntimeOptions } from '../runtime'
+
+/** How long a client may take to send its request; tests shorten them. */
+export interface ServerTimeouts {
+  requestTimeoutMs: number
+  headersTimeoutMs: number
+}
 
 export interface RunningServer {
   url: string
@@ -16,15 +23,35 @@ export interface RunningServer {
  * actually bound (PORT=0 picks a free one). Requests that arrive in between get a 503.
  */
 export async function startServer(
-  options: { env: ProxyEnv; log: Logger } & Omit<RuntimeOptions, 'env' | 'log' | 'publicOrigins'>,
+  options: { env: ProxyEnv; log: Logger; timeouts?: ServerTimeouts } & Omit<
+    RuntimeOptions,
+    'env' | 'log' | 'publicOrigins'
+  >,
 ): Promise<RunningServer> {
   let runtime: Runtime | null = null
+  const timeouts = options.timeouts ?? {
+    requestTimeoutMs: DEFAULTS.requestTimeoutMs,
+    headersTimeoutMs: DEFAULTS.headersTimeoutMs,
+  }
   const server = createAdaptorServer({
     fetch: (request: Request, env: unknown) =>
       runtime
         ? runtime.app.fetch(request, env)
-        : new Response('starting', { status: 503, headers: { 'retry-after': '1' } }),
+        : new Response('starting', {
+            status: 503,
+            headers: { 'retry-after': '1', 'x-content-type-options': 'nosniff' },
+          }),
+    // Node's defaults wait 300 s for a request: one client trickling a byte every few seconds
+    // could hold a connection (and, with many, the process) for five minutes. The timeouts are
+    // enforced on a timer, so it runs every second instead of every 30.
+    serverOptions: {
+      requestTimeout: timeouts.requestTimeoutMs,
+      headersTimeout: Math.min(timeouts.headersTimeoutMs, timeouts.requestTimeoutMs),
+      connectionsCheckingInterval: 1_000,
+    },
   })
+  // Beyond this many open connections new ones are closed at once, before any request is read.
+  server.maxConnections = options.env.maxConnections ?? DEFAULTS.maxConnections
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject)
     server.listen(options.env.port, options.env.host, () => resolve())

@@ -20,24 +20,56 @@ export interface OriginPolicy {
   check(options: { required: boolean }): MiddlewareHandler
 }
 
-/** Most distinct (form, origin) refusals logged; beyond, a flood of made-up origins stays quiet. */
-const MAX_LOGGED_REFUSALS = 1_000
+/** A refusal is logged once per (form, origin) in each such period. */
+export const REFUSAL_LOG_PERIOD_MS = 60 * 60_000
+/**
+ * Distinct (form, origin) pairs remembered per period. A flood of made-up origins fills it, is told
+ * in one line, and stays quiet until the period ends; then everything is remembered afresh, so a
+ * real misconfiguration later is logged within the hour. Memory is bounded by this count.
+ */
+const MAX_REFUSALS_PER_PERIOD = 1_000
 
-export function originPolicy(deps: { forms: OriginLookup; log: Logger }): OriginPolicy {
+/** Logs each refused (form, origin) once per period, in bounded memory. */
+function refusalLog(log: Logger, now: () => number): (form: string, origin: string) => void {
+  const seen = new Set<string>()
+  let periodStart = now()
+  let overflowTold = false
+  return (form, origin) => {
+    if (now() - periodStart >= REFUSAL_LOG_PERIOD_MS) {
+      seen.clear()
+      periodStart = now()
+      overflowTold = false
+    }
+    const key = `${form} ${origin}`
+    if (seen.has(key)) {
+      return
+    }
+    if (seen.size >= MAX_REFUSALS_PER_PERIOD) {
+      if (!overflowTold) {
+        overflowTold = true
+        log.warn(
+          { distinct: seen.size },
+          'many different origins refused this hour; the rest of the hour is not logged',
+        )
+      }
+      return
+    }
+    seen.add(key)
+    log.warn({ form, origin }, "origin refused: not in this form's allowedOrigins")
+  }
+}
+
+export function originPolicy(deps: { forms: OriginLookup; log: Logger; now?: () => number }): OriginPolicy {
   const allows = (formId: string | undefined, origin: string | undefined): boolean =>
     origin !== undefined &&
     formId !== undefined &&
     (deps.forms.config(formId)?.allowedOrigins.includes(origin) ?? false)
 
   // An operator who mistypes an origin (localhost vs 127.0.0.1) must be told once, not per page view.
-  const logged = new Set<string>()
+  const logRefusal = refusalLog(deps.log, deps.now ?? Date.now)
   const refuse = (id: string, origin: string): never => {
     const shown = origin.slice(0, 200)
-    const key = `${id} ${shown}`
-    if (!logged.has(key) && logged.size < MAX_LOGGED_REFUSALS) {
-      logged.add(key)
-      deps.log.warn({ form: id, origin: shown }, "origin refused: not in this form's allowedOrigins")
-    }
+    logRefusal(id, shown)
     throw new OriginError(`This page's origin (${shown}) is not in allowedOrigins of form "${id}".`)
   }
 

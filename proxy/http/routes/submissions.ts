@@ -9,8 +9,8 @@ import type { OriginPolicy } from '../middleware/origin-policy'
 import { rateLimit } from '../middleware/rate-limit'
 
 /**
- * `POST /v1/forms/:id/submissions`: a signup. The size is checked first, then the limit, the
- * origin and the body; `submit` answers `delivered` (200) or `queued` (202).
+ * `POST /v1/forms/:id/submissions`: a signup. The size is checked first, then the origin (a refused
+ * origin must not spend the shop's rate-limit budget), the limit and the body; `submit` answers `delivered` (200) or `queued` (202).
  */
 export function submissionsRoute(deps: {
   registry: FormRegistry
@@ -22,8 +22,8 @@ export function submissionsRoute(deps: {
   return new Hono<ClientAddressEnv>().post(
     '/:id/submissions',
     jsonBodyLimit({ maxBytes, message: `The request body must be at most ${maxBytes} bytes.` }),
-    rateLimit('submissions', deps.perMinute),
     deps.origins.check({ required: true }),
+    rateLimit('submissions', deps.perMinute),
     jsonBody(SubmissionBody, {
       contentType: 'Send the submission as application/json.',
       invalidJson: 'The request body is not valid JSON.',

@@ -17,8 +17,9 @@ export function viewsRoute(deps: {
   const droppedViews = viewDropCounter(deps.log)
   return new Hono<ClientAddressEnv>().post(
     '/:id/views',
-    rateLimit('views', deps.perMinute),
+    // The origin first: a refused origin must not spend the shop's rate-limit budget.
     deps.origins.check({ required: true }),
+    rateLimit('views', deps.perMinute),
     (c) => {
       const config = deps.registry.config(c.req.param('id'))
       if (config?.infobipFormId) {

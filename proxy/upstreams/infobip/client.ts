@@ -1,6 +1,7 @@
 import { DEFAULTS } from '../../config/defaults'
 import ky, { HTTPError, type KyInstance, type Options } from 'ky'
 import type * as z from 'zod'
+import { NO_REDIRECTS, redirectRefused } from '../redirect'
 import { parseRetryAfter } from '../retry-after'
 import { type AccountLimiter, rateLimitBackoffMs } from './account-limiter'
 import type { InfobipAuthProvider } from './auth'
@@ -56,6 +57,7 @@ export class InfobipClient {
       retry: 0,
       throwHttpErrors: true,
       headers: { accept: 'application/json' },
+      ...NO_REDIRECTS,
       ...(options.fetch ? { fetch: options.fetch } : {}),
     })
   }
@@ -202,7 +204,7 @@ export class InfobipClient {
           return this.#send(method, path, options, true, rateLimited)
         }
         const body: unknown = await error.response.json().catch(() => undefined)
-        const { code, message } = parseInfobipErrorBody(body)
+        const { code, message } = redirectRefused(error.response) ?? parseInfobipErrorBody(body)
         throw new InfobipHttpError(
           method.toUpperCase(),
           `/${path}`,

@@ -1,4 +1,6 @@
 import { DEFAULTS } from '../../config/defaults'
+import { addMintedSecret } from '../../redact'
+import { NO_REDIRECTS, redirectRefused } from '../redirect'
 import { retryAfterSeconds } from '../retry-after'
 import type { AuthProviderOptions, InfobipAuthProvider } from './auth'
 import { InfobipHttpError, InfobipNetworkError, parseInfobipErrorBody } from './errors'
@@ -115,6 +117,7 @@ export function ibssoAuth(
           undefined,
         )
       }
+      addMintedSecret(token)
       return { token, renewAt: startedAt + IBSSO_RENEW_AFTER_MS }
     },
     now,
@@ -151,6 +154,7 @@ export function oauthAuth(
           undefined,
         )
       }
+      addMintedSecret(token)
       const lifetimeMs = expiresIn * 1000
       return { token, renewAt: startedAt + lifetimeMs - Math.min(OAUTH_RENEW_EARLY_MS, lifetimeMs / 10) }
     },
@@ -179,6 +183,7 @@ async function call(
   try {
     response = await doFetch(`${options.baseUrl.replace(/\/+$/, '')}${path}`, {
       ...init,
+      ...NO_REDIRECTS,
       method,
       signal: AbortSignal.timeout(timeoutMs),
     })
@@ -193,7 +198,7 @@ async function call(
     body = undefined
   }
   if (!response.ok) {
-    const { code, message } = authErrorOf(body)
+    const { code, message } = redirectRefused(response) ?? authErrorOf(body)
     const retryAfter = retryAfterSeconds(response.headers.get('retry-after'))
     throw new InfobipHttpError(method, path, response.status, code, message, retryAfter)
   }

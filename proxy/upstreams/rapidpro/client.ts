@@ -1,6 +1,7 @@
 import { DEFAULTS } from '../../config/defaults'
 import ky, { HTTPError, type KyInstance, type Options } from 'ky'
 import * as z from 'zod'
+import { NO_REDIRECTS, redirectRefused } from '../redirect'
 import { retryAfterSeconds } from '../retry-after'
 import { RapidproHttpError, RapidproNetworkError, RapidproResponseError } from './errors'
 import { type ContactWrite, page, RapidproContact, RapidproField, type RapidproFieldType, RapidproGroup } from './types'
@@ -39,6 +40,7 @@ export class RapidproClient {
       retry: 0,
       throwHttpErrors: true,
       headers: { accept: 'application/json' },
+      ...NO_REDIRECTS,
       ...(options.fetch ? { fetch: options.fetch } : {}),
     })
   }
@@ -168,11 +170,12 @@ export class RapidproClient {
     } catch (error) {
       if (error instanceof HTTPError) {
         const text = await error.response.text().catch(() => '')
+        const redirect = redirectRefused(error.response)
         throw new RapidproHttpError(
           method.toUpperCase(),
           `/${path}`,
           error.response.status,
-          parseBody(text),
+          redirect ? { detail: redirect.message } : parseBody(text),
           retryAfterSeconds(error.response.headers.get('retry-after')),
         )
       }

@@ -8,7 +8,7 @@ import { createMemoryLogger } from '../../../proxy/log'
 function app(perMinute: number) {
   const hono = new Hono<ClientAddressEnv>()
   hono.onError(onError(createMemoryLogger().log))
-  hono.post('/:id/views', clientAddress({ trustProxy: true }), rateLimit('views', perMinute), (c) => c.body(null, 204))
+  hono.post('/:id/views', clientAddress({ trustProxy: 1 }), rateLimit('views', perMinute), (c) => c.body(null, 204))
   return (id: string, ip: string) =>
     hono.request(`/${id}/views`, { method: 'POST', headers: { 'x-forwarded-for': ip } })
 }
