@@ -69,6 +69,18 @@ export interface AfterSubmit {
   value: string
 }
 
+/**
+ * What a popup or slide-in shows above its form (inline forms ignore it: the shop's page is around
+ * them), and the label of a tab that reopens it once closed.
+ */
+export interface DisplayContent {
+  headline?: string
+  text?: string
+  /** An https URL or a path on the page's own origin; width and height keep its space while it loads. */
+  image?: { src: string; alt: string; width: number; height: number }
+  teaser?: string
+}
+
 export interface PublicForm {
   id: string
   fields: PublicField[]
@@ -78,6 +90,7 @@ export interface PublicForm {
   texts?: Record<string, string>
   /** The language the proxy chose for `texts` (BCP 47); the widget sets it as `lang`. */
   locale?: string
+  display?: DisplayContent
 }
 
 /** Where a signup happened, sent beside the values; never personal data. */

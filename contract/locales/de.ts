@@ -25,4 +25,8 @@ export const DE: LocaleTable = {
   'error.max': 'Der Höchstwert ist {max}.',
   'error.forbiddenSymbols': 'Bitte entfernen Sie diese Zeichen: {symbols}',
   'error.unknown': 'Dieses Feld gehört nicht zum Formular.',
+  // Designed states (issue 11).
+  'success.heading': 'Sie sind dabei!',
+  'already.heading': 'Willkommen zurück!',
+  'alert.heading': 'Das hat nicht geklappt',
 }

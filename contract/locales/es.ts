@@ -26,4 +26,8 @@ export const ES: LocaleTable = {
   'error.max': 'El valor máximo es {max}.',
   'error.forbiddenSymbols': 'Elimina estos caracteres: {symbols}',
   'error.unknown': 'Este campo no forma parte del formulario.',
+  // Designed states (issue 11).
+  'success.heading': '¡Ya estás en la lista!',
+  'already.heading': '¡Hola de nuevo!',
+  'alert.heading': 'No ha funcionado',
 }

@@ -26,4 +26,8 @@ export const FR: LocaleTable = {
   'error.max': 'La valeur maximale est {max}.',
   'error.forbiddenSymbols': 'Veuillez supprimer ces caractères\u00a0: {symbols}',
   'error.unknown': 'Ce champ ne fait pas partie du formulaire.',
+  // Designed states (issue 11).
+  'success.heading': 'Bienvenue parmi nous !',
+  'already.heading': 'Bon retour parmi nous !',
+  'alert.heading': "Cela n'a pas fonctionné",
 }

@@ -26,4 +26,8 @@ export const HR: LocaleTable = {
   'error.max': 'Najveća dopuštena vrijednost je {max}.',
   'error.forbiddenSymbols': 'Uklonite ove znakove: {symbols}',
   'error.unknown': 'Ovo polje nije dio obrasca.',
+  // Designed states (issue 11).
+  'success.heading': 'Na popisu ste!',
+  'already.heading': 'Dobro došli natrag!',
+  'alert.heading': 'Nešto nije uspjelo',
 }

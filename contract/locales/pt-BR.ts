@@ -25,4 +25,8 @@ export const PT_BR: LocaleTable = {
   'error.max': 'O valor máximo é {max}.',
   'error.forbiddenSymbols': 'Remova estes caracteres: {symbols}',
   'error.unknown': 'Este campo não faz parte do formulário.',
+  // Designed states (issue 11).
+  'success.heading': 'Você está na lista!',
+  'already.heading': 'Que bom ver você de novo!',
+  'alert.heading': 'Não deu certo',
 }
