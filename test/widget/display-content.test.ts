@@ -100,6 +100,10 @@ describe('the teaser tab', () => {
     form.requestSubmit()
     await waitFor(() => expect(root().querySelector('[role="status"]')?.textContent).toBe('Thanks for signing up!'))
     expect(teaser()).toBeNull()
+    // The host says so, for a shop's CSS that reserved room for the form.
+    expect(root().host.hasAttribute('data-signed')).toBe(true)
+    // The host says so, for a shop's CSS that reserved room for the form.
+    expect(root().host.hasAttribute('data-signed')).toBe(true)
     handle.unmount()
   })
 })

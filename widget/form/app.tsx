@@ -75,6 +75,8 @@ export class App extends Component<AppProps, AppState> {
       if (type === 'success') {
         remember(formId)
         this.setState({ signed: true })
+        // For the shop's CSS: a space it reserved for the form may let go (`:has([data-signed])`).
+        host?.setAttribute('data-signed', '')
       }
       if (type === 'view') {
         countView(page, endpoint, formId)
