@@ -69,6 +69,18 @@ export interface AfterSubmit {
   value: string
 }
 
+/**
+ * What a popup or slide-in shows above its form (inline forms ignore it: the shop's page is around
+ * them), and the label of a tab that reopens it once closed.
+ */
+export interface DisplayContent {
+  headline?: string | undefined
+  text?: string | undefined
+  /** An https URL or a path on the page's own origin; width and height keep its space while it loads. */
+  image?: { src: string; alt: string; width: number; height: number } | undefined
+  teaser?: string | undefined
+}
+
 export interface PublicForm {
   id: string
   fields: PublicField[]
@@ -84,6 +96,7 @@ export interface PublicForm {
   token?: string
   /** Bot defense: the challenge to show (the provider's script is loaded only then); its answer goes back as `challenge`. */
   challenge?: { provider: 'turnstile' | 'hcaptcha' | 'recaptcha' | 'altcha'; siteKey?: string }
+  display?: DisplayContent
 }
 
 /** Where a signup happened, sent beside the values; never personal data. */

@@ -1,8 +1,8 @@
 /**
  * Every text the widget shows, keyed by a stable id. The proxy answers each definition with
  * `texts` already translated and merged with the config's overrides (contract/locales, imported only
- * by the proxy), so the bundle carries English alone plus the few texts it needs before or without
- * a definition, in every supported language.
+ * by the proxy), complete in every language, so the bundle carries none of these tables: only the
+ * few texts it needs before or without a definition (BOOT), in every supported language.
  */
 // The bundle carries these few non-ASCII characters as UTF-8: it must be served with
 // `charset=utf-8` (the proxy does), or a page in another encoding would garble them.
@@ -35,6 +35,10 @@ export const EN = {
   'error.max': 'The maximum is {max}.',
   'error.forbiddenSymbols': 'Please remove these characters: {symbols}',
   'error.characters': 'Please remove invisible characters.',
+  // Designed states and popup content (issue 11).
+  'success.heading': "You're on the list!",
+  'already.heading': 'Welcome back!',
+  'alert.heading': "That didn't work",
 }
 
 export type TextKey = keyof typeof EN
@@ -48,13 +52,14 @@ export const LOCALES = ['en', 'de', 'fr', 'es', 'pt-BR', 'hr'] as const
 
 export type Locale = (typeof LOCALES)[number]
 
-/** The texts shown before or without a definition, in the order of BOOT_KEYS; English is in EN. */
+/** The texts shown before or without a definition, in the order of BOOT_KEYS. */
 export const BOOT_KEYS = ['load.failed', 'load.missing', 'close', 'dialog'] as const
 
 export type BootKey = (typeof BOOT_KEYS)[number]
 
 // One string per language, split on `|`: the cheapest shape for the bundle.
-const BOOT: Partial<Record<Locale, string>> = {
+const BOOT: Record<Locale, string> = {
+  en: 'The form could not be loaded. Please try again later.|This form is not available.|Close|Sign-up form',
   de: 'Das Formular konnte nicht geladen werden. Bitte versuchen Sie es später noch einmal.|Dieses Formular ist nicht verfügbar.|Schließen|Anmeldeformular',
   fr: "Le formulaire n'a pas pu être chargé. Veuillez réessayer plus tard.|Ce formulaire n'est pas disponible.|Fermer|Formulaire d'inscription",
   es: 'No se pudo cargar el formulario. Inténtalo de nuevo más tarde.|Este formulario no está disponible.|Cerrar|Formulario de suscripción',
@@ -63,10 +68,10 @@ const BOOT: Partial<Record<Locale, string>> = {
   hr: 'Obrazac nije moguće učitati. Pokušajte ponovno kasnije.|Ovaj obrazac nije dostupan.|Zatvori|Obrazac za prijavu',
 }
 
-/** The boot texts of one language (nothing for English: EN has them). */
+/** The boot texts of one language. */
 export function bootTexts(locale: Locale): Partial<Record<BootKey, string>> {
   const texts: Partial<Record<BootKey, string>> = {}
-  BOOT[locale]?.split('|').forEach((text, index) => {
+  BOOT[locale].split('|').forEach((text, index) => {
     texts[BOOT_KEYS[index] as BootKey] = text
   })
   return texts
@@ -88,11 +93,15 @@ export function pickLocale(wanted: readonly (string | null | undefined)[]): Loca
   return 'en'
 }
 
-/** A lookup that prefers the overrides, falls back to English and fills `{name}` placeholders. */
-export function createTranslate(overrides?: Readonly<Record<string, unknown>>): Translate {
+/**
+ * A lookup in a complete table of texts (the proxy's formTexts, a definition's `texts`) that fills
+ * `{name}` placeholders. A missing text shows its id: referring to EN here would put the English
+ * table into the widget bundle, which always has the texts from the definition.
+ */
+export function createTranslate(texts?: Readonly<Record<string, unknown>>): Translate {
   return (key, vars) => {
-    const custom = overrides?.[key]
-    const text = typeof custom === 'string' ? custom : EN[key]
+    const found = texts?.[key]
+    const text = typeof found === 'string' ? found : key
     return vars ? text.replace(/\{(\w+)\}/g, (all, name: string) => String(vars[name] ?? all)) : text
   }
 }

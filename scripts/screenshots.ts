@@ -26,6 +26,13 @@ async function formReady(page: Page, button: RegExp | string = 'Sign up'): Promi
   await page.getByRole('button', { name: button }).first().waitFor()
 }
 
+async function openPopup(page: Page): Promise<void> {
+  await page.waitForFunction(() => typeof (window as { Flowform?: { open?: unknown } }).Flowform?.open === 'function')
+  await page.getByRole('button', { name: /join the club/i }).click()
+  await page.getByRole('dialog').waitFor()
+  await formReady(page)
+}
+
 const SHOTS: Shot[] = [
   {
     file: 'demo-shop.png',
@@ -43,10 +50,7 @@ const SHOTS: Shot[] = [
       await page.getByRole('textbox', { name: /first name/i }).fill('Ana')
       await page.getByRole('checkbox', { name: /agree/i }).check()
       await page.getByRole('button', { name: 'Sign up' }).click()
-      await page
-        .getByRole('status')
-        .filter({ hasText: /thanks/i })
-        .waitFor()
+      await page.getByRole('heading', { name: /on the list/i }).waitFor()
     },
   },
   {
@@ -78,6 +82,19 @@ const SHOTS: Shot[] = [
     prepare: async (page) => {
       await formReady(page)
       await page.locator('[data-flowform]').scrollIntoViewIfNeeded()
+    },
+  },
+  { file: 'demo-popup-phone.png', path: '/popup', width: 390, height: 844, fullPage: false, prepare: openPopup },
+  {
+    file: 'demo-signed-up-phone.png',
+    path: '/',
+    width: 390,
+    height: 844,
+    prepare: async (page) => {
+      await page.getByRole('textbox', { name: /email/i }).fill('ben@example.com')
+      await page.getByRole('checkbox', { name: /agree/i }).check()
+      await page.getByRole('button', { name: 'Sign up' }).click()
+      await page.getByRole('heading', { name: /on the list/i }).waitFor()
     },
   },
   {

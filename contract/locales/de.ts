@@ -26,4 +26,8 @@ export const DE: LocaleTable = {
   'error.forbiddenSymbols': 'Bitte entfernen Sie diese Zeichen: {symbols}',
   'error.characters': 'Bitte entfernen Sie unsichtbare Zeichen.',
   'error.unknown': 'Dieses Feld gehört nicht zum Formular.',
+  // Designed states (issue 11).
+  'success.heading': 'Sie sind dabei!',
+  'already.heading': 'Willkommen zurück!',
+  'alert.heading': 'Das hat nicht geklappt',
 }

@@ -27,4 +27,8 @@ export const ES: LocaleTable = {
   'error.forbiddenSymbols': 'Elimina estos caracteres: {symbols}',
   'error.characters': 'Elimina los caracteres invisibles.',
   'error.unknown': 'Este campo no forma parte del formulario.',
+  // Designed states (issue 11).
+  'success.heading': '¡Ya estás en la lista!',
+  'already.heading': '¡Hola de nuevo!',
+  'alert.heading': 'No ha funcionado',
 }

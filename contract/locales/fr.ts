@@ -27,4 +27,8 @@ export const FR: LocaleTable = {
   'error.forbiddenSymbols': 'Veuillez supprimer ces caractères\u00a0: {symbols}',
   'error.characters': 'Veuillez supprimer les caractères invisibles.',
   'error.unknown': 'Ce champ ne fait pas partie du formulaire.',
+  // Designed states (issue 11).
+  'success.heading': 'Bienvenue parmi nous !',
+  'already.heading': 'Bon retour parmi nous !',
+  'alert.heading': "Cela n'a pas fonctionné",
 }

@@ -27,4 +27,8 @@ export const HR: LocaleTable = {
   'error.forbiddenSymbols': 'Uklonite ove znakove: {symbols}',
   'error.characters': 'Uklonite nevidljive znakove.',
   'error.unknown': 'Ovo polje nije dio obrasca.',
+  // Designed states (issue 11).
+  'success.heading': 'Na popisu ste!',
+  'already.heading': 'Dobro došli natrag!',
+  'alert.heading': 'Nešto nije uspjelo',
 }

@@ -26,4 +26,8 @@ export const PT_BR: LocaleTable = {
   'error.forbiddenSymbols': 'Remova estes caracteres: {symbols}',
   'error.characters': 'Remova os caracteres invisíveis.',
   'error.unknown': 'Este campo não faz parte do formulário.',
+  // Designed states (issue 11).
+  'success.heading': 'Você está na lista!',
+  'already.heading': 'Que bom ver você de novo!',
+  'alert.heading': 'Não deu certo',
 }

@@ -18,6 +18,13 @@ export function demoConfig(origins: string[]): unknown {
         rapidpro: { groups: ['Newsletter'], language: 'eng' },
         submitLabel: 'Sign up',
         tags: ['Newsletter'],
+        // Shown by the popup and slide-in demos above the form (inline forms sit in the shop's own copy).
+        display: {
+          headline: '10 % off your first order',
+          text: 'Join the Coffee Club: your code arrives with our brewing guide, and fresh roasts reach you first.',
+          image: { src: '/demo/offer.svg', alt: 'A cup of coffee beside a bag of beans', width: 480, height: 200 },
+          teaser: '10 % off',
+        },
         // The labels above are English; the German demo page (demo/de.html) gets these instead.
         texts: {
           de: {
@@ -26,6 +33,10 @@ export function demoConfig(origins: string[]): unknown {
             'field.email.placeholder': 'sie@beispiel.de',
             'field.firstName.label': 'Vorname',
             'field.consent.label': 'Ich möchte E-Mails erhalten',
+            'display.headline': '10 % Rabatt auf Ihre erste Bestellung',
+            'display.text':
+              'Werden Sie Mitglied im Coffee Club: Ihr Code kommt mit unserer Brühanleitung, frische Röstungen erreichen Sie zuerst.',
+            'display.teaser': '10 % Rabatt',
           },
         },
       },

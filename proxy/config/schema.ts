@@ -25,10 +25,41 @@ const Origin = z.string().refine(
 /** `field.<name>.label` etc.: a text of one field, for translating labels (also of Infobip forms). */
 const FIELD_TEXT = /^field\..+\.(label|placeholder|checkboxText|text)$/
 
-/** Every text id a config may override: the widget's, the proxy's own, and field texts. */
+/** `display.headline` etc.: a popup's own content in one language (see DisplayConfig). */
+export const DISPLAY_TEXT = /^display\.(headline|text|teaser)$/
+
+/** Every text id a config may override: the widget's, the proxy's own, field and display texts. */
 export function isTextId(key: string): boolean {
-  return key in EN || key === 'error.unknown' || FIELD_TEXT.test(key)
+  return key in EN || key === 'error.unknown' || FIELD_TEXT.test(key) || DISPLAY_TEXT.test(key)
 }
+
+/** An image for a shop's page: https anywhere, or a path on the page's own origin (not `//host`). */
+const ImageSrc = z
+  .string()
+  .max(2000)
+  .refine((src) => /^https:\/\/[^\s]+$/.test(src) || /^\/(?!\/)[^\s]*$/.test(src), {
+    message: 'must be an https:// URL or a path on the shop\'s own site starting with "/"',
+  })
+
+/**
+ * What a popup or slide-in shows above its form: a headline, a text, an image (its width and
+ * height in pixels keep its space while it loads), and `teaser`, the label of a tab in the page's
+ * corner that opens it again. Translated per language with `display.headline` etc. in `texts`.
+ */
+export const DisplayConfig = z.strictObject({
+  headline: z.string().min(1).max(200).optional(),
+  text: z.string().min(1).max(1000).optional(),
+  image: z
+    .strictObject({
+      src: ImageSrc,
+      alt: z.string().max(300),
+      width: z.number().int().min(1).max(4000),
+      height: z.number().int().min(1).max(4000),
+    })
+    .optional(),
+  teaser: z.string().min(1).max(60).optional(),
+})
+export type DisplayConfig = z.infer<typeof DisplayConfig>
 
 const TextValue = z.string().max(2000)
 
@@ -165,6 +196,7 @@ export const FormConfig = z
     /** Bot checks: see bot-defense.ts. */
     botDefense: BotDefenseConfig.optional(),
     consent: consentConfig(RapidproFieldKey).optional(),
+    display: DisplayConfig.optional(),
   })
   .superRefine((form, ctx) => {
     checkConsent(form, ctx)

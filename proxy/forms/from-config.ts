@@ -74,4 +74,7 @@ export function applyFormTexts(result: PublicForm, form: FormConfig): void {
   if (form.afterSubmit) {
     result.afterSubmit = form.afterSubmit
   }
+  if (form.display) {
+    result.display = form.display
+  }
 }

@@ -1,7 +1,7 @@
-import type { PublicField, PublicForm } from '../../contract/definition'
+import type { DisplayContent, PublicField, PublicForm } from '../../contract/definition'
 import type { Locale } from '../../contract/locales'
 import { localeTexts, pickLocale } from '../../contract/locales'
-import type { TextsConfig } from '../config/schema'
+import { DISPLAY_TEXT, type TextsConfig } from '../config/schema'
 
 /**
  * The visitor's language for a form: the built-in texts of the best language, then the config's
@@ -38,7 +38,7 @@ export function formTexts(config: TextsConfig | undefined, locale: Locale): Reco
   const { all, own } = overridesFor(config, locale)
   const texts = localeTexts(locale)
   for (const [key, value] of Object.entries({ ...all, ...own })) {
-    if (!FIELD_TEXT.test(key)) {
+    if (!FIELD_TEXT.test(key) && !DISPLAY_TEXT.test(key)) {
       texts[key] = value
     }
   }
@@ -47,7 +47,8 @@ export function formTexts(config: TextsConfig | undefined, locale: Locale): Reco
 
 /**
  * The definition as one visitor gets it: texts for their language, field texts translated by
- * `field.<name>.<label|placeholder|checkboxText|text>`, and `locale` naming the language chosen.
+ * `field.<name>.<label|placeholder|checkboxText|text>`, the popup's `display` content by
+ * `display.<headline|text|teaser>`, and `locale` naming the language chosen.
  * A language's own `submit` and `status.enrolled` also replace the form's single-language
  * `submitLabel` and after-submit message (from the config or from Infobip).
  */
@@ -61,6 +62,13 @@ export function localiseForm(definition: PublicForm, config: TextsConfig | undef
       ;(byField[match[1] as string] ??= {})[match[2] as keyof FieldTexts] = value
     }
   }
+  const display: DisplayContent = { ...definition.display }
+  for (const [key, value] of Object.entries({ ...all, ...own })) {
+    const match = DISPLAY_TEXT.exec(key)
+    if (match) {
+      display[match[1] as 'headline' | 'text' | 'teaser'] = value
+    }
+  }
   const texts = formTexts(config, locale)
   const { 'error.unknown': _unknown, ...widgetTexts } = texts
   const result: PublicForm = {
@@ -68,6 +76,9 @@ export function localiseForm(definition: PublicForm, config: TextsConfig | undef
     fields: definition.fields.map((field) => (byField[field.name] ? { ...field, ...byField[field.name] } : field)),
     texts: widgetTexts,
     locale,
+  }
+  if (Object.keys(display).length > 0) {
+    result.display = display
   }
   if (own.submit) {
     result.submitLabel = own.submit

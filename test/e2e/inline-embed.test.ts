@@ -79,9 +79,16 @@ describe('inline embed on a second origin', () => {
       await page.keyboard.press('Enter')
 
       expect(await announced(host.getByRole('status'))).toMatch(/thanks for signing up/i)
-      // The form is gone; focus must not fall back to the page's body. It goes to the status's
-      // wrapper (no role: `focused` would name one), not the live region, which would be read twice.
-      expect(await focused(page)).toBe('div "Thanks for signing up!"')
+      // The form is gone; focus must not fall back to the page's body. It goes to the heading
+      // that replaced the form, not the live region, which would be read twice; and after a
+      // keyboard submit it draws no focus box around that text.
+      expect(await focused(page)).toBe('h2 "You\'re on the list!"')
+      expect(
+        await page.evaluate(() => {
+          const active = document.querySelector('[data-flowform]')?.shadowRoot?.activeElement
+          return active ? getComputedStyle(active).outlineStyle : 'nothing focused'
+        }),
+      ).toBe('none')
       const enrolled = env.fake
         .flowParticipants(MOMENTS_CAMPAIGN)
         .find((p) => p.person.contactInformation?.email?.[0]?.address === 'kim@example.com')

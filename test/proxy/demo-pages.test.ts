@@ -63,6 +63,18 @@ describe('demo pages', () => {
     expect(css.headers.get('content-security-policy')).toBeNull()
   })
 
+  it('serves the offer image and the favicon from its own origin (the pages allow img-src self)', async () => {
+    proxy = await createTestProxy()
+    for (const path of ['/demo/offer.svg', '/demo/favicon.svg']) {
+      const image = await proxy.request(path, { origin: null })
+      expect(image.status).toBe(200)
+      expect(image.headers.get('content-type')).toBe('image/svg+xml')
+    }
+    for (const file of ['index.html', 'popup.html', 'slide-in.html', 'dark.html', 'de.html', 'two-forms.html']) {
+      expect(readFileSync(`demo/${file}`, 'utf8')).toContain('<link rel="icon" href="/demo/favicon.svg"')
+    }
+  })
+
   it('serves no demo with a config file of its own', async () => {
     proxy = await createTestProxy({
       config: {

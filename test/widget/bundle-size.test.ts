@@ -8,6 +8,7 @@ import { build } from 'vite'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { DE } from '../../contract/locales/de'
 import { HR } from '../../contract/locales/hr'
+import { EN } from '../../contract/texts'
 
 /**
  * The budget of the one file every shop page loads. Built here, with the repository's own
@@ -66,10 +67,17 @@ describe('dist/flowform.js', () => {
     expect(code).not.toMatch(/\bstyle:\s*[`'"{]/)
   })
 
-  it('carries English and the few boot texts, not the translated tables (the proxy sends those)', () => {
-    expect(code).toContain('Please fill in this field.')
+  it('carries the few boot texts, not the text tables, English included (the proxy sends those)', () => {
+    expect(code).toContain('The form could not be loaded.')
     expect(code).toContain('Das Formular konnte nicht geladen werden.')
-    for (const text of [DE['error.required'], DE['status.enrolled'], HR['alert.failed'], DE['error.unknown']]) {
+    for (const text of [
+      EN['error.required'],
+      EN['success.heading'],
+      DE['error.required'],
+      DE['status.enrolled'],
+      HR['alert.failed'],
+      DE['error.unknown'],
+    ]) {
       expect(code).not.toContain(text)
     }
   })

@@ -119,12 +119,14 @@ describe('submitting', () => {
     await waitFor(() => expect(screen.getByRole('status').textContent).toBe('Thanks for signing up!'))
     expect(document.querySelector('form')).toBeNull()
     expect(screen.getByRole('alert').textContent).toBe('')
-    // The form is gone: focus goes to the wrapper of the status, not onto the live region itself.
-    const wrapper = screen.getByRole('status').parentElement as HTMLElement
-    expect(document.activeElement).toBe(wrapper)
-    expect(wrapper.getAttribute('tabindex')).toBe('-1')
-    expect(wrapper.hasAttribute('role')).toBe(false)
-    expect(wrapper.hasAttribute('aria-live')).toBe(false)
+    // The form is gone: focus goes to the heading that replaced it, not onto the live region.
+    const heading = screen.getByRole('heading', { name: "You're on the list!" })
+    expect(document.activeElement).toBe(heading)
+    expect(heading.getAttribute('tabindex')).toBe('-1')
+    expect(heading.nextElementSibling).toBe(screen.getByRole('status'))
+    // The reserved height lets go of the card (styles.css: .box:has(.done)).
+    expect(heading.parentElement?.classList.contains('done')).toBe(true)
+    expect(heading.hasAttribute('aria-live')).toBe(false)
   })
 
   it('enrolled: shows the form’s afterSubmit message instead', async () => {
@@ -169,6 +171,7 @@ describe('submitting', () => {
     fillValid()
     submit()
     await waitFor(() => expect(screen.getByRole('status').textContent).toBe("You're already signed up — thanks!"))
+    expect(document.activeElement).toBe(screen.getByRole('heading', { name: 'Welcome back!' }))
     expect(assign).not.toHaveBeenCalled()
   })
 
@@ -217,7 +220,9 @@ describe('submitting', () => {
     fillValid()
     submit()
     await waitFor(() =>
-      expect(screen.getByRole('alert').textContent).toBe('Too many attempts, please try again in a moment.'),
+      expect(screen.getByRole('alert').textContent).toBe(
+        "That didn't workToo many attempts, please try again in a moment.",
+      ),
     )
     expect(screen.getByRole('status').textContent).toBe('')
   })
@@ -231,7 +236,9 @@ describe('submitting', () => {
     fillValid()
     submit()
     await waitFor(() =>
-      expect(screen.getByRole('alert').textContent).toBe('Something went wrong on our side. Please try again later.'),
+      expect(screen.getByRole('alert').textContent).toBe(
+        "That didn't workSomething went wrong on our side. Please try again later.",
+      ),
     )
     expect((screen.getByRole('textbox', { name: 'Email' }) as HTMLInputElement).value).toBe('ana@example.com')
     expect((screen.getByRole('textbox', { name: 'First name' }) as HTMLInputElement).value).toBe('  Ana ')
@@ -265,7 +272,9 @@ describe('submitting', () => {
     fillValid()
     submit()
     await waitFor(() =>
-      expect(screen.getByRole('alert').textContent).toBe('Something went wrong on our side. Please try again later.'),
+      expect(screen.getByRole('alert').textContent).toBe(
+        "That didn't workSomething went wrong on our side. Please try again later.",
+      ),
     )
     expect((screen.getByRole('textbox', { name: 'First name' }) as HTMLInputElement).value).toBe('  Ana ')
     fail = false

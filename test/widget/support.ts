@@ -1,5 +1,6 @@
 import { vi } from 'vitest'
 import type { PublicForm } from '../../contract/definition'
+import { localeTexts, resolveLocaleTag } from './texts-of'
 import { createPageState } from '../../widget/page/state'
 
 export const ENDPOINT = 'https://api.test'
@@ -45,10 +46,19 @@ export function stubFetch(routes: FetchRoutes = {}): FetchMock {
     if (form instanceof Error) {
       throw form
     }
-    return form instanceof Response ? form : json(form)
+    return form instanceof Response ? form : json(withTexts(form, url))
   })
   vi.stubGlobal('fetch', mock)
   return mock
+}
+
+/**
+ * A definition as the proxy sends it: every text of the requested language (the bundle carries no
+ * text table), under the definition's own.
+ */
+export function withTexts(form: PublicForm, url = ''): PublicForm {
+  const locale = resolveLocaleTag(new URL(url, ENDPOINT).searchParams.get('locale') ?? form.locale)
+  return { ...form, texts: { ...localeTexts(locale), ...form.texts } }
 }
 
 export function callsTo(mock: FetchMock, suffix: string): Array<[string, RequestInit | undefined]> {

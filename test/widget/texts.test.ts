@@ -2,20 +2,21 @@ import { describe, expect, it } from 'vitest'
 import { createTranslate, EN } from '../../contract/texts'
 
 describe('createTranslate', () => {
-  it('returns the English text by id', () => {
-    expect(createTranslate()('submit')).toBe('Sign up')
-    expect(createTranslate()('alert.rateLimited')).toBe(EN['alert.rateLimited'])
+  it('returns the text by id from the table it is given', () => {
+    expect(createTranslate(EN)('submit')).toBe('Sign up')
+    expect(createTranslate(EN)('alert.rateLimited')).toBe(EN['alert.rateLimited'])
   })
 
-  it('prefers an override by the same id and ignores non-string overrides', () => {
+  it('shows the id for a missing or non-string text (the bundle carries no English table)', () => {
     const t = createTranslate({ submit: 'Get 10% off', 'status.enrolled': 42 })
     expect(t('submit')).toBe('Get 10% off')
-    expect(t('status.enrolled')).toBe('Thanks for signing up!')
+    expect(t('status.enrolled')).toBe('status.enrolled')
+    expect(createTranslate()('close')).toBe('close')
   })
 
   it('fills {placeholders} and leaves unknown ones visible', () => {
     const t = createTranslate({ 'error.maxLength': 'Max {max} signs, {who}' })
     expect(t('error.maxLength', { max: 5 })).toBe('Max 5 signs, {who}')
-    expect(createTranslate()('error.min', { min: '2024-01-01' })).toBe('The minimum is 2024-01-01.')
+    expect(createTranslate(EN)('error.min', { min: '2024-01-01' })).toBe('The minimum is 2024-01-01.')
   })
 })

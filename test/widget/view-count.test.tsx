@@ -1,7 +1,7 @@
 import { render, screen, waitFor } from '@testing-library/preact'
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import { App } from '../../widget/form/app'
-import { PAGE } from './support'
+import { PAGE, withTexts } from './support'
 import {
   callsTo,
   errorBody,
@@ -99,7 +99,7 @@ describe('view counting', () => {
       if (init?.method === 'POST') {
         throw new TypeError('blocked by an ad blocker')
       }
-      return new Response(JSON.stringify(simpleForm()), { status: 200 })
+      return new Response(JSON.stringify(withTexts(simpleForm())), { status: 200 })
     })
     vi.stubGlobal('fetch', fetchMock)
     render(<App page={PAGE} endpoint={freshEndpoint()} formId="welcome" />)

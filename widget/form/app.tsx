@@ -2,7 +2,7 @@
 /** @jsxRuntime classic */
 /** @jsx h */
 import type { JSX } from 'preact'
-import { Component, h } from 'preact'
+import { Component, Fragment, h } from 'preact'
 import type { LoadResult } from '../api'
 import { loadForm } from '../api'
 import { withContext } from '../page/context'
@@ -49,6 +49,8 @@ interface AppState {
   loaded?: LoadResult
   fields?: PublicField[]
   t: Translate
+  /** Signed up here: the teaser has done its job. */
+  signed?: boolean
 }
 
 /**
@@ -72,6 +74,9 @@ export class App extends Component<AppProps, AppState> {
     this.emit = (type, detail) => {
       if (type === 'success') {
         remember(formId)
+        this.setState({ signed: true })
+        // For the shop's CSS: a space it reserved for the form may let go (`:has([data-signed])`).
+        host?.setAttribute('data-signed', '')
       }
       if (type === 'view') {
         countView(page, endpoint, formId)
@@ -173,24 +178,43 @@ export class App extends Component<AppProps, AppState> {
     const title = fields.find((f) => f.type === 'title')
     const modal = o.mode === 'popup'
     const Box = modal ? 'dialog' : 'div'
+    const { headline, text, image, teaser } = (loaded?.kind === 'ready' && loaded.form.display) || {}
+    // The first node is the box the controller opens (this.base); the teaser stays on the page
+    // beside it, so focus can go back to it when the box closes.
     return (
-      <Box
-        role="dialog"
-        aria-modal={modal}
-        aria-label={title?.text || title?.label || t('dialog')}
-        tabIndex={-1}
-        lang={lang}
-        class={modal ? 'dialog' : 'dialog slide'}
-        part={`dialog ${o.mode}`}
-        popover={modal ? undefined : 'manual'}
-        hidden={!modal}
-        {...this.dialog.on}
-      >
-        <button type="button" class="close" part="close" aria-label={t('close')} onClick={() => this.dialog?.close()}>
-          ×
-        </button>
-        {content}
-      </Box>
+      <Fragment>
+        <Box
+          role="dialog"
+          aria-modal={modal}
+          aria-label={headline || title?.text || title?.label || t('dialog')}
+          tabIndex={-1}
+          lang={lang}
+          class={modal ? 'dialog' : 'dialog slide'}
+          part={`dialog ${o.mode}`}
+          popover={modal ? undefined : 'manual'}
+          hidden={!modal}
+          {...this.dialog.on}
+        >
+          <button type="button" class="close" part="close" aria-label={t('close')} onClick={() => this.dialog?.close()}>
+            ×
+          </button>
+          {image ? (
+            <img part="image" class="image" alt={image.alt} src={image.src} width={image.width} height={image.height} />
+          ) : null}
+          {headline ? <h2 part="headline">{headline}</h2> : null}
+          {text ? (
+            <p part="text" class="text">
+              {text}
+            </p>
+          ) : null}
+          {content}
+        </Box>
+        {teaser && !state.signed ? (
+          <button type="button" class="teaser" part="teaser" onClick={() => this.dialog?.open()}>
+            {teaser}
+          </button>
+        ) : null}
+      </Fragment>
     )
   }
 }

@@ -102,14 +102,16 @@ export class SignupForm extends Component<SignupFormProps, SignupFormState> {
 
   override componentDidUpdate(): void {
     // After the render that attached the messages, so a screen reader reads them with the focus:
-    // the first invalid field, else the alert; once accepted (the form is gone) the wrapper of the
-    // status, not the live region itself, which would be read twice.
+    // the first invalid field, else the alert; once accepted (the form is gone) the heading that
+    // replaced it, not the live region under it, which would be read twice.
     if (this.focusNext) {
       this.focusNext = false
       const root = this.base as HTMLElement
       const { done, alert } = this.state.outcome
       ;(
-        (done ? root : (root.querySelector('[aria-invalid="true"]') ?? (alert && root.lastChild))) as HTMLElement | null
+        (done
+          ? root.firstChild
+          : (root.querySelector('[aria-invalid="true"]') ?? (alert && root.lastChild))) as HTMLElement | null
       )?.focus()
     }
   }
@@ -193,8 +195,13 @@ export class SignupForm extends Component<SignupFormProps, SignupFormState> {
 
   override render({ form, fields, uid, t }: SignupFormProps, { outcome, sending }: SignupFormState): JSX.Element {
     return (
-      <div class="root" tabIndex={outcome.done ? -1 : undefined}>
-        {outcome.done ? null : (
+      <div class={outcome.done ? 'root done' : 'root'}>
+        {outcome.done ? (
+          // Focused after the signup (tabindex -1: by the widget only, so no focus ring either).
+          <h2 class="head" part="heading" tabIndex={-1}>
+            {outcome.heading}
+          </h2>
+        ) : (
           <form
             ref={this.formRef}
             part="form"
@@ -223,6 +230,7 @@ export class SignupForm extends Component<SignupFormProps, SignupFormState> {
           {outcome.status}
         </div>
         <div role="alert" part="alert" class="alert" tabIndex={-1}>
+          {outcome.heading && !outcome.done ? <strong class="head">{outcome.heading}</strong> : null}
           {outcome.alert}
         </div>
       </div>

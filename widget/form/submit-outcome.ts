@@ -2,9 +2,14 @@ import type { AfterSubmit, PublicField } from '../../contract/definition'
 import type { SubmitResult } from '../api'
 import type { Translate } from '../../contract/texts'
 
-/** What the form shows after the proxy answered: a status, an alert, or field messages. */
+/**
+ * What the form shows after the proxy answered: a status, an alert, or field messages. A signup
+ * (done) and a failure also get a heading: the signup's replaces the form, the failure's leads
+ * the alert.
+ */
 export interface Outcome {
   done: boolean
+  heading?: string
   status: string
   alert: string
   errors: Record<string, string>
@@ -31,9 +36,11 @@ export function describeOutcome(
   if (result.kind === 'accepted') {
     outcome.done = true
     if (result.status === 'already_enrolled') {
+      outcome.heading = t('already.heading')
       outcome.status = t('status.alreadyEnrolled')
       return outcome
     }
+    outcome.heading = t('success.heading')
     // Queued means accepted with delivery pending: the shop's thank-you page still applies.
     const redirect = afterSubmit?.type === 'redirect' ? webUrl(afterSubmit.value) : undefined
     if (redirect) {
@@ -62,6 +69,7 @@ export function describeOutcome(
     outcome.alert = [t('alert.invalid'), ...stray].join(' ')
     return outcome
   }
+  outcome.heading = t('alert.heading')
   outcome.alert = t(result.kind === 'rateLimited' ? 'alert.rateLimited' : 'alert.failed')
   return outcome
 }

@@ -26,6 +26,9 @@ export function demoAssets(root: string): Record<string, StaticAsset> {
   const assets: Record<string, StaticAsset> = {
     '/demo/shop.css': staticAsset(readFileSync(`${root}demo/shop.css`), 'text/css; charset=utf-8'),
     '/demo/demo.js': staticAsset(readFileSync(`${root}demo/demo.js`), 'text/javascript; charset=utf-8'),
+    // Same-origin images: the demo's CSP allows `img-src 'self' data:` only.
+    '/demo/offer.svg': staticAsset(readFileSync(`${root}demo/offer.svg`), 'image/svg+xml'),
+    '/demo/favicon.svg': staticAsset(readFileSync(`${root}demo/favicon.svg`), 'image/svg+xml'),
   }
   for (const [path, file] of Object.entries(DEMO_PAGES)) {
     assets[path] = staticAsset(readFileSync(`${root}demo/${file}`), 'text/html; charset=utf-8')
