@@ -114,9 +114,17 @@ export class Outbox implements DeliveryQueue {
 
   // Settling an attempt (queue.ts): only while still pending or awaiting; false when it did not apply.
 
-  /** Finished: the personal data is dropped, the record of what happened stays. */
+  /**
+   * Finished: the personal data is dropped, the record of what happened stays. The send that
+   * succeeded counts as an attempt (an awaiting one was not counted when it went out: `await` only
+   * records that the upstream took it), so a row delivered at the first try shows 1.
+   */
   complete(id: number, result: string): boolean {
-    return this.#settled(`status = 'done', payload = NULL, state = ?`, [JSON.stringify({ result })], id)
+    return this.#settled(
+      `status = 'done', attempts = attempts + 1, payload = NULL, state = ?`,
+      [JSON.stringify({ result })],
+      id,
+    )
   }
 
   /** Upstream took it and will report later. */
