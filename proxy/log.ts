@@ -27,7 +27,7 @@ const REDACT = [
 
 /** LOG_LEVEL is read once, by config/env.ts; callers pass it in. */
 export function createLogger(
-  options: { level?: string | undefined; destination?: pino.DestinationStream } = {},
+  options: { level?: string | undefined; destination?: pino.DestinationStream | undefined } = {},
 ): Logger {
   return pino(
     {

@@ -1,6 +1,8 @@
 import { ConfigError } from './config/load'
 import { EnvError, type ProxyEnv, readEnv } from './config/env'
-import { createLogger } from './log'
+import { createLogger, type Logger } from './log'
+import { stopOnSignals } from './stop-on-signals'
+import { logDestination } from './log-transport'
 import { type RunningServer, startServer } from './http/server'
 import { redact } from './redact'
 import { describeAuth } from './upstreams/infobip/auth'
@@ -60,10 +62,10 @@ function isLoopback(hostname: string): boolean {
 async function main(): Promise<void> {
   let env: ProxyEnv
   let server: RunningServer
-  let log: ReturnType<typeof createLogger>
+  let log: Logger
   try {
     env = readEnv()
-    log = createLogger({ level: env.logLevel })
+    log = createLogger({ level: env.logLevel, destination: await logDestination() })
     server = await startServer({ env, log })
   } catch (error) {
     // A start can fail on an upstream's answer (a form definition), which may echo a credential.
@@ -73,13 +75,7 @@ async function main(): Promise<void> {
   const { runtime, url } = server
   console.info(banner(env, server).join('\n'))
   log.info({ url, mode: runtime.mode }, 'listening')
-
-  const shutdown = (signal: string) => {
-    log.info({ signal }, 'shutting down')
-    void server.close().then(() => process.exit(0))
-  }
-  process.once('SIGINT', shutdown)
-  process.once('SIGTERM', shutdown)
+  stopOnSignals(server, log)
 }
 
 void main()

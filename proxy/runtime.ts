@@ -1,4 +1,3 @@
-import { fileURLToPath } from 'node:url'
 import type { Hono } from 'hono'
 import { type BotRuntimeOptions, createBotGate } from './bots/from-env'
 import { DEFAULTS } from './config/defaults'
@@ -23,9 +22,10 @@ import { MomentsBatcher } from './upstreams/infobip/moments-batcher'
 import { MomentsReportTracker } from './upstreams/infobip/moments-tracker'
 import type { RapidproClient } from './upstreams/rapidpro/client'
 import { createRapidpro } from './upstreams/rapidpro/from-env'
+import { packageRoot } from './root'
 import type { SandboxInfobipOptions, SandboxRapidproOptions, SandboxUpstream } from './upstreams/sandbox'
 
-const ROOT = fileURLToPath(new URL('..', import.meta.url))
+const ROOT = packageRoot()
 
 export interface Runtime {
   app: Hono

@@ -1,7 +1,7 @@
 import { realpathSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
-import { ConfigError } from '../config/load'
-import { EnvError } from '../config/env'
+import type { ConfigError } from '../config/load'
+import type { EnvError } from '../config/env'
 import { type CliIo, printer, type Printer, UsageError } from './io'
 
 /**
@@ -14,6 +14,7 @@ type Command = (args: string[], io: CliIo, print: Printer) => Promise<number>
 
 // Commands are loaded when run, so one command's dependencies never stop another from working.
 const COMMANDS: Record<string, { usage: string; run: () => Promise<Command> }> = {
+  serve: { usage: 'flowform serve', run: async () => serve },
   'forms list': {
     usage:
       'flowform forms list [--status ACTIVE|DRAFT|DISABLED] [--type OPT_IN|OPT_OUT|FACEBOOK|LIVECHAT|APPLE|CSAT|WA_FLOW]',
@@ -55,11 +56,26 @@ const COMMANDS: Record<string, { usage: string; run: () => Promise<Command> }> =
   },
 }
 
+/**
+ * The server, in this process: importing its entry starts it, and it stays up after this returns
+ * (its listening socket keeps the process alive) until SIGTERM or SIGINT stops it.
+ */
+async function serve(args: string[]): Promise<number> {
+  if (args.length > 0) {
+    throw new UsageError(
+      `serve takes no arguments (found ${args.join(' ')}); it reads PORT, HOST and the rest from the environment`,
+    )
+  }
+  await import('../main')
+  return 0
+}
+
 export const USAGE = [
   'Usage:',
   ...Object.values(COMMANDS).map((c) => `  ${c.usage}`),
   '',
-  'Reads the same environment (INFOBIP_*, RAPIDPRO_*, FLOWFORM_CONFIG, FLOWFORM_DATA_DIR) and config file as the server;',
+  '`flowform serve` starts the server (what `npm start` runs after the build); SIGTERM or Ctrl-C stops it.',
+  'The other commands read the same environment (INFOBIP_*, RAPIDPRO_*, FLOWFORM_CONFIG, FLOWFORM_DATA_DIR) and config file as the server;',
   "the outbox, consent and erase commands open the server's outbox file, also while the server runs.",
   'consent prints what the person agreed to (form, time, locale, version, page, text); erase also deletes it.',
   'Without Infobip credentials it talks to a fresh in-process sandbox fake.',
@@ -91,12 +107,20 @@ export async function runCli(argv: readonly string[], io: CliIo = {}): Promise<n
       print.err(`flowform: ${(error as Error).message}\nUsage: ${command.usage}`)
       return 2
     }
-    if (error instanceof ConfigError || error instanceof EnvError) {
+    if (isConfigProblem(error)) {
       print.err(`flowform: ${error.message}`)
       return 1
     }
     throw error
   }
+}
+
+/**
+ * A ConfigError or EnvError, told by name: importing the classes would load the config schema
+ * (zod and every rule) before `flowform --help` can answer.
+ */
+function isConfigProblem(error: unknown): error is ConfigError | EnvError {
+  return error instanceof Error && (error.name === 'ConfigError' || error.name === 'EnvError')
 }
 
 function isParseArgsError(error: unknown): boolean {

@@ -2,6 +2,8 @@ import { existsSync, readFileSync } from 'node:fs'
 import { resolve } from 'node:path'
 import type * as z from 'zod'
 import { demoConfig } from './demo-config'
+import { configErrorMap, inWords } from './errors-in-words'
+import { findJsonSyntaxError } from './json-syntax'
 import { FlowformConfig } from './schema'
 
 export class ConfigError extends Error {
@@ -20,13 +22,13 @@ export function jsonPath(path: readonly PropertyKey[]): string {
 }
 
 export function formatIssues(file: string, issues: readonly z.core.$ZodIssue[]): string {
-  const lines = issues.map((issue) => `  at ${jsonPath(issue.path)}: ${issue.message}`)
+  const lines = inWords(issues).map((issue) => `  at ${jsonPath(issue.path)}: ${issue.message}`)
   return `Invalid config file ${file}:\n${lines.join('\n')}`
 }
 
 /** Validates an already-parsed config; `file` names it in messages. */
 export function parseConfig(raw: unknown, file: string): FlowformConfig {
-  const result = FlowformConfig.safeParse(raw)
+  const result = FlowformConfig.safeParse(raw, { error: configErrorMap })
   if (!result.success) {
     throw new ConfigError(formatIssues(file, result.error.issues))
   }
@@ -54,7 +56,11 @@ export function loadConfig(options: { path?: string | undefined; cwd?: string; d
   try {
     raw = JSON.parse(text)
   } catch (error) {
-    throw new ConfigError(`Invalid config file ${file}:\n  at $: not valid JSON (${(error as Error).message})`)
+    const where = findJsonSyntaxError(text)
+    const problem = where
+      ? `line ${where.line}, column ${where.column}: not valid JSON: ${where.what}`
+      : `$: not valid JSON (${(error as Error).message})`
+    throw new ConfigError(`Invalid config file ${file}:\n  at ${problem}`)
   }
   return { config: parseConfig(raw, file), source: file }
 }

@@ -5,6 +5,7 @@ import {
   type Delivery,
   type DeliveryRecord,
   type DeliveryStatus,
+  type DeliveryTarget,
   parseRecord,
   type PlannedDelivery,
   type StoredColumns,
@@ -156,3 +157,25 @@ export function insertSubmission(
 /** Back to pending, due @now. */
 export const RETRY = `UPDATE deliveries SET status = 'pending', attempts = 0, state = '{}',
   operator_retries = operator_retries + 1, next_attempt_at = @now, updated_at = @now`
+
+/** How many deliveries are in each status (every status present, zero when none). */
+export function countByStatus(db: Database.Database): Record<DeliveryStatus, number> {
+  const counts: Record<DeliveryStatus, number> = { pending: 0, awaiting: 0, done: 0, failed: 0, rejected: 0 }
+  const rows = db.prepare('SELECT status, COUNT(*) AS n FROM deliveries GROUP BY status').all() as {
+    status: DeliveryStatus
+    n: number
+  }[]
+  for (const row of rows) {
+    counts[row.status] = row.n
+  }
+  return counts
+}
+
+/** How many deliveries each target has in each status, for the operator's overview. */
+export function tallyByTarget(
+  db: Database.Database,
+): { target: DeliveryTarget; status: DeliveryStatus; count: number }[] {
+  return db
+    .prepare('SELECT target, status, COUNT(*) AS count FROM deliveries GROUP BY target, status ORDER BY target, status')
+    .all() as { target: DeliveryTarget; status: DeliveryStatus; count: number }[]
+}

@@ -12,6 +12,8 @@ import {
   type Row,
   toRecord,
   UNFINISHED,
+  countByStatus,
+  tallyByTarget,
 } from './outbox-sql'
 import {
   type Delivery,
@@ -114,9 +116,17 @@ export class Outbox implements DeliveryQueue {
 
   // Settling an attempt (queue.ts): only while still pending or awaiting; false when it did not apply.
 
-  /** Finished: the personal data is dropped, the record of what happened stays. */
+  /**
+   * Finished: the personal data is dropped, the record of what happened stays. The send that
+   * succeeded counts as an attempt (an awaiting one was not counted when it went out: `await` only
+   * records that the upstream took it), so a row delivered at the first try shows 1.
+   */
   complete(id: number, result: string): boolean {
-    return this.#settled(`status = 'done', payload = NULL, state = ?`, [JSON.stringify({ result })], id)
+    return this.#settled(
+      `status = 'done', attempts = attempts + 1, payload = NULL, state = ?`,
+      [JSON.stringify({ result })],
+      id,
+    )
   }
 
   /** Upstream took it and will report later. */
@@ -211,24 +221,12 @@ export class Outbox implements DeliveryQueue {
   }
 
   counts(): Record<DeliveryStatus, number> {
-    const counts: Record<DeliveryStatus, number> = { pending: 0, awaiting: 0, done: 0, failed: 0, rejected: 0 }
-    const rows = this.#db.prepare('SELECT status, COUNT(*) AS n FROM deliveries GROUP BY status').all() as {
-      status: DeliveryStatus
-      n: number
-    }[]
-    for (const row of rows) {
-      counts[row.status] = row.n
-    }
-    return counts
+    return countByStatus(this.#db)
   }
 
   /** How many deliveries each target has in each status, for the operator's overview. */
   tally(): { target: DeliveryTarget; status: DeliveryStatus; count: number }[] {
-    return this.#db
-      .prepare(
-        'SELECT target, status, COUNT(*) AS count FROM deliveries GROUP BY target, status ORDER BY target, status',
-      )
-      .all() as { target: DeliveryTarget; status: DeliveryStatus; count: number }[]
+    return tallyByTarget(this.#db)
   }
 
   /** The delivery that has been in this status longest (by when it was accepted), if any. */

@@ -35,6 +35,19 @@ describe('bin/flowform.js', () => {
     expect(result.stdout).toContain('3 forms.')
   }, 30_000)
 
+  it('answers --help with every command, serve first', async () => {
+    const result = await run(['--help'])
+    expect(result.code).toBe(0)
+    expect(result.stdout).toMatch(/^Usage:\n {2}flowform serve\n {2}flowform forms list/)
+    expect(result.stdout).toContain('SIGTERM or Ctrl-C stops it')
+  }, 30_000)
+
+  it('refuses arguments to serve instead of starting a server', async () => {
+    const result = await run(['serve', '--port', '80'])
+    expect(result.code).toBe(2)
+    expect(result.stderr).toContain('serve takes no arguments (found --port 80)')
+  }, 30_000)
+
   it('exits 2 on a wrong command line', async () => {
     const result = await run(['forms', 'list', '--status', 'LIVE'])
     expect(result.code).toBe(2)

@@ -84,7 +84,7 @@ describe('config file', () => {
   it('reports invalid JSON with the file name', () => {
     const file = writeConfig('{ "forms": [ }')
     expect(() => loadConfig({ path: file, demoOrigins: [] })).toThrow(
-      /Invalid config file .*flowform\.config\.json:\n {2}at \$: not valid JSON/,
+      /Invalid config file .*flowform\.config\.json:\n {2}at line 1, column 14: not valid JSON/,
     )
   })
 

@@ -169,6 +169,22 @@ describe('two processes on one outbox file (the server and the operator CLI)', (
   })
 })
 
+describe('attempt counts', () => {
+  it('count each send once: the one that delivered, the one that failed, not the polls in between', () => {
+    const outbox = outboxAt(file())
+    const [direct, polled, retried] = added(outbox, 's1', 'a', [any('flow'), any('rapidpro'), any('flow')])
+    outbox.claimDue(10)
+    outbox.complete(direct?.id ?? 0, 'enrolled')
+    outbox.await(polled?.id ?? 0, { saved: undefined }, 0)
+    outbox.await(polled?.id ?? 0, { saved: undefined }, 0)
+    outbox.complete(polled?.id ?? 0, 'enrolled')
+    outbox.retryLater(retried?.id ?? 0, 'timeout', 0)
+    outbox.retryLater(retried?.id ?? 0, 'rate limited here', 0, false)
+    outbox.complete(retried?.id ?? 0, 'enrolled')
+    expect([direct, polled, retried].map((d) => outbox.get(d?.id ?? 0)?.attempts)).toEqual([1, 1, 2])
+  })
+})
+
 describe('operator methods', () => {
   it('retries only failed deliveries, by id or all of a form', () => {
     const outbox = outboxAt(file())
