@@ -13,7 +13,7 @@ import { infobipFakeOf } from '../fakes/infobip-fake'
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { createLogger } from '../proxy/log'
+import { createLogger } from '../proxy/common/log'
 import { createRuntime, type Runtime } from '../proxy/runtime'
 import { maxInRollingWindow } from '../test/helpers/rate-window'
 

@@ -6,7 +6,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { createLogger } from '../proxy/log'
+import { createLogger } from '../proxy/common/log'
 import { createRuntime, type Runtime } from '../proxy/runtime'
 import { infobipFakeOf } from '../fakes/infobip-fake'
 

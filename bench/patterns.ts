@@ -4,7 +4,7 @@
 // pattern only on a short value: at 31 characters it held the process for 12–48 s.
 //
 //   npx tsx bench/patterns.ts [iterations=2000]
-import { linearPattern } from '../proxy/signup/patterns'
+import { linearPattern } from '../proxy/forms/patterns'
 
 const iterations = Number(process.argv[2] ?? 2_000)
 

@@ -1,10 +1,10 @@
 import { ConfigError } from './config/load'
 import { EnvError, type ProxyEnv, readEnv } from './config/env'
-import { createLogger, type Logger } from './log'
+import { createLogger, type Logger } from './common/log'
 import { stopOnSignals } from './stop-on-signals'
 import { logDestination } from './log-transport'
-import { type RunningServer, startServer } from './http/server'
-import { redact } from './redact'
+import { type RunningServer, startServer } from './server'
+import { redact } from './common/redact'
 import { describeAuth } from './upstreams/infobip/auth'
 
 /** One line an operator can act on, for the usual ways a start fails. */

@@ -1,5 +1,5 @@
-import type { RunningServer } from './http/server'
-import type { Logger } from './log'
+import type { RunningServer } from './server'
+import type { Logger } from './common/log'
 
 /** How long a stop may take before the process gives up on it: the server's grace, and a margin. */
 export const STOP_GRACE_MS = 10_000

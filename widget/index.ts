@@ -1,4 +1,4 @@
-import { VERSION } from './version'
+import { VERSION } from './embed/version'
 
 /**
  * The library API: `mount()` a form into any element, `toggle()` the mounted forms by id. The
@@ -7,7 +7,7 @@ import { VERSION } from './version'
 
 export { HOST_NAME, mount, toggle } from './embed/mount'
 export type { FlowformHandle } from './embed/mount'
-export type { MountOptions, Mode, Theme, Trigger } from './embed/options'
+export type { MountOptions, Mode, Theme, Trigger } from './options/table'
 export type { PublicForm, PublicField, SubmissionValues } from '../contract/definition'
 
 export const version: string = VERSION

@@ -1,4 +1,4 @@
-import type { ConsentRecord } from '../consent/store'
+import type { ConsentRecord } from '../delivery/consent-store'
 import { readCliEnv } from './context'
 import type { CliIo, Printer } from './io'
 import { noOutbox, openOutbox, outboxFile } from './outbox-file'

@@ -42,7 +42,7 @@ export function eraseFromOutbox(io: CliIo, who: PersonRef): EraseStep {
 }
 
 /**
- * Deletes the person's consent records (consent/store.ts) from the outbox file: after an erasure
+ * Deletes the person's consent records (delivery/consent-store.ts) from the outbox file: after an erasure
  * nothing stays that names them. Says how many.
  */
 export function eraseConsents(io: CliIo, who: PersonRef): EraseStep {

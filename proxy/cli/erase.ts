@@ -10,7 +10,7 @@ import { rapidproFor } from './rapidpro'
 /**
  * `flowform erase --email|--phone`: an erasure request (GDPR art. 17) in one command. The outbox
  * goes first, so that nothing queued re-creates the person after the upstreams are cleaned; then
- * every configured flow; then the RapidPro contact. Their consent records (consent/store.ts) are
+ * every configured flow; then the RapidPro contact. Their consent records (delivery/consent-store.ts) are
  * deleted with the outbox step. Every step is reported, and a failed step
  * does not stop the others. Exit 1 when any step failed: the person may still be stored there.
  */

@@ -1,4 +1,4 @@
-import { redact } from '../redact'
+import { redact } from '../common/redact'
 
 /** Where a command writes; a real process passes its streams, tests pass collectors. */
 export interface Output {
@@ -26,7 +26,7 @@ export interface Printer {
   err(line?: string): void
 }
 
-/** Every line a command prints passes the one redaction (proxy/redact.ts): upstreams echo credentials. */
+/** Every line a command prints passes the one redaction (proxy/common/redact.ts): upstreams echo credentials. */
 export function printer(io: CliIo): Printer {
   const stdout = io.stdout ?? process.stdout
   const stderr = io.stderr ?? process.stderr

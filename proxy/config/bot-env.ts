@@ -1,6 +1,6 @@
 import * as z from 'zod'
 
-// Bot defense (proxy/bots): the token key and the challenge providers' secrets, from the environment only.
+// Bot defense (proxy/signup/bots): the token key and the challenge providers' secrets, from the environment only.
 
 // An http(s) URL, as env.ts checks its other URLs.
 const Url = z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' })

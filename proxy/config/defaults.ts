@@ -1,3 +1,4 @@
+import { DEFAULT_LOG_LEVEL } from '../common/log'
 /**
  * Every default of the proxy, written once. The environment (env.ts), the composition root
  * (runtime.ts) and the parts themselves take their fallbacks from here, so changing one means
@@ -11,7 +12,7 @@ export const DEFAULTS = {
   /** FLOWFORM_DATA_DIR (contract): where the outbox lives. */
   dataDir: './.flowform',
   /** LOG_LEVEL (contract). */
-  logLevel: 'info' as LogLevel,
+  logLevel: DEFAULT_LOG_LEVEL,
   /** FLOWFORM_SUBMISSIONS_PER_MINUTE (contract): per client address and form. */
   submissionsPerMinute: 20,
   /** FLOWFORM_VIEWS_PER_MINUTE (contract): per client address and form. */
@@ -38,5 +39,4 @@ export const DEFAULTS = {
   headersTimeoutMs: 10_000,
 } as const
 
-export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const
-export type LogLevel = (typeof LOG_LEVELS)[number]
+export { LOG_LEVELS, type LogLevel } from '../common/log'

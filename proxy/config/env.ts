@@ -1,5 +1,5 @@
 import * as z from 'zod'
-import { addEnvSecrets } from '../redact'
+import { addEnvSecrets } from '../common/redact'
 import { BotEnvVars, botEnv, type BotEnv } from './bot-env'
 import { DEFAULTS, LOG_LEVELS, type LogLevel } from './defaults'
 import { parseTrustProxy, type TrustProxy } from './trust-proxy'

@@ -4,7 +4,7 @@ import { FORM_ID, FORM_ID_PATTERN } from '../../contract/definition'
 import { EN, LOCALES } from '../../contract/texts'
 import { BotDefenseConfig } from './bot-defense'
 import { FieldConfig, type FormFieldConfig } from './fields'
-import { checkConsent, consentConfig } from '../consent/config'
+import { checkConsent, consentConfig } from './consent'
 
 /** The config file's shape (contract section 3). Unknown keys are refused so typos surface at start. */
 

@@ -1,5 +1,5 @@
 import Database from 'better-sqlite3'
-import { CONSENT_SCHEMA, type ConsentEvidence, insertConsent } from '../consent/store'
+import { CONSENT_SCHEMA, type ConsentEvidence, insertConsent } from './consent-store'
 import type { DeliveryFilter } from './queue'
 import {
   type Delivery,
@@ -105,7 +105,7 @@ export function openDatabase(file: string): Database.Database {
   db.pragma('busy_timeout = 5000')
   db.exec(SCHEMA)
   migrate(db)
-  // Consent records (consent/store.ts) live here so that they are written with their deliveries.
+  // Consent records (delivery/consent-store.ts) live here so that they are written with their deliveries.
   db.exec(CONSENT_SCHEMA)
   return db
 }

@@ -1,6 +1,6 @@
 import { join } from 'node:path'
 import type Database from 'better-sqlite3'
-import { redactValue } from '../redact'
+import { redactValue } from '../common/redact'
 import {
   columnsOf,
   FILTER,
@@ -26,7 +26,7 @@ import {
 } from './payloads'
 import { privateDatabaseFile } from './private-files'
 import type { DeliveryFilter, DeliveryQueue, StoppedDelivery } from './queue'
-import { type ConsentEvidence, ConsentStore } from '../consent/store'
+import { type ConsentEvidence, ConsentStore } from './consent-store'
 
 /**
  * The DeliveryQueue on SQLite under FLOWFORM_DATA_DIR. A delivery is written before any upstream

@@ -6,7 +6,7 @@ import type {
   DeliveryTarget,
   PlannedDelivery,
 } from './payloads'
-import type { ConsentEvidence } from '../consent/record'
+import type { ConsentEvidence } from './consent-store'
 
 /**
  * The durable queue of deliveries, as the signup path, the worker and the operator's commands use
@@ -38,7 +38,7 @@ export interface DeliveryQueue {
   /**
    * Records the deliveries of one submission at once, leased for `leaseMs` so that the worker
    * leaves them to the request that is delivering them right now. The submission's consent record
-   * (consent/record.ts), if any, is written in the same transaction.
+   * (signup/consent-record.ts), if any, is written in the same transaction.
    */
   add(
     submissionId: string,

@@ -1,5 +1,5 @@
 import type { DeliveryOutcome } from './outcome'
-import type { Logger } from '../log'
+import type { Logger } from '../common/log'
 import type { Delivery } from './payloads'
 import type { DeliveryQueue } from './queue'
 import { backoffMs, hintFor, MAX_ATTEMPTS, REPORT_POLL_MS } from './retry-policy'

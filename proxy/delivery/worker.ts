@@ -1,5 +1,5 @@
 import { DEFAULTS } from '../config/defaults'
-import type { Logger } from '../log'
+import type { Logger } from '../common/log'
 import type { Deliverer } from './dispatch'
 import { settle } from './settle'
 import type { Delivery } from './payloads'

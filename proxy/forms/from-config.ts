@@ -1,7 +1,7 @@
 import type { PublicField, PublicForm } from '../../contract/definition'
 import type { FormConfig, FormFieldConfig } from '../config/schema'
-import type { Logger } from '../log'
-import { reportPatterns } from '../signup/patterns'
+import type { Logger } from '../common/log'
+import { reportPatterns } from './patterns'
 import { boundByUpstream } from './upstream-limits'
 
 export function fieldFromConfig(field: FormFieldConfig): PublicField {

@@ -1,8 +1,8 @@
 import type { FieldMessages, FieldType, PublicField, PublicForm } from '../../contract/definition'
 import type { FormConfig } from '../config/schema'
-import type { Logger } from '../log'
+import type { Logger } from '../common/log'
 import type { FormElement, InfobipForm } from '../upstreams/infobip/types'
-import { reportPatterns } from '../signup/patterns'
+import { reportPatterns } from './patterns'
 import { applyFormTexts } from './from-config'
 import { boundByUpstream } from './upstream-limits'
 

@@ -1,6 +1,6 @@
 import type { ErrorHandler, NotFoundHandler } from 'hono'
 import type { ErrorBody } from '../../contract/definition'
-import type { Logger } from '../log'
+import type { Logger } from '../common/log'
 import {
   type FlowformError,
   isFlowformError,
@@ -8,7 +8,7 @@ import {
   RateLimitError,
   UpstreamError,
   ValidationError,
-} from './errors'
+} from '../common/errors'
 
 /** The one place where failures become HTTP answers. Unknown errors are logged and never shown. */
 export function errorResponse(error: unknown, log: Logger, headers: Headers = new Headers()): Response {

@@ -2,8 +2,8 @@ import type { SubmissionValues } from '../../contract/definition'
 import { normaliseEmail, normalisePhone } from '../../contract/identity'
 import type { DeliveryTarget, PlannedDelivery, RapidproPayload } from '../delivery/payloads'
 import type { ResolvedForm } from '../forms/registry'
-import type { ConsentEvidence } from '../consent/record'
-import { withConsent } from '../consent/upstream'
+import type { ConsentEvidence } from './consent-record'
+import { withConsent } from './consent-upstream'
 import { toRapidproContact } from '../upstreams/rapidpro/contact'
 import { toPersonData } from './person'
 
@@ -22,7 +22,7 @@ export interface PlanOptions {
   /** The page's host, for Infobip's "Analytics by Source". */
   source?: string | undefined
   campaign?: string | undefined
-  /** What the person agreed to: sent where the form's `consent` block says (consent/upstream.ts). */
+  /** What the person agreed to: sent where the form's `consent` block says (signup/consent-upstream.ts). */
   consent?: ConsentEvidence | null | undefined
 }
 

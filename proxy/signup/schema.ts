@@ -6,7 +6,7 @@ import { validateValues } from '../../contract/validate'
 import { errorText } from '../../contract/error-text'
 import type { TextsConfig } from '../config/schema'
 import { formTexts, resolveLocale } from '../forms/localise'
-import { linearPattern } from './patterns'
+import { linearPattern } from '../forms/patterns'
 
 /**
  * The envelope's own bound on one value: far above any field's, so that a long value reaches the
@@ -30,7 +30,7 @@ export const SubmissionBody = z.strictObject({
       locale: z.string().max(35).optional(),
     })
     .optional(),
-  /** Bot defense (proxy/bots): the timing token from the definition. */
+  /** Bot defense (proxy/signup/bots): the timing token from the definition. */
   token: z.string().max(200).optional(),
   /** Bot defense: the honeypot input's value; anything but empty means a bot filled it. */
   honeypot: z.unknown().optional(),

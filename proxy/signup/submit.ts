@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto'
 import type { SubmissionStatus } from '../../contract/definition'
-import { type BotGate, droppedStatus } from '../bots/gate'
+import { type BotGate, droppedStatus } from './bots/gate'
 import type { Deliverer } from '../delivery/dispatch'
 import type { DeliveryOutcome } from '../delivery/outcome'
 import type { Delivery, DeliveryTarget } from '../delivery/payloads'
@@ -8,9 +8,9 @@ import type { DeliveryQueue } from '../delivery/queue'
 import { settle } from '../delivery/settle'
 import { contactSaved } from '../delivery/targets/rapidpro'
 import type { ResolvedForm } from '../forms/registry'
-import { UpstreamError, ValidationError } from '../http/errors'
-import type { Logger } from '../log'
-import { consentEvidence } from '../consent/record'
+import { UpstreamError, ValidationError } from '../common/errors'
+import type { Logger } from '../common/log'
+import { consentEvidence } from './consent-record'
 import { planDeliveries } from './plan'
 import type { SubmissionBody } from './schema'
 import { identityMissing, validateValues } from './validate'
@@ -25,7 +25,7 @@ export interface SubmitDeps {
   rapidproEnabled?: boolean
   /** How long the person waits at most, all deliveries together; default `waitMs` + 5 s. */
   deadlineMs?: number
-  /** Bot checks (proxy/bots); absent: none. */
+  /** Bot checks (proxy/signup/bots); absent: none. */
   bots?: BotGate
   /** Server time for consent records (tests); default Date.now. */
   now?: () => number

@@ -1,8 +1,8 @@
 import { writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { type ProxyEnv, readEnv } from '../../proxy/config/env'
-import { createMemoryLogger } from '../../proxy/log'
-import { type RunningServer, startServer } from '../../proxy/http/server'
+import { createMemoryLogger } from '../../proxy/common/log'
+import { type RunningServer, startServer } from '../../proxy/server'
 import { type InfobipFake, infobipFakeOf } from '../../fakes/infobip-fake'
 import { tempDir } from './temp-dir'
 

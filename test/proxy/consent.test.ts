@@ -2,12 +2,12 @@
 // the outbox file, sent upstream where the config says, and purged after its retention.
 import { join } from 'node:path'
 import { afterEach, describe, expect, it, vi } from 'vitest'
-import { DEFAULT_RETENTION_DAYS, startConsentRetention } from '../../proxy/consent/retention'
-import { consentSummary, type ConsentEvidence } from '../../proxy/consent/record'
+import { DEFAULT_RETENTION_DAYS, startConsentRetention } from '../../proxy/delivery/consent-retention'
+import { consentSummary, type ConsentEvidence } from '../../proxy/signup/consent-record'
 import { FlowformConfig } from '../../proxy/config/schema'
 import { Outbox } from '../../proxy/delivery/outbox'
 import type { PlannedDelivery } from '../../proxy/delivery/payloads'
-import { createMemoryLogger } from '../../proxy/log'
+import { createMemoryLogger } from '../../proxy/common/log'
 import { createTestProxy, SHOP, type TestProxy, type TestProxyOptions } from '../helpers/test-proxy'
 import { tempDir } from '../helpers/temp-dir'
 

@@ -9,7 +9,7 @@ import { Outbox } from '../../proxy/delivery/outbox'
 import { parseDelivery, type PlannedDelivery, type StoredColumns } from '../../proxy/delivery/payloads'
 import { startOutboxWorker } from '../../proxy/delivery/worker'
 import type { Deliverer } from '../../proxy/delivery/dispatch'
-import { createMemoryLogger } from '../../proxy/log'
+import { createMemoryLogger } from '../../proxy/common/log'
 
 const FLOW: PlannedDelivery = {
   target: 'flow',

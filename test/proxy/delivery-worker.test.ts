@@ -6,7 +6,7 @@ import { afterEach, describe, expect, it } from 'vitest'
 import type { Deliverer } from '../../proxy/delivery/dispatch'
 import { Outbox } from '../../proxy/delivery/outbox'
 import { startOutboxWorker } from '../../proxy/delivery/worker'
-import { createMemoryLogger } from '../../proxy/log'
+import { createMemoryLogger } from '../../proxy/common/log'
 
 const dirs: string[] = []
 afterEach(() => {

@@ -2,7 +2,7 @@ import { Hono } from 'hono'
 import { afterEach, describe, expect, it } from 'vitest'
 import { onError } from '../../proxy/http/error-response'
 import { originPolicy, REFUSAL_LOG_PERIOD_MS } from '../../proxy/http/middleware/origin-policy'
-import { createMemoryLogger } from '../../proxy/log'
+import { createMemoryLogger } from '../../proxy/common/log'
 import { createTestProxy, SHOP, type TestProxy } from '../helpers/test-proxy'
 
 const EVIL = 'https://evil.example'

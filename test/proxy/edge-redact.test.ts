@@ -1,6 +1,14 @@
+import type { ProxyEnv } from '../../proxy/config/env'
 import { describe, expect, it } from 'vitest'
-import { createMemoryLogger } from '../../proxy/log'
-import { addEnvSecrets, addMintedSecret, addSecrets, basicAuthSecret, redact, REDACTED } from '../../proxy/redact'
+import { createMemoryLogger } from '../../proxy/common/log'
+import {
+  addEnvSecrets,
+  addMintedSecret,
+  addSecrets,
+  basicAuthSecret,
+  redact,
+  REDACTED,
+} from '../../proxy/common/redact'
 import { readEnv } from '../../proxy/config/env'
 import { ibssoAuth } from '../../proxy/upstreams/infobip/token-auth'
 
@@ -29,15 +37,17 @@ describe('redact (the one redaction of secrets)', () => {
   })
 
   it('takes the secrets of an environment built by hand too (IBSSO, OAuth)', () => {
-    addEnvSecrets({
+    const ibsso: Pick<ProxyEnv, 'infobip' | 'rapidpro' | 'momentsNotify'> = {
       infobip: { baseUrl: 'https://x', auth: { kind: 'ibsso', username: 'u', password: 'hand-ibsso-pw' } },
       rapidpro: null,
       momentsNotify: null,
-    })
-    addEnvSecrets({
+    }
+    const oauth: Pick<ProxyEnv, 'infobip' | 'rapidpro'> = {
       infobip: { baseUrl: 'https://x', auth: { kind: 'oauth', clientId: 'c', clientSecret: 'hand-oauth-cs' } },
       rapidpro: { baseUrl: 'https://r', token: 'hand-rp-token' },
-    })
+    }
+    addEnvSecrets(ibsso)
+    addEnvSecrets(oauth)
     expect(redact('hand-ibsso-pw hand-oauth-cs hand-rp-token')).toBe(`${REDACTED} ${REDACTED} ${REDACTED}`)
     expect(redact(basicAuthSecret('u', 'hand-ibsso-pw'))).toBe(REDACTED)
   })

@@ -2,9 +2,9 @@
 // components. The registry runs against the sandbox fake with an injected clock.
 import { afterEach, describe, expect, it } from 'vitest'
 import { parseConfig } from '../../proxy/config/load'
-import { UpstreamError } from '../../proxy/http/errors'
+import { UpstreamError } from '../../proxy/common/errors'
 import { FormRegistry } from '../../proxy/forms/registry'
-import { createMemoryLogger } from '../../proxy/log'
+import { createMemoryLogger } from '../../proxy/common/log'
 import { SANDBOX_SEED, createInfobipFake, defaultForms } from '../../fakes/infobip-fake'
 import type { SeedForm } from '../../fakes/infobip-fake'
 import { staticAuth } from '../../proxy/upstreams/infobip/auth'

@@ -3,7 +3,7 @@
 import { EventEmitter } from 'node:events'
 import { Writable } from 'node:stream'
 import { afterEach, describe, expect, it, vi } from 'vitest'
-import { createLogger, createMemoryLogger } from '../../proxy/log'
+import { createLogger, createMemoryLogger } from '../../proxy/common/log'
 import { logDestination } from '../../proxy/log-transport'
 import { STOP_DEADLINE_MS, stopOnSignals } from '../../proxy/stop-on-signals'
 

@@ -353,7 +353,7 @@ describe('theme', () => {
     setCurrentScript(document.querySelector('script'))
     boot(document)
     expect(hosts()[0]?.getAttribute('data-theme')).toBe('auto')
-    const css = readFileSync('widget/styles.css', 'utf8')
+    const css = readFileSync('widget/styles/widget.css', 'utf8')
     expect(css).toMatch(/:host\(\[data-theme='dark'\]\) \{[^}]*--ff-bg: var\(--flowform-bg, #111827\)/)
     expect(css).toMatch(/@media \(prefers-color-scheme: dark\) \{\s*:host\(\[data-theme='auto'\]\)/)
     // Isolation: nothing inherited leaks in, except the font.

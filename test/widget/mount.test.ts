@@ -51,7 +51,7 @@ describe('mount()', () => {
     expect(host(target).getAttribute('data-flowform')).toBe('welcome')
     // `main div { display: flex; padding: 40px; float: left; width: 30% }` squashed a div host.
     expect(target.querySelector('div')).toBeNull()
-    const css = readFileSync('widget/styles.css', 'utf8')
+    const css = readFileSync('widget/styles/widget.css', 'utf8')
     const hostRule = /:host \{([^}]*)\}/.exec(css)?.[1] ?? ''
     for (const declaration of [
       'display: block',

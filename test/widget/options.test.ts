@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import { mount } from '../../widget/index'
-import { attributeOf, checkOptions, complaint, OPTIONS, readAttributes } from '../../widget/embed/options'
-import type { MountOptions } from '../../widget/embed/options'
+import { attributeOf, checkOptions, complaint, OPTIONS, readAttributes } from '../../widget/options/table'
+import type { MountOptions } from '../../widget/options/table'
 
 /**
  * The one options table: the script tag's data-* attributes, the custom element's attributes and

@@ -15,7 +15,7 @@ import {
 
 /**
  * The inline form's remembered height (widget/reserve-height.ts): stored when the form is first
- * seen, reserved as `--ff-h` on the next mount before the definition arrives (styles.css turns
+ * seen, reserved as `--ff-h` on the next mount before the definition arrives (styles/widget.css turns
  * it into the box's min-height; test/e2e/layout-stability.test.ts measures the result).
  */
 

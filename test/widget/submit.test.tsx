@@ -124,7 +124,7 @@ describe('submitting', () => {
     expect(document.activeElement).toBe(heading)
     expect(heading.getAttribute('tabindex')).toBe('-1')
     expect(heading.nextElementSibling).toBe(screen.getByRole('status'))
-    // The reserved height lets go of the card (styles.css: .box:has(.done)).
+    // The reserved height lets go of the card (styles/widget.css: .box:has(.done)).
     expect(heading.parentElement?.classList.contains('done')).toBe(true)
     expect(heading.hasAttribute('aria-live')).toBe(false)
   })

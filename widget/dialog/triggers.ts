@@ -1,4 +1,4 @@
-import type { Trigger } from '../embed/options'
+import type { Trigger } from '../options/table'
 
 /** When a popup or slide-in shows itself. Explicit `open()` calls bypass it (and the frequency rule). */
 export interface TriggerOptions {

@@ -1,7 +1,7 @@
 import type { FlowformGlobal } from './global'
 import type { FlowformHandle } from './mount'
 import { HOST_NAME } from './mount'
-import { readAttributes } from './options'
+import { readAttributes } from '../options/table'
 import { safely } from './report'
 
 export const ELEMENT_NAME = 'flowform-signup'

@@ -1,7 +1,7 @@
-import { VERSION as version } from '../version'
+import { VERSION as version } from './version'
 import type { FlowformHandle } from './mount'
 import { mount, toggle } from './mount'
-import type { MountOptions } from './options'
+import type { MountOptions } from '../options/table'
 
 export interface FlowformGlobal {
   mount(target: Element, options: MountOptions): FlowformHandle

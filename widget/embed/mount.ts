@@ -5,8 +5,8 @@ import type { AppProps } from '../form/app'
 import { App } from '../form/app'
 import { pickLocale } from '../../contract/texts'
 import { createPageState } from '../page/state'
-import type { CheckedOptions, MountOptions } from './options'
-import { checkOptions, resolveEndpoint } from './options'
+import type { CheckedOptions, MountOptions } from '../options/table'
+import { checkOptions, resolveEndpoint } from '../options/table'
 
 /**
  * The library API: mount a form into any element. The script tag, the custom element and

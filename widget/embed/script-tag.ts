@@ -1,8 +1,8 @@
 import { defineElement, SLOT_NAME } from './element'
 import type { FlowformGlobal } from './global'
 import { installGlobal } from './global'
-import type { MountOptions } from './options'
-import { complaint, readAttributes } from './options'
+import type { MountOptions } from '../options/table'
+import { complaint, readAttributes } from '../options/table'
 import { fail, safely } from './report'
 
 /**

@@ -3,8 +3,8 @@
 /** @jsx h */
 import type { JSX } from 'preact'
 import { Component, Fragment, h } from 'preact'
-import type { LoadResult } from '../api'
-import { loadForm } from '../api'
+import type { LoadResult } from '../net/api'
+import { loadForm } from '../net/api'
 import { withContext } from '../page/context'
 import { countView } from '../page/count-view'
 import type { PublicField } from '../../contract/definition'
@@ -17,7 +17,7 @@ import { SignupForm } from './signup-form'
 import { supportedFields } from './supported-fields'
 import type { DialogController } from '../dialog/controller'
 import { createDialog } from '../dialog/controller'
-import type { CheckedOptions } from '../embed/options'
+import type { CheckedOptions } from '../options/table'
 import type { PageState } from '../page/state'
 
 export type DisplayOptions = Pick<CheckedOptions, 'mode' | 'trigger' | 'delay' | 'scroll' | 'frequencyDays'> & {

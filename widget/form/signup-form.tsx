@@ -3,7 +3,7 @@
 /** @jsx h */
 import type { JSX, RefObject } from 'preact'
 import { Component, createRef, h } from 'preact'
-import { submitValues } from '../api'
+import { submitValues } from '../net/api'
 import { submissionContext } from '../page/context'
 import { whenVisible } from '../page/count-view'
 import type { FieldType, FieldValue, PublicField, PublicForm } from '../../contract/definition'

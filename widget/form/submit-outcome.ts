@@ -1,5 +1,5 @@
 import type { AfterSubmit, PublicField } from '../../contract/definition'
-import type { SubmitResult } from '../api'
+import type { SubmitResult } from '../net/api'
 import type { Translate } from '../../contract/texts'
 
 /**

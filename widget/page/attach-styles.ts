@@ -1,4 +1,4 @@
-import css from '../styles.css?inline'
+import css from '../styles/widget.css?inline'
 import type { PageState } from './state'
 
 function canAdopt(root: ShadowRoot): boolean {

@@ -1,4 +1,4 @@
-import { sendView } from '../api'
+import { sendView } from '../net/api'
 import type { PageState } from './state'
 
 /** Counts one view of the form per page load, however often it is mounted or opened. */

@@ -1,7 +1,7 @@
 /**
  * The inline form's height, remembered per form and language, so that on the next page load its
  * box is reserved at exactly that size before the definition arrives and nothing under it moves
- * when it does. Blocked storage only means the usual reservation (styles.css) applies.
+ * when it does. Blocked storage only means the usual reservation (styles/widget.css) applies.
  */
 
 const heightKey = (formId: string, locale: string): string => `flowform:${formId}:height:${locale}`

@@ -3,7 +3,7 @@ import { outcomeFromError } from '../from-error'
 import { PERSON_FIELD_MESSAGE } from './legacy-flow'
 import type { DeliveryOutcome } from '../outcome'
 import type { Delivery, PersonData } from '../payloads'
-import type { IdentifyBy, MomentsGateway, ParticipantFate } from './moments-gateway'
+import type { IdentifyBy, MomentsGateway, ParticipantFate } from '../../upstreams/infobip/moments-gateway'
 
 export {
   AddReceipts,
@@ -15,7 +15,7 @@ export {
   type MomentsGateway,
   type ParticipantFate,
   reportErrorIsTransient,
-} from './moments-gateway'
+} from '../../upstreams/infobip/moments-gateway'
 
 /**
  * The Moments target: adds the person to the flow through a gateway (batched in production), then

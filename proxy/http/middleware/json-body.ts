@@ -1,7 +1,7 @@
 import type { MiddlewareHandler } from 'hono'
 import { bodyLimit } from 'hono/body-limit'
 import type * as z from 'zod'
-import { BadRequestError, PayloadTooLargeError, UnsupportedMediaTypeError } from '../errors'
+import { BadRequestError, PayloadTooLargeError, UnsupportedMediaTypeError } from '../../common/errors'
 
 /**
  * Refuses a body over `maxBytes` (413). A separate step from `jsonBody` because it goes first:

@@ -1,6 +1,6 @@
 import type { MiddlewareHandler } from 'hono'
 import { FORM_ID } from '../../../contract/definition'
-import { NotFoundError } from '../errors'
+import { NotFoundError } from '../../common/errors'
 
 /** What the middleware needs of the form registry: whether an id is configured. */
 export interface FormLookup {

@@ -1,7 +1,7 @@
 import type { MiddlewareHandler } from 'hono'
 import { cors } from 'hono/cors'
-import type { Logger } from '../../log'
-import { OriginError } from '../errors'
+import type { Logger } from '../../common/log'
+import { OriginError } from '../../common/errors'
 
 /** What the policy needs of the form registry: a form's allowed origins. */
 export interface OriginLookup {

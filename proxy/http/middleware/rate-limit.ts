@@ -1,6 +1,6 @@
 import type { MiddlewareHandler } from 'hono'
 import { rateLimiter } from 'hono-rate-limiter'
-import { RateLimitError } from '../errors'
+import { RateLimitError } from '../../common/errors'
 import type { ClientAddressEnv } from './client-address'
 
 const WINDOW_MS = 60_000

@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs'
 import { Hono } from 'hono'
-import type { Logger } from '../../log'
+import type { Logger } from '../../common/log'
 import { type StaticAsset, serveAsset, staticAsset } from '../bundle'
-import { NotFoundError } from '../errors'
+import { NotFoundError } from '../../common/errors'
 
 /**
  * The policy of the demo pages: what a careful shop sends. The widget must work under it (no

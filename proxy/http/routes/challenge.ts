@@ -1,5 +1,5 @@
 import { Hono } from 'hono'
-import type { BotGate } from '../../bots/gate'
+import type { BotGate } from '../../signup/bots/gate'
 import type { FormRegistry } from '../../forms/registry'
 import type { ClientAddressEnv } from '../middleware/client-address'
 import type { OriginPolicy } from '../middleware/origin-policy'

@@ -1,8 +1,8 @@
 import { createHash, timingSafeEqual } from 'node:crypto'
 import { Hono } from 'hono'
-import { FlowformError, NotFoundError } from '../errors'
+import { FlowformError, NotFoundError } from '../../common/errors'
 import { jsonBody, jsonBodyLimit } from '../middleware/json-body'
-import type { Logger } from '../../log'
+import type { Logger } from '../../common/log'
 import { ParticipantsReport } from '../../upstreams/infobip/types'
 
 /**

@@ -1,6 +1,6 @@
 import { Hono } from 'hono'
 import type { FormRegistry } from '../../forms/registry'
-import type { Logger } from '../../log'
+import type { Logger } from '../../common/log'
 import type { InfobipClient } from '../../upstreams/infobip/client'
 import type { ClientAddressEnv } from '../middleware/client-address'
 import type { OriginPolicy } from '../middleware/origin-policy'

@@ -1,14 +1,8 @@
 import { DEFAULTS } from '../../config/defaults'
-import type { Logger } from '../../log'
+import type { Logger } from '../../common/log'
 import type { InfobipClient } from './client'
 import type { MomentsParticipant } from './types'
-import {
-  AddReceipts,
-  type FollowResult,
-  type IdentifyBy,
-  identityKey,
-  type MomentsGateway,
-} from '../../delivery/targets/moments'
+import { AddReceipts, type FollowResult, type IdentifyBy, identityKey, type MomentsGateway } from './moments-gateway'
 import { type BatchCall, sendBatch, type Waiting } from './moments-send'
 import { MomentsReportTracker } from './moments-tracker'
 

@@ -1,5 +1,5 @@
 import type { ParticipantsReport } from './types'
-import { type FollowResult, fateOf, identityKey, type ParticipantFate } from '../../delivery/targets/moments'
+import { type FollowResult, fateOf, identityKey, type ParticipantFate } from './moments-gateway'
 
 /**
  * The report tracker's bookkeeping (moments-tracker.ts polls and settles the waits): what is known

@@ -1,4 +1,4 @@
-import type { Logger } from '../../log'
+import type { Logger } from '../../common/log'
 import { describeUpstreamError, UpstreamCallError } from '../errors'
 import type { InfobipClient } from './client'
 import { InfobipHttpError } from './errors'

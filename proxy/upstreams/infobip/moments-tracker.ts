@@ -1,7 +1,7 @@
-import type { Logger } from '../../log'
+import type { Logger } from '../../common/log'
 import { describeUpstreamError } from '../errors'
 import type { ParticipantsReport } from './types'
-import { type FollowResult, type IdentifyBy, identityKey, reportErrorIsTransient } from '../../delivery/targets/moments'
+import { type FollowResult, type IdentifyBy, identityKey, reportErrorIsTransient } from './moments-gateway'
 import { applyReport, type Operation, OperationTable, rejectedCounts, type Waiter } from './moments-operations'
 
 /**

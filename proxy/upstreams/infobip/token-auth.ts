@@ -1,5 +1,5 @@
 import { DEFAULTS } from '../../config/defaults'
-import { addMintedSecret } from '../../redact'
+import { addMintedSecret } from '../../common/redact'
 import { NO_REDIRECTS, redirectRefused } from '../redirect'
 import { retryAfterSeconds } from '../retry-after'
 import type { AuthProviderOptions, InfobipAuthProvider } from './auth'

@@ -1,9 +1,9 @@
 import { solveChallenge } from 'altcha-lib'
 import { deriveKey } from 'altcha-lib/algorithms/sha'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { altchaKey, issueAltcha, verifyAltcha } from '../../../proxy/bots/altcha'
-import { ChallengeError, ChallengeUnavailableError } from '../../../proxy/bots/challenge-errors'
-import { verifyHosted } from '../../../proxy/bots/siteverify'
+import { altchaKey, issueAltcha, verifyAltcha } from '../../../proxy/signup/bots/altcha'
+import { ChallengeError, ChallengeUnavailableError } from '../../../proxy/signup/bots/challenge-errors'
+import { verifyHosted } from '../../../proxy/signup/bots/siteverify'
 import { fakeVerifier } from '../../helpers/fake-verifier'
 import type { RecordingServer } from '../../helpers/recording-server'
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { botSettings } from '../../../proxy/bots/settings'
+import { botSettings } from '../../../proxy/signup/bots/settings'
 import { FormConfig } from '../../../proxy/config/schema'
 
 const FORM = {

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest'
-import { SignupCeiling } from '../../../proxy/bots/ceiling'
-import { DropCounter } from '../../../proxy/bots/drops'
-import { RateLimitError } from '../../../proxy/http/errors'
-import { createMemoryLogger } from '../../../proxy/log'
+import { SignupCeiling } from '../../../proxy/signup/bots/ceiling'
+import { DropCounter } from '../../../proxy/signup/bots/drops'
+import { RateLimitError } from '../../../proxy/common/errors'
+import { createMemoryLogger } from '../../../proxy/common/log'
 
 describe('drop counter', () => {
   it('should count every drop and log one line per minute per form', () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { phoneCountry, phoneCountryErrors } from '../../../proxy/bots/phone-countries'
+import { phoneCountry, phoneCountryErrors } from '../../../proxy/signup/bots/phone-countries'
 import type { ResolvedForm } from '../../../proxy/forms/registry'
 
 const FORM = {

@@ -1,7 +1,7 @@
 import { readFileSync, statSync } from 'node:fs'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
-import { loadTokenSecret, SECRET_FILE } from '../../../proxy/bots/secret'
+import { loadTokenSecret, SECRET_FILE } from '../../../proxy/signup/bots/secret'
 import { tempDir } from '../../helpers/temp-dir'
 
 describe('token secret', () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { checkToken, issueToken } from '../../../proxy/bots/token'
+import { checkToken, issueToken } from '../../../proxy/signup/bots/token'
 
 const KEY = Buffer.from('k'.repeat(32))
 const RULES = { minSeconds: 2, maxAgeSeconds: 24 * 3_600 }

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest'
 import * as z from 'zod'
 import { onError } from '../../../proxy/http/error-response'
 import { jsonBody, jsonBodyLimit } from '../../../proxy/http/middleware/json-body'
-import { createMemoryLogger } from '../../../proxy/log'
+import { createMemoryLogger } from '../../../proxy/common/log'
 
 const MESSAGES = { contentType: 'Send JSON.', invalidJson: 'Not JSON.', invalidShape: 'Wrong shape.' }
 

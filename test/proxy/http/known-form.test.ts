@@ -2,7 +2,7 @@ import { Hono } from 'hono'
 import { describe, expect, it } from 'vitest'
 import { onError } from '../../../proxy/http/error-response'
 import { knownForm } from '../../../proxy/http/middleware/known-form'
-import { createMemoryLogger } from '../../../proxy/log'
+import { createMemoryLogger } from '../../../proxy/common/log'
 
 function app() {
   const reached: string[] = []

@@ -2,7 +2,7 @@ import { Hono } from 'hono'
 import { describe, expect, it } from 'vitest'
 import { onError } from '../../../proxy/http/error-response'
 import { originPolicy } from '../../../proxy/http/middleware/origin-policy'
-import { createMemoryLogger } from '../../../proxy/log'
+import { createMemoryLogger } from '../../../proxy/common/log'
 
 const SHOP = 'https://shop.example.com'
 const EVIL = 'https://evil.example'

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest'
 import { onError } from '../../../proxy/http/error-response'
 import { clientAddress, type ClientAddressEnv } from '../../../proxy/http/middleware/client-address'
 import { rateLimit } from '../../../proxy/http/middleware/rate-limit'
-import { createMemoryLogger } from '../../../proxy/log'
+import { createMemoryLogger } from '../../../proxy/common/log'
 
 function app(perMinute: number) {
   const hono = new Hono<ClientAddressEnv>()

@@ -3,12 +3,12 @@ import { Hono } from 'hono'
 import { describe, expect, it } from 'vitest'
 import { staticAsset } from '../../../proxy/http/bundle'
 import { notFound, onError } from '../../../proxy/http/error-response'
-import { UpstreamError } from '../../../proxy/http/errors'
+import { UpstreamError } from '../../../proxy/common/errors'
 import { assetsRoute, DEMO_CSP } from '../../../proxy/http/routes/assets'
 import { healthRoute } from '../../../proxy/http/routes/health'
 import { inProcessHook } from '../../../proxy/http/routes/moments-hook'
 import { viewDropCounter } from '../../../proxy/http/routes/views'
-import { createMemoryLogger } from '../../../proxy/log'
+import { createMemoryLogger } from '../../../proxy/common/log'
 
 describe('healthRoute', () => {
   it('says which mode answers', async () => {

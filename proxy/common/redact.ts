@@ -1,5 +1,3 @@
-import type { ProxyEnv } from './config/env'
-
 /**
  * The one redaction of secrets (contract section 2: no secret in a log line, a stored row or CLI
  * output, not even when an upstream echoes it back). The environment's secrets are registered when
@@ -69,10 +67,25 @@ export function addMintedSecret(secret: string): void {
 }
 
 /**
+ * The secret-bearing parts of config/env.ts's ProxyEnv, spelled out here so that common/ depends on
+ * nothing else of the proxy (ProxyEnv satisfies it; config/env.ts calls addEnvSecrets).
+ */
+export interface SecretsOf {
+  infobip: {
+    auth:
+      | { kind: 'basic' | 'ibsso'; username: string; password: string }
+      | { kind: 'app'; apiKey: string }
+      | { kind: 'oauth'; clientSecret: string }
+  } | null
+  rapidpro: { token: string } | null
+  momentsNotify?: { secret: string } | null | undefined
+}
+
+/**
  * Registers every secret of the proxy's environment (contract section 2): called by readEnv, and
  * by the runtime for an environment built by hand (tests, embedding).
  */
-export function addEnvSecrets(env: Pick<ProxyEnv, 'infobip' | 'rapidpro' | 'momentsNotify'>): void {
+export function addEnvSecrets(env: SecretsOf): void {
   const auth = env.infobip?.auth
   addSecrets(
     auth?.kind === 'app' ? auth.apiKey : null,

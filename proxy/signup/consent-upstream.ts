@@ -1,6 +1,6 @@
 import type { PlannedDelivery } from '../delivery/payloads'
-import type { ConsentConfig } from './config'
-import { type ConsentEvidence, consentSummary } from './record'
+import type { ConsentConfig } from '../config/consent'
+import { type ConsentEvidence, consentSummary } from './consent-record'
 
 /** Infobip people custom attributes hold at most 4,096 characters (upstream-apis.md); flow variables get the same. */
 const INFOBIP_MAX = 4096

@@ -1,5 +1,5 @@
-import { RateLimitError } from '../http/errors'
-import type { Logger } from '../log'
+import { RateLimitError } from '../../common/errors'
+import type { Logger } from '../../common/log'
 
 const MINUTE_MS = 60_000
 

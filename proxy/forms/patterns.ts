@@ -1,7 +1,7 @@
 import { RE2JS } from 're2js'
 import type { PublicField } from '../../contract/definition'
 import type { PatternTest } from '../../contract/validate'
-import type { Logger } from '../log'
+import type { Logger } from '../common/log'
 
 /**
  * Field patterns on the server, on re2js: a pure-JS port of RE2 whose time grows linearly with the

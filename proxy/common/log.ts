@@ -1,5 +1,4 @@
 import { pino } from 'pino'
-import { DEFAULTS } from './config/defaults'
 import { redact } from './redact'
 
 export type Logger = pino.Logger
@@ -25,13 +24,19 @@ const REDACT = [
   'err.request.headers',
 ]
 
+/** pino's levels: what LOG_LEVEL may be (config/env.ts checks it against these). */
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const
+export type LogLevel = (typeof LOG_LEVELS)[number]
+/** The level without LOG_LEVEL (config/defaults.ts takes it from here: common/ imports no other part). */
+export const DEFAULT_LOG_LEVEL: LogLevel = 'info'
+
 /** LOG_LEVEL is read once, by config/env.ts; callers pass it in. */
 export function createLogger(
   options: { level?: string | undefined; destination?: pino.DestinationStream | undefined } = {},
 ): Logger {
   return pino(
     {
-      level: options.level ?? DEFAULTS.logLevel,
+      level: options.level ?? DEFAULT_LOG_LEVEL,
       redact: { paths: REDACT, censor: '[redacted]' },
       hooks: { streamWrite: redact },
     },

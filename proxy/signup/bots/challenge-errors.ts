@@ -1,4 +1,4 @@
-import { FlowformError } from '../http/errors'
+import { FlowformError } from '../../common/errors'
 
 /**
  * A form with an opt-in challenge got a submission without a solved one (`challenge_required`) or

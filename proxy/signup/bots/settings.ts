@@ -1,4 +1,4 @@
-import type { BotDefenseConfig, ChallengeConfig } from '../config/bot-defense'
+import type { BotDefenseConfig, ChallengeConfig } from '../../config/bot-defense'
 
 /** One form's bot checks with every default filled in; null when the form has `botDefense: false`. */
 export interface BotSettings {

@@ -1,7 +1,7 @@
 import { normaliseEmail, normalisePhone } from '../../../contract/identity'
-import type { InfobipClient } from '../../upstreams/infobip/client'
-import { InfobipHttpError } from '../../upstreams/infobip/errors'
-import type { MomentsParticipant, ParticipantsReport } from '../../upstreams/infobip/types'
+import type { InfobipClient } from './client'
+import { InfobipHttpError } from './errors'
+import type { MomentsParticipant, ParticipantsReport } from './types'
 
 /**
  * How participants reach Moments and how their fate is read back: the gateway interface the

@@ -1,9 +1,9 @@
 import type { AddressInfo } from 'node:net'
 import { createAdaptorServer } from '@hono/node-server'
-import { DEFAULTS } from '../config/defaults'
-import type { ProxyEnv } from '../config/env'
-import type { Logger } from '../log'
-import { createRuntime, type Runtime, type RuntimeOptions } from '../runtime'
+import { DEFAULTS } from './config/defaults'
+import type { ProxyEnv } from './config/env'
+import type { Logger } from './common/log'
+import { createRuntime, type Runtime, type RuntimeOptions } from './runtime'
 
 /** How long a client may take to send its request; tests shorten them. */
 export interface ServerTimeouts {

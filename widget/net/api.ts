@@ -4,7 +4,7 @@ import type {
   SubmissionContext,
   SubmissionStatus,
   SubmissionValues,
-} from '../contract/definition'
+} from '../../contract/definition'
 
 /**
  * The three calls the widget makes to the proxy (CONTRACT section 5), as plain fetch: the bundle

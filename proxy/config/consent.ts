@@ -1,5 +1,5 @@
 import * as z from 'zod'
-import type { FormFieldConfig } from '../config/schema'
+import type { FormFieldConfig } from './schema'
 
 /**
  * A form's `consent` block (GDPR art. 7(1), README "Consent"): which fields are consent, the

@@ -1,34 +1,11 @@
 import type { PublicField, SubmissionValues } from '../../contract/definition'
 import { localiseForm } from '../forms/localise'
 import type { ResolvedForm } from '../forms/registry'
-import { toPersonData } from '../signup/person'
-import { formVersion } from './version'
+import { toPersonData } from './person'
+import { formVersion } from './consent-version'
+import type { ConsentEvidence, ConsentText } from '../delivery/consent-store'
 
-/** One consent field the person ticked, worded exactly as the widget showed it. */
-export interface ConsentText {
-  /** The submission key of the checkbox. */
-  field: string
-  /** The text beside the box: `checkboxText`, else `label` (widget/form/field.tsx). */
-  text: string
-  /** The question shown above the box, when the field has both a label and a different checkboxText. */
-  question?: string
-}
-
-/** What a person agreed to with one signup: written next to its deliveries, in the same transaction. */
-export interface ConsentEvidence {
-  /** Server time (ms since the epoch) the signup was accepted. */
-  acceptedAt: number
-  /** The language the form was shown in (the built-in locale chosen for `context.locale`). */
-  locale: string
-  /** formVersion(): the config's `consent.version` or a hash of the public definition. */
-  version: string
-  /** `context.page` of the submission, else the Origin it came from; null when neither. */
-  page: string | null
-  texts: ConsentText[]
-  /** Who agreed, as contract/identity.ts normalises them: how `flowform consent` and `erase` find it. */
-  email: string | null
-  phone: string | null
-}
+export type { ConsentEvidence, ConsentText } from '../delivery/consent-store'
 
 export interface ConsentSource {
   locale?: string | undefined

@@ -1,6 +1,6 @@
 import type { FlowformConfig } from '../config/schema'
-import type { Logger } from '../log'
-import type { ConsentRetention, ConsentStore } from './store'
+import type { Logger } from '../common/log'
+import type { ConsentRetention, ConsentStore } from './consent-store'
 
 /**
  * Three years. Proof of consent is needed for as long as the signup is used (GDPR art. 7(1)) and

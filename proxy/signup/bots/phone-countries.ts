@@ -1,7 +1,7 @@
 import { type CountryCode, parsePhoneNumberFromString } from 'libphonenumber-js'
-import type { SubmissionValues } from '../../contract/definition'
-import type { Locale } from '../../contract/locales'
-import type { ResolvedForm } from '../forms/registry'
+import type { SubmissionValues } from '../../../contract/definition'
+import type { Locale } from '../../../contract/locales'
+import type { ResolvedForm } from '../../forms/registry'
 
 /** The refusal in each built-in language (SMS pumping protection is the proxy's own rule). */
 const NOT_ALLOWED: Record<Locale, string> = {

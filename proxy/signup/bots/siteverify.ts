@@ -1,6 +1,6 @@
 import { isIP } from 'node:net'
 import * as z from 'zod'
-import type { ChallengeConfig } from '../config/bot-defense'
+import type { ChallengeConfig } from '../../config/bot-defense'
 import { ChallengeError, ChallengeUnavailableError } from './challenge-errors'
 
 /** The three hosted providers share one protocol: POST secret + response (+ remoteip), JSON back. */

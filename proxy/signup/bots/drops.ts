@@ -1,4 +1,4 @@
-import type { Logger } from '../log'
+import type { Logger } from '../../common/log'
 
 /** Why a submission was answered like a success and delivered nowhere. */
 export type DropReason = 'honeypot' | 'token_missing' | 'token_invalid' | 'token_expired' | 'too_fast'
