@@ -7,8 +7,7 @@
 // The bundle carries these few non-ASCII characters as UTF-8: it must be served with
 // `charset=utf-8` (the proxy does), or a page in another encoding would garble them.
 export const EN = {
-  'load.failed': 'The form could not be loaded. Please try again later.',
-  'load.missing': 'This form is not available.',
+  'load.failed': 'The form could not be loaded.',
   close: 'Close',
   dialog: 'Sign-up form',
   submit: 'Sign up',
@@ -53,19 +52,18 @@ export const LOCALES = ['en', 'de', 'fr', 'es', 'pt-BR', 'hr'] as const
 export type Locale = (typeof LOCALES)[number]
 
 /** The texts shown before or without a definition, in the order of BOOT_KEYS. */
-export const BOOT_KEYS = ['load.failed', 'load.missing', 'close', 'dialog'] as const
+export const BOOT_KEYS = ['load.failed', 'close', 'dialog'] as const
 
 export type BootKey = (typeof BOOT_KEYS)[number]
 
 // One string per language, split on `|`: the cheapest shape for the bundle.
 const BOOT: Record<Locale, string> = {
-  en: 'The form could not be loaded. Please try again later.|This form is not available.|Close|Sign-up form',
-  de: 'Das Formular konnte nicht geladen werden. Bitte versuchen Sie es später noch einmal.|Dieses Formular ist nicht verfügbar.|Schließen|Anmeldeformular',
-  fr: "Le formulaire n'a pas pu être chargé. Veuillez réessayer plus tard.|Ce formulaire n'est pas disponible.|Fermer|Formulaire d'inscription",
-  es: 'No se pudo cargar el formulario. Inténtalo de nuevo más tarde.|Este formulario no está disponible.|Cerrar|Formulario de suscripción',
-  'pt-BR':
-    'Não foi possível carregar o formulário. Tente novamente mais tarde.|Este formulário não está disponível.|Fechar|Formulário de inscrição',
-  hr: 'Obrazac nije moguće učitati. Pokušajte ponovno kasnije.|Ovaj obrazac nije dostupan.|Zatvori|Obrazac za prijavu',
+  en: 'The form could not be loaded.|Close|Sign-up form',
+  de: 'Das Formular konnte nicht geladen werden.|Schließen|Anmeldeformular',
+  fr: "Le formulaire n'a pas pu être chargé.|Fermer|Formulaire d'inscription",
+  es: 'No se pudo cargar el formulario.|Cerrar|Formulario de suscripción',
+  'pt-BR': 'Não foi possível carregar o formulário.|Fechar|Formulário de inscrição',
+  hr: 'Obrazac nije moguće učitati.|Zatvori|Obrazac za prijavu',
 }
 
 /** The boot texts of one language. */

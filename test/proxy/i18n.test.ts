@@ -84,9 +84,7 @@ describe('GET /v1/forms/:id?locale=', () => {
     const german = await definition(p, '/v1/forms/welcome?locale=de-AT')
     expect(german.locale).toBe('de')
     expect(german.texts['error.email']).toBe('Bitte geben Sie eine gültige E-Mail-Adresse ein.')
-    expect(german.texts['load.failed']).toBe(
-      'Das Formular konnte nicht geladen werden. Bitte versuchen Sie es später noch einmal.',
-    )
+    expect(german.texts['load.failed']).toBe('Das Formular konnte nicht geladen werden.')
     expect(german.texts.close).toBe('Schließen')
     // The demo config's "de" block: labels and the button.
     expect(german.fields.map((f) => f.label)).toEqual(['E-Mail', 'Vorname', 'Ich möchte E-Mails erhalten'])

@@ -509,7 +509,9 @@ describe('triggers', () => {
     await settle()
     expect(dialog()).toBeNull()
     handle.open()
-    await waitFor(() => expect(root().querySelector('[role="alert"]')?.textContent).toBe('This form is not available.'))
+    await waitFor(() =>
+      expect(root().querySelector('[role="alert"]')?.textContent).toBe('The form could not be loaded.'),
+    )
     handle.unmount()
   })
 

@@ -78,12 +78,12 @@ describe('the form language', () => {
   })
 
   it.each([
-    ['de', 'Das Formular konnte nicht geladen werden. Bitte versuchen Sie es später noch einmal.'],
-    ['fr', "Le formulaire n'a pas pu être chargé. Veuillez réessayer plus tard."],
-    ['es', 'No se pudo cargar el formulario. Inténtalo de nuevo más tarde.'],
-    ['pt-BR', 'Não foi possível carregar o formulário. Tente novamente mais tarde.'],
-    ['hr', 'Obrazac nije moguće učitati. Pokušajte ponovno kasnije.'],
-    ['en', 'The form could not be loaded. Please try again later.'],
+    ['de', 'Das Formular konnte nicht geladen werden.'],
+    ['fr', "Le formulaire n'a pas pu être chargé."],
+    ['es', 'No se pudo cargar el formulario.'],
+    ['pt-BR', 'Não foi possível carregar o formulário.'],
+    ['hr', 'Obrazac nije moguće učitati.'],
+    ['en', 'The form could not be loaded.'],
   ])('without a definition, the load failure is still in the page language (%s)', async (locale, text) => {
     const { root } = setup({ locale }, { form: errorBody(500, 'internal') })
     await waitFor(() => expect(root.querySelector('[role="alert"]')?.textContent).toBe(text))
@@ -118,7 +118,7 @@ describe('the form language', () => {
   it('carries boot texts for every built-in language', () => {
     expect(bootTexts('en').close).toBe('Close')
     for (const locale of ['en', 'de', 'fr', 'es', 'pt-BR', 'hr'] as const) {
-      expect(Object.keys(bootTexts(locale))).toEqual(['load.failed', 'load.missing', 'close', 'dialog'])
+      expect(Object.keys(bootTexts(locale))).toEqual(['load.failed', 'close', 'dialog'])
     }
   })
 })

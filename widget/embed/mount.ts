@@ -120,11 +120,7 @@ export function toggle(formId: string, open: boolean): void {
       handle.unmount()
     } else if (host.getAttribute('data-flowform') === formId) {
       found = true
-      if (open) {
-        handle.open()
-      } else {
-        handle.close()
-      }
+      handle[open ? 'open' : 'close']()
     }
   }
   if (!found) {

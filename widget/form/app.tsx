@@ -152,7 +152,7 @@ export class App extends Component<AppProps, AppState> {
       <div class="loading" part="loading" aria-busy="true" />
     ) : loaded.kind !== 'ready' ? (
       <div role="alert" part="alert" class="alert">
-        {t(loaded.kind === 'missing' ? 'load.missing' : 'load.failed')}
+        {t('load.failed')}
       </div>
     ) : (
       <SignupForm

@@ -3,7 +3,7 @@
 /** @jsx h */
 import type { JSX } from 'preact'
 import { h } from 'preact'
-import type { FieldType, PublicField } from '../../contract/definition'
+import type { PublicField } from '../../contract/definition'
 import type { Translate } from '../../contract/texts'
 import { ChoiceGroup } from './choice-group'
 import { errorAttributes, FieldError, RequiredMark } from './field-parts'
@@ -14,15 +14,6 @@ interface FieldProps {
   id: string
   error?: string | undefined
   t: Translate
-}
-
-const INPUT_TYPES: Partial<Record<FieldType, string>> = {
-  email: 'email',
-  tel: 'tel',
-  text: 'text',
-  number: 'number',
-  date: 'date',
-  datetime: 'datetime-local',
 }
 
 /** Autofill hints for the people-data names of the contract (section 3). */
@@ -116,7 +107,8 @@ export function Field({ field, id, error, t }: FieldProps): JSX.Element | null {
   } else {
     control = (
       <input
-        type={INPUT_TYPES[type]}
+        // Left here: email, tel, text, number, date, datetime; only the last has another input type.
+        type={type === 'datetime' ? 'datetime-local' : type}
         placeholder={field.placeholder}
         autocomplete={AUTOCOMPLETE[name] ?? (type === 'email' || type === 'tel' ? type : undefined)}
         {...nativeRules(field)}

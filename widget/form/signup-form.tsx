@@ -144,7 +144,13 @@ export class SignupForm extends Component<SignupFormProps, SignupFormState> {
     this.inFlight = true
     this.setState({ sending: true, outcome: EMPTY })
     emit('submit')
-    const result = await submitValues(endpoint, formId, values, submissionContext(locale))
+    // Bot defense: the token goes back as issued, the honeypot's value as found (empty from a person).
+    const result = await submitValues(endpoint, formId, {
+      values,
+      context: submissionContext(locale),
+      token: form.token,
+      honeypot: form.honeypot && (element.elements.namedItem(form.honeypot) as HTMLInputElement).value,
+    })
     this.inFlight = false
     if (result.kind === 'accepted') {
       emit('success', { status: result.status })
@@ -219,6 +225,12 @@ export class SignupForm extends Component<SignupFormProps, SignupFormState> {
                 t={t}
               />
             ))}
+            {form.honeypot ? (
+              // Bot defense: out of sight, out of the Tab order and unannounced; only a bot fills it in.
+              <div class="hp" aria-hidden="true">
+                <input name={form.honeypot} tabIndex={-1} autocomplete="off" aria-hidden="true" />
+              </div>
+            ) : null}
             {/* aria-disabled, not disabled: a disabled button drops focus to the page's body. */}
             <button type="submit" part="button" aria-disabled={sending}>
               {sending ? t('submit.busy') : form.submitLabel || t('submit')}

@@ -58,30 +58,39 @@ export async function loadForm(
   }
 }
 
-export async function submitValues(
-  endpoint: string,
-  formId: string,
-  values: SubmissionValues,
-  context?: SubmissionContext,
-): Promise<SubmitResult> {
+/** What the widget posts: the values, the page context and the bot defense's answers (CONTRACT section 5). */
+export interface Submission {
+  values: SubmissionValues
+  context?: SubmissionContext
+  /** The definition's timing token, sent back unchanged. */
+  token?: string | undefined
+  /** The honeypot input's value: empty from a person. */
+  honeypot?: string | undefined
+}
+
+export async function submitValues(endpoint: string, formId: string, submission: Submission): Promise<SubmitResult> {
   let res: Response
   try {
     res = await fetch(formUrl(endpoint, formId, '/submissions'), {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ values, context }),
+      body: JSON.stringify(submission),
     })
   } catch {
     return { kind: 'failed', code: 'network' }
   }
   const body = await readJson(res)
   if (res.ok) {
-    const status = (body as { status?: unknown } | null)?.status
+    const status = (body as { status?: SubmissionStatus } | null)?.status
     // An accepted answer with an unexpected body still means the signup went through.
-    if (typeof status === 'string' && STATUSES.includes(status)) {
-      return { kind: 'accepted', status: status as SubmissionStatus }
+    return {
+      kind: 'accepted',
+      status: STATUSES.includes(status as string)
+        ? (status as SubmissionStatus)
+        : res.status === 202
+          ? 'queued'
+          : 'enrolled',
     }
-    return { kind: 'accepted', status: res.status === 202 ? 'queued' : 'enrolled' }
   }
   const error = (body as ErrorBody | null)?.error
   const code = typeof error?.code === 'string' ? error.code : `http_${res.status}`

@@ -133,13 +133,13 @@ export function readAttributes(element: Element, prefix: string): MountOptions {
 
 /** An absolute http(s) base without a trailing slash, or an explicit error for the caller. */
 export function resolveEndpoint(endpoint: string | undefined): string {
-  let url: URL
+  let url: URL | undefined
   try {
     url = new URL(endpoint ?? window.location.origin, document.baseURI)
   } catch {
-    throw new TypeError(`[flowform] endpoint is not a URL: ${JSON.stringify(endpoint)}`)
+    // One message for both: not a URL at all, or one of another scheme.
   }
-  if (url.protocol !== 'https:' && url.protocol !== 'http:') {
+  if (url?.protocol !== 'https:' && url?.protocol !== 'http:') {
     throw new TypeError(`[flowform] endpoint must be an http(s) URL: ${JSON.stringify(endpoint)}`)
   }
   return (url.origin + url.pathname).replace(/\/+$/, '')
