@@ -1,6 +1,6 @@
 import { writeFileSync } from 'node:fs'
 import { join } from 'node:path'
-import type { BotRuntimeOptions } from '../../proxy/bots/from-env'
+import type { BotRuntimeOptions } from '../../proxy/signup/bots/from-env'
 import { type ProxyEnv, readEnv } from '../../proxy/config/env'
 import { createMemoryLogger } from '../../proxy/common/log'
 import { type RunningServer, startServer } from '../../proxy/server'
@@ -24,7 +24,7 @@ export async function startProxy(
   const env = readEnv({ ...extra, ...vars })
   const memory = createMemoryLogger()
   // Bot checks off unless asked for: a scripted browser fills a form faster than the timing token's
-  // minimum (issue 8; test/proxy/bots covers the checks, test/e2e/bot-defense.test.ts the widget's part).
+  // minimum (issue 8; test/proxy/bots/ covers the checks, test/e2e/bot-defense.test.ts the widget's part).
   const bots = options.bots ?? { enabled: false }
   const server = await startServer({ env, log: memory.log, waitMs: 3_000, bots })
   // The runtime knows its fake only as a fetch handler; tests want its levers.
