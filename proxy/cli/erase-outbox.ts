@@ -1,5 +1,5 @@
 import { concerns, type PersonRef } from '../delivery/identities'
-import type { StoppedDelivery } from '../delivery/outbox'
+import type { Outbox, StoppedDelivery } from '../delivery/outbox'
 import { readCliEnv } from './context'
 import type { CliIo, Printer } from './io'
 import { noOutbox, openOutbox, outboxFile } from './outbox-file'
@@ -20,55 +20,32 @@ export const ERASED_REASON = 'erased by operator'
  * cleaned up. Their payload is dropped; the rows stay as `rejected` with ERASED_REASON.
  */
 export function eraseFromOutbox(io: CliIo, who: PersonRef): EraseStep {
-  const file = outboxFile(readCliEnv(io), io)
-  const row = (result: EraseStep['result'], detail: string): EraseStep => ({
-    step: 'outbox',
-    target: file,
-    result,
-    detail,
-  })
-  let outbox
-  try {
-    outbox = openOutbox(file)
-    if (!outbox) {
-      return row('skip', noOutbox(file))
-    }
-    return row('ok', describeStopped(outbox.rejectUnfinishedWhere((d) => concerns(d, who), ERASED_REASON)))
-  } catch (error) {
-    return row('FAIL', `could not update the outbox: ${error instanceof Error ? error.message : String(error)}`)
-  } finally {
-    outbox?.close()
-  }
+  return inOutbox(io, 'outbox', 'could not update the outbox', (outbox) =>
+    describeStopped(outbox.rejectUnfinishedWhere((d) => concerns(d, who), ERASED_REASON)),
+  )
 }
 
 /**
- * Deletes the person's consent records (delivery/consent-store.ts) from the outbox file: after an erasure
- * nothing stays that names them. Says how many.
+ * Deletes the person's consent records (delivery/consent-store.ts) from the outbox file: after an
+ * erasure nothing stays that names them. Says how many.
  */
 export function eraseConsents(io: CliIo, who: PersonRef): EraseStep {
-  const file = outboxFile(readCliEnv(io), io)
-  const row = (result: EraseStep['result'], detail: string): EraseStep => ({
-    step: 'consent',
-    target: file,
-    result,
-    detail,
+  return inOutbox(io, 'consent', 'could not delete the consent records', (outbox) => {
+    const deleted = outbox.consents.erase(who)
+    return deleted === 0 ? 'no consent records' : `deleted ${deleted} consent ${deleted === 1 ? 'record' : 'records'}`
   })
-  let outbox
+}
+
+/** One erasure step on the outbox file: skipped without one, FAIL with the reason when it throws. */
+function inOutbox(io: CliIo, step: string, failure: string, act: (outbox: Outbox) => string): EraseStep {
+  const file = outboxFile(readCliEnv(io), io)
+  const row = (result: EraseStep['result'], detail: string): EraseStep => ({ step, target: file, result, detail })
+  let outbox: Outbox | null = null
   try {
     outbox = openOutbox(file)
-    if (!outbox) {
-      return row('skip', noOutbox(file))
-    }
-    const deleted = outbox.consents.erase(who)
-    return row(
-      'ok',
-      deleted === 0 ? 'no consent records' : `deleted ${deleted} consent ${deleted === 1 ? 'record' : 'records'}`,
-    )
+    return outbox ? row('ok', act(outbox)) : row('skip', noOutbox(file))
   } catch (error) {
-    return row(
-      'FAIL',
-      `could not delete the consent records: ${error instanceof Error ? error.message : String(error)}`,
-    )
+    return row('FAIL', `${failure}: ${error instanceof Error ? error.message : String(error)}`)
   } finally {
     outbox?.close()
   }
