@@ -27,6 +27,8 @@ export function fixtureConfig(origins: string[]): unknown {
           { name: 'consent', type: 'checkbox', required: true, label: 'I agree to receive emails' },
         ],
         flow: { api: 'moments', campaignId: MOMENTS_CAMPAIGN },
+        // As in the demo: a second signup hears "already signed up".
+        confirmation: 'flow',
         submitLabel: 'Sign up',
         // As in the demo config: the labels are English, German visitors get these.
         texts: {
