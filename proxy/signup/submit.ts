@@ -18,6 +18,8 @@ import { identityMissing, validateValues } from './validate'
 
 export interface SubmitDeps {
   outbox: DeliveryQueue
+  /** How a submission's deliveries are written (delivery/group-commit.ts); default `outbox.add`. */
+  store?: Pick<DeliveryQueue, 'add'>
   deliverer: Deliverer
   log: Logger
   /** How long a request may wait for upstreams before the person is told "queued". */
@@ -74,7 +76,13 @@ export async function submit(
     // The config refuses such forms at start; this guards against a signup vanishing quietly.
     throw new UpstreamError({ upstream: 'config', reason: `form "${form.config.id}" has nowhere to deliver signups` })
   }
-  const deliveries = await deps.outbox.add(randomUUID(), form.config.id, plan.deliveries, undefined, consent)
+  const deliveries = await (deps.store ?? deps.outbox).add(
+    randomUUID(),
+    form.config.id,
+    plan.deliveries,
+    undefined,
+    consent,
+  )
   if (confirmationOf(form.config) === 'instant') {
     // Stored durably (the outbox syncs every commit): the person hears "queued" now, whoever they
     // are, and the deliveries are tried at once as after a passed deadline (errors kept for the operator).
