@@ -5,6 +5,7 @@ import type { ProxyEnv, RateLimits, TrustProxy } from './config/env'
 import { ConfigError, type LoadedConfig, loadConfig } from './config/load'
 import { createDeliverer } from './delivery/dispatch'
 import { Outbox } from './delivery/outbox'
+import { GroupCommit } from './delivery/group-commit'
 import { startConsentRetention } from './delivery/consent-retention'
 import { addEnvSecrets } from './common/redact'
 import { directMomentsGateway, type MomentsGateway } from './delivery/targets/moments'
@@ -123,6 +124,7 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
     infobip,
     submitDeps: {
       outbox,
+      store: new GroupCommit(outbox),
       deliverer,
       log,
       waitMs: options.waitMs ?? DEFAULTS.requestWaitMs,

@@ -21,6 +21,8 @@ export const DEFAULTS = {
   momentsBatchWindowMs: 150,
   /** INFOBIP_REQUESTS_PER_SECOND: the account's rate limit shared by every call. */
   infobipRequestsPerSecond: 10,
+  /** A form's `confirmation` (contract section 3): answer as soon as the signup is durably stored. */
+  confirmation: 'instant',
   /** How long a submission request waits for its deliveries before it answers "queued". */
   requestWaitMs: 3_000,
   /** How often the outbox worker looks for deliveries that are due. */

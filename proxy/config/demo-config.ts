@@ -18,6 +18,8 @@ export function demoConfig(origins: string[]): unknown {
         rapidpro: { groups: ['Newsletter'], language: 'eng' },
         submitLabel: 'Sign up',
         tags: ['Newsletter'],
+        // The demo waits for the flow so a second signup hears "already signed up" (README).
+        confirmation: 'flow',
         // Shown by the popup and slide-in demos above the form (inline forms sit in the shop's own copy).
         display: {
           headline: '10 % off your first order',
@@ -49,12 +51,14 @@ export function demoConfig(origins: string[]): unknown {
           { name: 'phone', type: 'tel', label: 'Mobile phone' },
         ],
         flow: { api: 'legacy', campaignId: '10159347' },
+        confirmation: 'flow',
       },
       {
         id: 'newsletter',
         allowedOrigins: origins,
         infobipFormId: 'f7cf1606-e155-40eb-9721-78183d268d24',
         flow: { api: 'moments', campaignId: '200000000000001' },
+        confirmation: 'flow',
       },
     ],
   }

@@ -3,6 +3,7 @@ import { isSupportedCountry } from 'libphonenumber-js/max'
 import { FORM_ID, FORM_ID_PATTERN } from '../../contract/definition'
 import { EN, LOCALES } from '../../contract/texts'
 import { BotDefenseConfig } from './bot-defense'
+import { DEFAULTS } from './defaults'
 import { FieldConfig, type FormFieldConfig } from './fields'
 import { checkConsent, consentConfig } from './consent'
 
@@ -171,6 +172,18 @@ const DefaultCountry = z
     error: 'must be an ISO 3166-1 alpha-2 country code with a phone numbering plan, such as "CH" or "HR"',
   })
 
+/**
+ * When the person is answered (contract section 3): `instant` (the default, see confirmationOf) as
+ * soon as the signup is durably stored, `flow` once the flow answers (up to the request deadline).
+ */
+export const CONFIRMATIONS = ['instant', 'flow'] as const
+export type Confirmation = (typeof CONFIRMATIONS)[number]
+
+const ConfirmationConfig = z.enum(CONFIRMATIONS, {
+  error:
+    'must be "instant" (answer 202 queued as soon as the signup is stored) or "flow" (wait for the flow\'s answer)',
+})
+
 export const FormConfig = z
   .strictObject({
     id: z.string().regex(FORM_ID, `must match ${FORM_ID_PATTERN}`),
@@ -197,6 +210,7 @@ export const FormConfig = z
     botDefense: BotDefenseConfig.optional(),
     consent: consentConfig(RapidproFieldKey).optional(),
     display: DisplayConfig.optional(),
+    confirmation: ConfirmationConfig.optional(),
   })
   .superRefine((form, ctx) => {
     checkConsent(form, ctx)
@@ -248,6 +262,11 @@ export const FormConfig = z
     }
   })
 export type FormConfig = z.infer<typeof FormConfig>
+
+/** The form's `confirmation`, its default applied (kept optional in the type so literal configs need not name it). */
+export function confirmationOf(config: Pick<FormConfig, 'confirmation'>): Confirmation {
+  return config.confirmation ?? DEFAULTS.confirmation
+}
 
 export const FlowformConfig = z
   .strictObject({

@@ -101,7 +101,9 @@ function migrate(db: Database.Database): void {
 export function openDatabase(file: string): Database.Database {
   const db = new Database(file)
   db.pragma('journal_mode = WAL')
-  db.pragma('synchronous = NORMAL')
+  // FULL: a signup is acknowledged once stored (confirmation "instant"), so the WAL is synced on
+  // every commit; NORMAL could lose acknowledged signups to a power cut or host crash.
+  db.pragma('synchronous = FULL')
   db.pragma('busy_timeout = 5000')
   db.exec(SCHEMA)
   migrate(db)

@@ -74,6 +74,9 @@ export class Outbox implements DeliveryQueue {
     return deliveries
   }
 
+  /** Runs `work` in one transaction (one commit, one fsync); `add`s in it become savepoints (group-commit.ts). */
+  readonly atomically = (work: () => void): void => this.#db.transaction(work)()
+
   release(id: number): void {
     this.#inFlight.delete(id)
   }

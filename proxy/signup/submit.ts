@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto'
 import type { SubmissionStatus } from '../../contract/definition'
 import { type BotGate, droppedStatus } from './bots/gate'
+import { confirmationOf } from '../config/schema'
 import type { Deliverer } from '../delivery/dispatch'
 import type { DeliveryOutcome } from '../delivery/outcome'
 import type { Delivery, DeliveryTarget } from '../delivery/payloads'
@@ -17,6 +18,8 @@ import { identityMissing, validateValues } from './validate'
 
 export interface SubmitDeps {
   outbox: DeliveryQueue
+  /** How a submission's deliveries are written (delivery/group-commit.ts); default `outbox.add`. */
+  store?: Pick<DeliveryQueue, 'add'>
   deliverer: Deliverer
   log: Logger
   /** How long a request may wait for upstreams before the person is told "queued". */
@@ -42,7 +45,8 @@ export interface SubmitContext {
 
 /**
  * One signup, top-down: validate the values, plan its deliveries, store them durably, then try
- * them at once within the request's deadline. What the person is told follows from the deciding
+ * them at once: in the background after answering "queued" (`confirmation: "instant"`), or
+ * within the request's deadline (`"flow"`). What the person is told follows from the deciding
  * delivery's outcome; anything unfinished stays in the outbox for the worker.
  */
 export async function submit(
@@ -72,7 +76,19 @@ export async function submit(
     // The config refuses such forms at start; this guards against a signup vanishing quietly.
     throw new UpstreamError({ upstream: 'config', reason: `form "${form.config.id}" has nowhere to deliver signups` })
   }
-  const deliveries = await deps.outbox.add(randomUUID(), form.config.id, plan.deliveries, undefined, consent)
+  const deliveries = await (deps.store ?? deps.outbox).add(
+    randomUUID(),
+    form.config.id,
+    plan.deliveries,
+    undefined,
+    consent,
+  )
+  if (confirmationOf(form.config) === 'instant') {
+    // Stored durably (the outbox syncs every commit): the person hears "queued" now, whoever they
+    // are, and the deliveries are tried at once as after a passed deadline (errors kept for the operator).
+    deliverInOrder(deps, deliveries, plan.decider, { person: false }).catch(() => {})
+    return 'queued'
+  }
   const waiting = { person: true }
   const run = deliverInOrder(deps, deliveries, plan.decider, waiting)
   // A slow upstream must not hold the person: past the deadline they hear "queued" and the

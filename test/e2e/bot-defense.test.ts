@@ -81,17 +81,18 @@ describe('bot defense with the widget in real Chromium', () => {
     }
   })
 
-  it('a script posting without a token gets a 202 and reaches nobody', async () => {
+  it('a script posting without a token is answered like a person and reaches nobody', async () => {
     const before = proxy.runtime.outbox.count()
     const res = await postDirectly({ values: { email: 'script@example.com', consent: true } })
-    expect(res.status).toBe(202)
-    expect(await res.json()).toEqual({ status: 'queued' })
+    // What a person signing up on the demo's welcome form (confirmation "flow") is told.
+    expect(res.status).toBe(200)
+    expect(await res.json()).toEqual({ status: 'enrolled' })
     expect(proxy.runtime.outbox.count()).toBe(before)
     expect(enrolled()).not.toContain('script@example.com')
     expect(proxy.logText()).toContain('token_missing')
   })
 
-  it('a script with a valid token that fills the honeypot gets a 202 and reaches nobody', async () => {
+  it('a script with a valid token that fills the honeypot is answered like a person and reaches nobody', async () => {
     const definition = (await (await fetch(`${proxy.url}/v1/forms/welcome`)).json()) as { token: string }
     await new Promise((resolve) => setTimeout(resolve, MIN_SECONDS_MS))
     const before = proxy.runtime.outbox.count()
@@ -100,7 +101,7 @@ describe('bot defense with the widget in real Chromium', () => {
       token: definition.token,
       honeypot: 'https://spam.example.com',
     })
-    expect(res.status).toBe(202)
+    expect(res.status).toBe(200)
     expect(proxy.runtime.outbox.count()).toBe(before)
     expect(enrolled()).not.toContain('filler@example.com')
   })

@@ -9,6 +9,7 @@ export const OTHER_SHOP = 'https://other-shop.example.com'
 
 /**
  * A proxy config for e2e tests against the fixture site (a second origin):
+ * (`confirmation: "flow"` where a test reads the fake right after the answer.)
  * - `welcome`: the demo's form (email, first name, consent, German texts) → Moments flow;
  * - `newsletter`: a second form with its own flow (legacy), for two forms on one page;
  * - `every-field`: a field of every type the config allows → Moments flow;
@@ -27,6 +28,8 @@ export function fixtureConfig(origins: string[]): unknown {
           { name: 'consent', type: 'checkbox', required: true, label: 'I agree to receive emails' },
         ],
         flow: { api: 'moments', campaignId: MOMENTS_CAMPAIGN },
+        // As in the demo: a second signup hears "already signed up".
+        confirmation: 'flow',
         submitLabel: 'Sign up',
         // As in the demo config: the labels are English, German visitors get these.
         texts: {
@@ -78,6 +81,7 @@ export function fixtureConfig(origins: string[]): unknown {
           { name: 'source', type: 'hidden', value: 'fixture-shop' },
         ],
         flow: { api: 'moments', campaignId: MOMENTS_CAMPAIGN },
+        confirmation: 'flow',
         submitLabel: 'Join',
       },
       {
@@ -92,6 +96,7 @@ export function fixtureConfig(origins: string[]): unknown {
           { name: 'page_url', type: 'hidden' },
         ],
         flow: { api: 'moments', campaignId: MOMENTS_CAMPAIGN },
+        confirmation: 'flow',
       },
       {
         id: 'elsewhere',

@@ -30,7 +30,11 @@ export interface TestProxy extends Omit<Runtime, 'fake' | 'rapidproFake'> {
 }
 
 export interface TestProxyOptions {
-  /** A config object written to a temp file; omitted: the built-in demo config with SHOP allowed. */
+  /**
+   * A config object written to a temp file; omitted: the built-in demo config with SHOP allowed.
+   * Its forms that name no `confirmation` get `"flow"`, whose answers (enrolled, field errors)
+   * most tests assert; a test of the default names `"instant"` itself.
+   */
   config?: unknown
   infobip?: ProxyEnv['infobip']
   fetch?: typeof fetch
@@ -43,13 +47,25 @@ export interface TestProxyOptions {
   runtime?: Partial<Omit<RuntimeOptions, 'env' | 'log'>>
 }
 
+/** The config with `confirmation: "flow"` on each form that names none (anything else is left to the schema). */
+function waitingForTheFlow(config: unknown): unknown {
+  const forms = (config as { forms?: unknown } | null)?.forms
+  if (!Array.isArray(forms)) {
+    return config
+  }
+  const withFlow = forms.map((form: unknown) =>
+    form !== null && typeof form === 'object' && !('confirmation' in form) ? { ...form, confirmation: 'flow' } : form,
+  )
+  return { ...(config as object), forms: withFlow }
+}
+
 /** The whole proxy, in-process, with a temp data dir (removed after the test file) and a log kept in memory. */
 export async function createTestProxy(options: TestProxyOptions = {}): Promise<TestProxy> {
   const dir = tempDir('test')
   let configPath: string | undefined
   if (options.config !== undefined) {
     configPath = join(dir, 'flowform.config.json')
-    writeFileSync(configPath, JSON.stringify(options.config))
+    writeFileSync(configPath, JSON.stringify(waitingForTheFlow(options.config)))
   }
   const memory = createMemoryLogger()
   const runtime = await createRuntime({

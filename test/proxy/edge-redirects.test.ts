@@ -36,6 +36,7 @@ describe('upstream redirects are not followed', () => {
           allowedOrigins: [SHOP],
           fields: [{ name: 'email', type: 'email', required: true, label: 'Email' }],
           flow: { api: 'legacy', campaignId: '200000000000001' },
+          confirmation: 'flow',
         },
       ],
     }

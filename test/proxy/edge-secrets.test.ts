@@ -42,6 +42,7 @@ const CONFIG = {
       fields: [{ name: 'email', type: 'email', required: true, label: 'Email' }],
       flow: { api: 'legacy', campaignId: '200000000000001' },
       rapidpro: { groups: ['Newsletter'] },
+      confirmation: 'flow',
     },
   ],
 }

@@ -1,7 +1,7 @@
 import type { Challenge } from 'altcha-lib'
 import { CappedMap } from 'altcha-lib'
 import type { PublicForm, SubmissionStatus, SubmissionValues } from '../../../contract/definition'
-import type { FormConfig } from '../../config/schema'
+import { confirmationOf, type FormConfig } from '../../config/schema'
 import { resolveLocale } from '../../forms/localise'
 import type { ResolvedForm } from '../../forms/registry'
 import { NotFoundError, ValidationError } from '../../common/errors'
@@ -180,6 +180,5 @@ export class BotGate {
 
 /** What a dropped submission is told: what a real one of the form is told at once. */
 export function droppedStatus(config: FormConfig): SubmissionStatus {
-  // `confirmation: "flow"` (contract section 3) is read defensively until the config key lands.
-  return (config as { confirmation?: unknown }).confirmation === 'flow' ? 'enrolled' : 'queued'
+  return confirmationOf(config) === 'flow' ? 'enrolled' : 'queued'
 }
