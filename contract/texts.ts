@@ -14,7 +14,9 @@ export const EN = {
   'submit.busy': 'Sending…',
   'status.enrolled': 'Thanks for signing up!',
   'status.alreadyEnrolled': "You're already signed up — thanks!",
-  'status.queued': "Thanks! We're confirming your signup.",
+  // Accepted and stored, delivery pending (confirmation "instant"): thanked just as for enrolled;
+  // a shop may still word it differently in its config's texts.
+  'status.queued': 'Thanks for signing up!',
   'alert.invalid': 'Please check the highlighted fields.',
   'alert.rateLimited': 'Too many attempts, please try again in a moment.',
   'alert.failed': 'Something went wrong on our side. Please try again later.',

@@ -5,7 +5,7 @@ export const DE: LocaleTable = {
   'submit.busy': 'Wird gesendet…',
   'status.enrolled': 'Danke für Ihre Anmeldung!',
   'status.alreadyEnrolled': 'Sie sind bereits angemeldet – vielen Dank!',
-  'status.queued': 'Danke! Wir bestätigen gerade Ihre Anmeldung.',
+  'status.queued': 'Danke für Ihre Anmeldung!',
   'alert.invalid': 'Bitte prüfen Sie die markierten Felder.',
   'alert.rateLimited': 'Zu viele Versuche. Bitte versuchen Sie es gleich noch einmal.',
   'alert.failed': 'Bei uns ist etwas schiefgelaufen. Bitte versuchen Sie es später noch einmal.',

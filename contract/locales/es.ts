@@ -6,7 +6,7 @@ export const ES: LocaleTable = {
   'submit.busy': 'Enviando…',
   'status.enrolled': '¡Gracias por suscribirte!',
   'status.alreadyEnrolled': 'Ya te habías suscrito. ¡Gracias!',
-  'status.queued': '¡Gracias! Estamos confirmando tu suscripción.',
+  'status.queued': '¡Gracias por suscribirte!',
   'alert.invalid': 'Revisa los campos marcados.',
   'alert.rateLimited': 'Demasiados intentos. Vuelve a intentarlo en un momento.',
   'alert.failed': 'Algo salió mal por nuestra parte. Inténtalo de nuevo más tarde.',

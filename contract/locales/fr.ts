@@ -6,7 +6,7 @@ export const FR: LocaleTable = {
   'submit.busy': 'Envoi en cours…',
   'status.enrolled': 'Merci pour votre inscription\u00a0!',
   'status.alreadyEnrolled': 'Votre inscription est déjà enregistrée — merci\u00a0!',
-  'status.queued': 'Merci\u00a0! Nous confirmons votre inscription.',
+  'status.queued': 'Merci pour votre inscription\u00a0!',
   'alert.invalid': 'Veuillez vérifier les champs signalés.',
   'alert.rateLimited': 'Trop de tentatives. Veuillez réessayer dans un instant.',
   'alert.failed': 'Un problème est survenu de notre côté. Veuillez réessayer plus tard.',

@@ -6,7 +6,7 @@ export const HR: LocaleTable = {
   'submit.busy': 'Šaljemo…',
   'status.enrolled': 'Hvala na prijavi!',
   'status.alreadyEnrolled': 'Već ste prijavljeni — hvala!',
-  'status.queued': 'Hvala! Potvrđujemo vašu prijavu.',
+  'status.queued': 'Hvala na prijavi!',
   'alert.invalid': 'Provjerite označena polja.',
   'alert.rateLimited': 'Previše pokušaja. Pokušajte ponovno za trenutak.',
   'alert.failed': 'Nešto je pošlo po zlu na našoj strani. Pokušajte ponovno kasnije.',

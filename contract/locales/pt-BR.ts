@@ -5,7 +5,7 @@ export const PT_BR: LocaleTable = {
   'submit.busy': 'Enviando…',
   'status.enrolled': 'Obrigado pela inscrição!',
   'status.alreadyEnrolled': 'Você já fez sua inscrição. Obrigado!',
-  'status.queued': 'Obrigado! Estamos confirmando sua inscrição.',
+  'status.queued': 'Obrigado pela inscrição!',
   'alert.invalid': 'Verifique os campos destacados.',
   'alert.rateLimited': 'Muitas tentativas. Tente novamente daqui a pouco.',
   'alert.failed': 'Algo deu errado do nosso lado. Tente novamente mais tarde.',

@@ -175,11 +175,11 @@ describe('submitting', () => {
     expect(assign).not.toHaveBeenCalled()
   })
 
-  it('queued (202): a success-ish status', async () => {
+  it('queued (202): thanked just as for enrolled (the default texts are the same)', async () => {
     await setup({ submit: json({ status: 'queued' }, 202) })
     fillValid()
     submit()
-    await waitFor(() => expect(screen.getByRole('status').textContent).toBe("Thanks! We're confirming your signup."))
+    await waitFor(() => expect(screen.getByRole('status').textContent).toBe('Thanks for signing up!'))
     expect(document.querySelector('form')).toBeNull()
   })
 
