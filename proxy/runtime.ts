@@ -25,6 +25,7 @@ import type { RapidproClient } from './upstreams/rapidpro/client'
 import { createRapidpro } from './upstreams/rapidpro/from-env'
 import { packageRoot } from './common/root'
 import type { SandboxInfobipOptions, SandboxRapidproOptions, SandboxUpstream } from './upstreams/sandbox'
+import { newSandboxToken } from './upstreams/sandbox-link'
 
 const ROOT = packageRoot()
 
@@ -41,6 +42,8 @@ export interface Runtime {
   rapidpro: RapidproClient | null
   /** The in-process RapidPro fake, in sandbox mode (tests: rapidproFakeOf, fakes/). */
   rapidproFake: SandboxUpstream | null
+  /** Sandbox mode: what the CLI must send to reach the fakes at /sandbox/* (upstreams/sandbox-link.ts). */
+  sandboxToken: string | null
   close(): Promise<void>
 }
 
@@ -117,6 +120,7 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
   // ---- end of delivery ----
 
   const bots = createBotGate(env, loaded, log, options.bots)
+  const sandboxToken = fake ? newSandboxToken() : null
   const app = buildApp(options, {
     loaded,
     bots,
@@ -133,6 +137,7 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
       ...(options.requestDeadlineMs !== undefined ? { deadlineMs: options.requestDeadlineMs } : {}),
     },
     hooks: momentsHooks({ secret: notify?.secret ?? null, feed: (report) => tracker.feed(report), log }),
+    ...(fake && sandboxToken ? { sandbox: { infobip: fake, rapidpro: rapidproFake, token: sandboxToken } } : {}),
   })
   hook.connect((request) => app.fetch(request))
   return {
@@ -145,6 +150,7 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
     fake,
     rapidpro,
     rapidproFake,
+    sandboxToken,
     async close() {
       await worker.stop()
       consentRetention.stop()
@@ -204,7 +210,7 @@ function buildMoments(
 /** The HTTP app over the built parts, with the environment's HTTP settings and their defaults. */
 function buildApp(
   options: RuntimeOptions,
-  parts: Pick<Parameters<typeof createApp>[0], 'infobip' | 'submitDeps' | 'mode' | 'hooks' | 'bots'> & {
+  parts: Pick<Parameters<typeof createApp>[0], 'infobip' | 'submitDeps' | 'mode' | 'hooks' | 'bots' | 'sandbox'> & {
     loaded: LoadedConfig
   },
 ): Hono {

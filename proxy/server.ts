@@ -4,6 +4,7 @@ import { DEFAULTS } from './config/defaults'
 import type { ProxyEnv } from './config/env'
 import type { Logger } from './common/log'
 import { createRuntime, type Runtime, type RuntimeOptions } from './runtime'
+import { removeSandboxLink, writeSandboxLink } from './upstreams/sandbox-link'
 
 /** How long a client may take to send its request; tests shorten them. */
 export interface ServerTimeouts {
@@ -67,6 +68,13 @@ export async function startServer(
     throw error
   }
   const ready = runtime
+  const sandboxToken = ready.sandboxToken
+  if (sandboxToken) {
+    // So that the operator CLI, in sandbox mode, acts on this sandbox's fakes (upstreams/sandbox-link.ts).
+    const wildcard = options.env.host === '0.0.0.0' || options.env.host === '::'
+    const local = wildcard ? `http://127.0.0.1:${port}` : url
+    writeSandboxLink(options.env.dataDir, { url: local, pid: process.pid, token: sandboxToken })
+  }
   return {
     url,
     runtime: ready,
@@ -83,6 +91,9 @@ export async function startServer(
       clearTimeout(timer)
       sockets.closeAllConnections?.()
       await closed
+      if (sandboxToken) {
+        removeSandboxLink(options.env.dataDir, sandboxToken)
+      }
       await ready.close()
     },
   }

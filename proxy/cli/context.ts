@@ -2,6 +2,7 @@ import { createClients, type UpstreamClients } from '../upstreams/infobip/from-e
 import { type LoadedConfig, loadConfig } from '../config/load'
 import { type ProxyEnv, readEnv } from '../config/env'
 import { describeAuth } from '../upstreams/infobip/auth'
+import { readSandboxLink, type SandboxLink } from '../upstreams/sandbox-link'
 import type { CliIo, Printer } from './io'
 
 /** What every command works with: the server's own environment, config and upstream clients. */
@@ -27,6 +28,14 @@ export function readCliConfig(env: ProxyEnv, io: CliIo): LoadedConfig {
 }
 
 /**
+ * In sandbox mode (no upstream credentials), the sandbox proxy running on this data directory, if
+ * any: its fakes hold the demo signups the operator wants to see (upstreams/sandbox-link.ts).
+ */
+export function runningSandbox(env: ProxyEnv): SandboxLink | null {
+  return env.infobip || env.rapidpro ? null : readSandboxLink(env.dataDir)
+}
+
+/**
  * Reads env and config unless given (throwing EnvError / ConfigError with the server's messages),
  * builds the clients, then says on stderr which Infobip it talks to. No secret appears in that line.
  */
@@ -37,12 +46,15 @@ export async function createCliContext(
 ): Promise<CliContext> {
   const env = read?.env ?? readCliEnv(io)
   const loaded = read?.loaded ?? readCliConfig(env, io)
-  const clients = await createClients(env, io.fetch ? { fetch: io.fetch } : {})
+  const sandboxLink = runningSandbox(env)
+  const clients = await createClients(env, { ...(io.fetch ? { fetch: io.fetch } : {}), sandboxLink })
   if (env.infobip) {
     print.err(`flowform: calling Infobip at ${env.infobip.baseUrl} (${describeAuth(env.infobip.auth)}).`)
+  } else if (sandboxLink) {
+    print.err(`flowform: SANDBOX mode: acting on the fakes of the sandbox proxy running at ${sandboxLink.url}.`)
   } else {
     print.err(
-      'flowform: SANDBOX mode: no Infobip credentials are set, so a fresh in-process fake of Infobip answers (nothing real is read or changed).',
+      `flowform: SANDBOX mode: no Infobip credentials are set and no sandbox proxy is running with data in ${env.dataDir}, so a fresh in-process fake of Infobip answers (nothing real is read or changed).`,
     )
   }
   return { env, loaded, clients, configName: loaded.source ?? 'the built-in demo config' }

@@ -5,7 +5,7 @@ import type { RapidproClient } from '../upstreams/rapidpro/client'
 import { describeUpstreamError } from '../upstreams/errors'
 import { createRapidpro } from '../upstreams/rapidpro/from-env'
 import type { CheckRow } from './check'
-import { readCliConfig, readCliEnv } from './context'
+import { readCliConfig, readCliEnv, runningSandbox } from './context'
 import { type CliIo, type Printer, UsageError } from './io'
 
 // The RapidPro modules are loaded when a RapidPro command runs, so the other commands do not
@@ -18,9 +18,12 @@ const NOT_CONFIGURED = 'RapidPro is not configured: set RAPIDPRO_BASE_URL and RA
  * fake when no upstream credentials are set at all, or null when RapidPro is off. Says which.
  */
 export async function rapidproFor(env: ProxyEnv, io: CliIo, print?: Printer): Promise<RapidproClient | null> {
-  const setup = await createRapidpro(env, io.fetch ? { fetch: io.fetch } : {})
+  const sandboxLink = runningSandbox(env)
+  const setup = await createRapidpro(env, { ...(io.fetch ? { fetch: io.fetch } : {}), sandboxLink })
   if (print && setup.mode === 'live') {
     print.err(`flowform: calling RapidPro at ${env.rapidpro?.baseUrl}.`)
+  } else if (print && sandboxLink) {
+    print.err(`flowform: SANDBOX mode: acting on the RapidPro fake of the sandbox proxy running at ${sandboxLink.url}.`)
   } else if (print && setup.mode === 'sandbox') {
     print.err(
       'flowform: SANDBOX mode: no upstream credentials are set, so a fresh in-process fake of RapidPro answers (nothing real is changed).',

@@ -24,7 +24,7 @@ import {
   parseDelivery,
   type PlannedDelivery,
 } from './payloads'
-import { privateDatabaseFile } from './private-files'
+import { privateDatabaseFile } from '../common/private-files'
 import type { DeliveryFilter, DeliveryQueue, StoppedDelivery } from './queue'
 import { type ConsentEvidence, ConsentStore } from './consent-store'
 

@@ -15,6 +15,7 @@ import { assetsRoute } from './routes/assets'
 import { challengeRoute } from './routes/challenge'
 import { formsRoute } from './routes/forms'
 import { healthRoute } from './routes/health'
+import { type SandboxUpstreams, sandboxUpstreamsRoute } from './routes/sandbox-upstreams'
 import { submissionsRoute } from './routes/submissions'
 import { viewsRoute } from './routes/views'
 
@@ -33,6 +34,8 @@ export interface AppDeps {
   hooks?: Hono
   /** Bot checks: the definition's honeypot, token and challenge, and the ALTCHA challenge route. */
   bots?: BotGate
+  /** Sandbox mode: the in-process fakes, for the operator CLI on this machine (routes/sandbox-upstreams.ts). */
+  sandbox?: SandboxUpstreams
 }
 
 /**
@@ -82,6 +85,9 @@ export function createApp(deps: AppDeps): Hono {
   app.route('/v1/forms', forms)
   if (deps.hooks) {
     app.route('/v1/hooks', deps.hooks)
+  }
+  if (deps.sandbox) {
+    app.route('/sandbox', sandboxUpstreamsRoute(deps.sandbox))
   }
   return app
 }

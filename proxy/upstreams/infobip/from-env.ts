@@ -1,5 +1,6 @@
 import type { ProxyEnv } from '../../config/env'
 import type { SandboxInfobipOptions, SandboxUpstream } from '../sandbox'
+import { remoteSandboxFetch, type SandboxLink } from '../sandbox-link'
 import { AccountLimiter, type AccountLimiterOptions, sharedAccountLimiter } from './account-limiter'
 import { createAuthProvider, staticAuth } from './auth'
 import { InfobipClient } from './client'
@@ -20,6 +21,11 @@ export interface ClientOptions {
   now?: () => number
   /** Options of the in-process fake (sandbox mode): rate limit, report delay, notify delivery. */
   sandbox?: SandboxInfobipOptions
+  /**
+   * Sandbox mode in the CLI: the fake of the sandbox proxy that is running (sandbox-link.ts)
+   * instead of a fresh one, so that commands act on its demo signups.
+   */
+  sandboxLink?: SandboxLink | null
   /** The account limiter's options; perSecond defaults to INFOBIP_REQUESTS_PER_SECOND, else the limiter's default. */
   limiter?: AccountLimiterOptions
 }
@@ -33,6 +39,15 @@ export async function createClients(env: ProxyEnv, options: ClientOptions = {}):
   const limits: AccountLimiterOptions = {
     ...(env.infobipRequestsPerSecond !== undefined ? { perSecond: env.infobipRequestsPerSecond } : {}),
     ...options.limiter,
+  }
+  if (!env.infobip && options.sandboxLink) {
+    const infobip = new InfobipClient({
+      baseUrl: SANDBOX_BASE_URL,
+      auth: staticAuth({ kind: 'app', apiKey: 'sandbox' }),
+      fetch: remoteSandboxFetch(options.sandboxLink, 'infobip'),
+      limiter: new AccountLimiter(limits),
+    })
+    return { mode: 'sandbox', infobip, fake: null }
   }
   if (!env.infobip) {
     const { createInfobipFake } = await import('../../../fakes/infobip-fake')

@@ -1,5 +1,6 @@
 import type { ProxyEnv } from '../../config/env'
 import type { SandboxRapidproOptions, SandboxUpstream } from '../sandbox'
+import { remoteSandboxFetch, type SandboxLink } from '../sandbox-link'
 import { RapidproClient } from './client'
 
 export const RAPIDPRO_SANDBOX_BASE_URL = 'https://sandbox.rapidpro.invalid'
@@ -20,7 +21,7 @@ export interface RapidproSetup {
  */
 export async function createRapidpro(
   env: Pick<ProxyEnv, 'infobip' | 'rapidpro'>,
-  options: { fetch?: typeof fetch; sandbox?: SandboxRapidproOptions } = {},
+  options: { fetch?: typeof fetch; sandbox?: SandboxRapidproOptions; sandboxLink?: SandboxLink | null } = {},
 ): Promise<RapidproSetup> {
   if (env.rapidpro) {
     const client = new RapidproClient({
@@ -32,6 +33,15 @@ export async function createRapidpro(
   }
   if (env.infobip) {
     return { client: null, fake: null, mode: 'off' }
+  }
+  if (options.sandboxLink) {
+    // The CLI in sandbox mode: the running sandbox proxy's fake (sandbox-link.ts).
+    const client = new RapidproClient({
+      baseUrl: RAPIDPRO_SANDBOX_BASE_URL,
+      token: 'sandbox',
+      fetch: remoteSandboxFetch(options.sandboxLink, 'rapidpro'),
+    })
+    return { client, fake: null, mode: 'sandbox' }
   }
   const { createRapidproFake } = await import('../../../fakes/rapidpro-fake')
   const fake: SandboxUpstream = createRapidproFake(options.sandbox)
