@@ -16,11 +16,14 @@ import { bootTexts, createTranslate } from '../../contract/texts'
 import { SignupForm } from './signup-form'
 import { supportedFields } from './supported-fields'
 import type { DialogController } from '../dialog/controller'
-import { createDialog } from '../dialog/controller'
+import { deferredDialog } from '../dialog/deferred'
 import type { CheckedOptions } from '../options/table'
 import type { PageState } from '../page/state'
 
-export type DisplayOptions = Pick<CheckedOptions, 'mode' | 'trigger' | 'delay' | 'scroll' | 'frequencyDays'> & {
+export type DisplayOptions = Pick<
+  CheckedOptions,
+  'mode' | 'trigger' | 'delay' | 'scroll' | 'frequencyDays' | 'nonce'
+> & {
   locale: Locale
   /** Values for visible fields by lower-case name (see page/context.ts). */
   prefill?: Record<string, string> | undefined
@@ -93,13 +96,17 @@ export class App extends Component<AppProps, AppState> {
     }
     if (o.mode !== 'inline') {
       // endpoint, formId, page and gone from the props; the trigger and frequency from the options.
-      this.dialog = createDialog({
-        ...props,
-        ...o,
-        // The component's own DOM node is the box (DialogBox draws nothing around it).
-        box: () => this.base as HTMLElement | null,
-        emit: this.emit,
-      })
+      // The controller and its styles are a lazy chunk: inline forms, the most, never load them.
+      this.dialog = deferredDialog(
+        {
+          ...props,
+          ...o,
+          // The component's own DOM node is the box (DialogBox draws nothing around it).
+          box: () => this.base as HTMLElement | null,
+          emit: this.emit,
+        },
+        o.nonce,
+      )
     }
   }
 
@@ -166,6 +173,7 @@ export class App extends Component<AppProps, AppState> {
         inline={!this.dialog}
         locale={lang}
         prefill={o.prefill}
+        nonce={o.nonce}
       />
     )
     if (!this.dialog) {

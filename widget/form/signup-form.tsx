@@ -3,7 +3,10 @@
 /** @jsx h */
 import type { JSX, RefObject } from 'preact'
 import { Component, createRef, h } from 'preact'
-import { submitValues } from '../net/api'
+import type { SubmitResult } from '../net/api'
+import { formUrl, submitValues } from '../net/api'
+import type { Solver } from '../challenge/index'
+import { loadChunk } from '../lazy/chunk'
 import { submissionContext } from '../page/context'
 import { whenVisible } from '../page/count-view'
 import type { FieldType, FieldValue, PublicField, PublicForm } from '../../contract/definition'
@@ -32,6 +35,8 @@ interface SignupFormProps {
   inline: boolean
   locale: string
   prefill?: Record<string, string> | undefined
+  /** The page's CSP nonce, for a challenge provider's script. */
+  nonce?: string | undefined
 }
 
 /** Never prefilled: nobody may tick a consent box or set a hidden value through a link. */
@@ -66,6 +71,8 @@ export class SignupForm extends Component<SignupFormProps, SignupFormState> {
   /** Unmounted: an answer still arriving only raises its event. */
   declare private gone: boolean
   declare private stopCounting: () => void
+  /** The form's challenge (lazy chunk), when its definition names one; null when it could not load. */
+  declare private solver?: Promise<Solver | null>
 
   constructor(props: SignupFormProps) {
     super(props)
@@ -76,10 +83,22 @@ export class SignupForm extends Component<SignupFormProps, SignupFormState> {
   }
 
   override componentDidMount(): void {
-    const { fields, prefill = {}, inline, emit } = this.props
+    const { form, fields, prefill = {}, inline, emit, endpoint, formId, nonce } = this.props
     // Inline forms count their view when first on screen; dialogs when they open (App).
     if (inline) {
       this.stopCounting = whenVisible(this.base as Element, () => emit('view'))
+    }
+    const { challenge } = form
+    if (challenge) {
+      // The challenge code and the provider's script load only for a form that names one.
+      const host = ((this.base as Element).getRootNode() as ShadowRoot).host
+      this.solver = loadChunk('challenge', endpoint).then(
+        (chunk) =>
+          this.gone
+            ? null
+            : chunk.createSolver(challenge, { challengeUrl: formUrl(endpoint, formId, '/challenge'), host, nonce }),
+        () => null,
+      )
     }
     // Uncontrolled inputs: a prefilled value is set once, like typing, and never forced back.
     for (const input of [...(this.formRef.current?.elements ?? [])] as HTMLInputElement[]) {
@@ -98,6 +117,7 @@ export class SignupForm extends Component<SignupFormProps, SignupFormState> {
   override componentWillUnmount(): void {
     this.gone = true
     this.stopCounting()
+    void this.solver?.then((solver) => solver?.destroy())
   }
 
   override componentDidUpdate(): void {
@@ -144,13 +164,23 @@ export class SignupForm extends Component<SignupFormProps, SignupFormState> {
     this.inFlight = true
     this.setState({ sending: true, outcome: EMPTY })
     emit('submit')
+    // A form with a challenge sends its answer; without one (the chunk or the provider did not
+    // load, nothing solved in time) the proxy would refuse it, so it is not sent.
+    const solver = form.challenge && (await this.solver)
+    const challenge = solver === undefined ? undefined : ((await solver?.answer().catch(() => '')) ?? '')
     // Bot defense: the token goes back as issued, the honeypot's value as found (empty from a person).
-    const result = await submitValues(endpoint, formId, {
-      values,
-      context: submissionContext(locale),
-      token: form.token,
-      honeypot: form.honeypot && (element.elements.namedItem(form.honeypot) as HTMLInputElement).value,
-    })
+    const result: SubmitResult =
+      challenge === ''
+        ? { kind: 'failed', code: 'challenge_unavailable' }
+        : await submitValues(endpoint, formId, {
+            values,
+            context: submissionContext(locale),
+            token: form.token,
+            honeypot: form.honeypot && (element.elements.namedItem(form.honeypot) as HTMLInputElement).value,
+            challenge,
+          })
+    // Spent, whatever the answer: the next attempt needs a new one.
+    solver?.used()
     this.inFlight = false
     if (result.kind === 'accepted') {
       emit('success', { status: result.status })
@@ -215,6 +245,7 @@ export class SignupForm extends Component<SignupFormProps, SignupFormState> {
             onSubmit={(e) => this.submit(e)}
             onInput={(e) => this.recheck(e, true)}
             onChange={(e) => this.recheck(e, false)}
+            onFocusIn={() => this.solver?.then((solver) => solver?.warm())}
           >
             {fields.map((field, index) => (
               <Field
@@ -231,6 +262,8 @@ export class SignupForm extends Component<SignupFormProps, SignupFormState> {
                 <input name={form.honeypot} tabIndex={-1} autocomplete="off" aria-hidden="true" />
               </div>
             ) : null}
+            {/* A drawn check (Turnstile, hCaptcha) lives in the page's DOM, shown here. */}
+            {form.challenge ? <slot name="challenge" /> : null}
             {/* aria-disabled, not disabled: a disabled button drops focus to the page's body. */}
             <button type="submit" part="button" aria-disabled={sending}>
               {sending ? t('submit.busy') : form.submitLabel || t('submit')}
