@@ -6,18 +6,16 @@ import { Component, createRef, h } from 'preact'
 import type { SubmitResult } from '../net/api'
 import { formUrl, submitValues } from '../net/api'
 import type { Solver } from '../challenge/index'
+import type { Chunks } from '../lazy/chunk'
 import { loadChunk } from '../lazy/chunk'
 import { submissionContext } from '../page/context'
 import { whenVisible } from '../page/count-view'
-import type { FieldType, FieldValue, PublicField, PublicForm } from '../../contract/definition'
+import type { FieldType, PublicField, PublicForm } from '../../contract/definition'
 import { isContentField } from '../../contract/definition'
 import type { Translate } from '../../contract/texts'
-import type { Rule } from '../../contract/validate'
-import { validateField } from '../../contract/validate'
 import type { Emit } from '../page/events'
-import { errorText } from '../../contract/error-text'
 import { Field } from './field'
-import { badInput, readValue, readValues } from './read-values'
+import { readValue, readValues } from './read-values'
 import type { Outcome } from './submit-outcome'
 import { describeOutcome } from './submit-outcome'
 
@@ -49,13 +47,7 @@ interface SignupFormState {
 
 const EMPTY: Outcome = { done: false, status: '', alert: '', errors: {} }
 
-/**
- * The first rule a field's value breaks. A number the browser cannot read ("4e") reaches FormData
- * as "": not empty, just wrong.
- */
-function check(form: HTMLFormElement, field: PublicField, value: FieldValue | undefined): Rule | null {
-  return validateField(field, value) ?? (badInput(form, field) ? 'format' : null)
-}
+type Rules = Chunks['rules']
 
 /*
  * A class rather than hooks: preact/hooks would cost about 1 KB of the 15 KB budget, and this is
@@ -73,6 +65,10 @@ export class SignupForm extends Component<SignupFormProps, SignupFormState> {
   declare private stopCounting: () => void
   /** The form's challenge (lazy chunk), when its definition names one; null when it could not load. */
   declare private solver?: Promise<Solver | null>
+  /** The value rules (lazy chunk): null when they could not load (the proxy checks anyway). */
+  declare private rules?: Promise<Rules | null> | undefined
+  /** The same once loaded, for the checks as the person types. */
+  declare private loaded?: Rules | null
 
   constructor(props: SignupFormProps) {
     super(props)
@@ -141,6 +137,19 @@ export class SignupForm extends Component<SignupFormProps, SignupFormState> {
     this.setState({ outcome })
   }
 
+  /** The first focus in the form: what a submission needs starts loading (rules, a proof of work). */
+  private warm(): Promise<Rules | null> {
+    void this.solver?.then((solver) => solver?.warm())
+    return (this.rules ??= loadChunk('rules', this.props.endpoint).then(
+      (rules) => (this.loaded = rules),
+      () => {
+        // A later focus or submit tries again: the network may be back.
+        this.rules = undefined
+        return null
+      },
+    ))
+  }
+
   private async submit(event: Event): Promise<void> {
     event.preventDefault()
     const { form, fields, formId, endpoint, t, emit, locale } = this.props
@@ -148,20 +157,22 @@ export class SignupForm extends Component<SignupFormProps, SignupFormState> {
     if (this.inFlight || !element) {
       return
     }
+    this.inFlight = true
+    const rules = await this.warm()
     const values = readValues(element, fields)
     const errors: Record<string, string> = {}
     for (const field of fields) {
       // Content fields have no value, and no rule to break (even when upstream marks them required).
-      const rule = !isContentField(field) && check(element, field, values[field.name])
+      const rule = rules && !isContentField(field) && rules.check(element, field, values[field.name])
       if (rule) {
-        errors[field.name] = errorText(field, rule, t)
+        errors[field.name] = rules.errorText(field, rule, t)
       }
     }
     if (Object.keys(errors).length > 0) {
+      this.inFlight = false
       this.show({ ...EMPTY, errors })
       return
     }
-    this.inFlight = true
     this.setState({ sending: true, outcome: EMPTY })
     emit('submit')
     // A form with a challenge sends its answer; without one (the chunk or the provider did not
@@ -215,13 +226,14 @@ export class SignupForm extends Component<SignupFormProps, SignupFormState> {
     const element = this.formRef.current
     const errors = { ...this.state.outcome.errors }
     const shown = field && errors[field.name]
-    if (!shown || !element) {
+    const rules = this.loaded
+    if (!shown || !element || !rules) {
       return
     }
-    const rule = check(element, field, readValue(element, field))
+    const rule = rules.check(element, field, readValue(element, field))
     if (rule && !typing) {
-      errors[field.name] = errorText(field, rule, t)
-    } else if (!rule || (rule !== 'required' && shown === errorText(field, 'required', t))) {
+      errors[field.name] = rules.errorText(field, rule, t)
+    } else if (!rule || (rule !== 'required' && shown === rules.errorText(field, 'required', t))) {
       delete errors[field.name]
     } else {
       return
@@ -245,7 +257,7 @@ export class SignupForm extends Component<SignupFormProps, SignupFormState> {
             onSubmit={(e) => this.submit(e)}
             onInput={(e) => this.recheck(e, true)}
             onChange={(e) => this.recheck(e, false)}
-            onFocusIn={() => this.solver?.then((solver) => solver?.warm())}
+            onFocusIn={() => this.warm()}
           >
             {fields.map((field, index) => (
               <Field

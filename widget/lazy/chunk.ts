@@ -1,5 +1,6 @@
 import type * as challenge from '../challenge/index'
 import type * as dialog from '../dialog/index'
+import type * as rules from '../form/rules'
 
 /**
  * Parts only some forms need are files of their own beside flowform.js (`flowform-<name>.js`,
@@ -10,6 +11,7 @@ import type * as dialog from '../dialog/index'
 export interface Chunks {
   challenge: typeof challenge
   dialog: typeof dialog
+  rules: typeof rules
 }
 
 /** Where this copy of the bundle was loaded from, read while it first runs (currentScript is ours then). */
