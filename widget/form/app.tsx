@@ -46,6 +46,8 @@ export interface AppProps {
   o?: DisplayOptions | undefined
   /** Called when a trigger finds the form removed from the page without unmount(): clean it up. */
   gone?: (() => void) | undefined
+  /** The definition request mount() started before rendering; absent, the App asks itself. */
+  loading?: Promise<LoadResult> | undefined
 }
 
 interface AppState {
@@ -111,10 +113,10 @@ export class App extends Component<AppProps, AppState> {
   }
 
   override componentDidMount(): void {
-    const { endpoint, formId, o = INLINE } = this.props
+    const { endpoint, formId, o = INLINE, loading } = this.props
     const { signal } = this.controller
     const locale = o.locale
-    void loadForm(endpoint, formId, locale, signal).then((loaded) => {
+    void (loading ?? loadForm(endpoint, formId, locale, signal)).then((loaded) => {
       if (signal.aborted) {
         return
       }
