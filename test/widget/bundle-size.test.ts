@@ -16,8 +16,12 @@ import { LAZY_CHUNKS } from '../../vite.config'
  * vite.config.ts, so the test measures what `npm run build` ships and not a stale dist/.
  */
 
-/** 15 KB of gzip (level 9), counted in thousands of bytes: the stricter reading of the budget. */
-const BUDGET_BYTES = 15_000
+/**
+ * Bytes of gzip (level 9). The issue's budget is 15,000 and its target 13,000; with the popup,
+ * the value rules and the challenges in lazy chunks the bundle is about 13,450, and this holds it
+ * there with a small margin, so a change that adds to every shop page is a decision, not a drift.
+ */
+const BUDGET_BYTES = 13_600
 
 let outDir: string
 let files: string[]
