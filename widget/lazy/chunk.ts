@@ -14,8 +14,12 @@ export interface Chunks {
   rules: typeof rules
 }
 
-/** Where this copy of the bundle was loaded from, read while it first runs (currentScript is ours then). */
-const own = (globalThis.document?.currentScript as HTMLScriptElement | null)?.src
+/**
+ * Where this copy of the bundle was loaded from, read while it first runs (currentScript is ours
+ * then, unless the widget was bundled into a shop's own script: that URL is not ours to build on).
+ */
+const script = (globalThis.document?.currentScript as HTMLScriptElement | null)?.src
+const own = script?.includes('flowform') ? script : ''
 
 /** `endpoint` (the proxy) stands in when the bundle's own URL is unknown (bundled into a shop's script). */
 export function loadChunk<K extends keyof Chunks>(name: K, endpoint: string): Promise<Chunks[K]> {
