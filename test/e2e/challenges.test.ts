@@ -49,12 +49,16 @@ beforeAll(async () => {
       TURNSTILE_SECRET: 'provider-secret',
       TURNSTILE_VERIFY_URL: `${verifier.url}/siteverify`,
       TURNSTILE_SCRIPT_URL: `${provider.url}/turnstile.js`,
+      RECAPTCHA_SECRET: 'provider-secret',
+      RECAPTCHA_VERIFY_URL: `${verifier.url}/siteverify`,
+      RECAPTCHA_SCRIPT_URL: `${provider.url}/recaptcha.js`,
     },
     {
       config: {
         forms: [
           form('pow', { challenge: { provider: 'altcha' } }),
           form('captcha', { challenge: { provider: 'turnstile', siteKey: 'site-1' } }),
+          form('score', { challenge: { provider: 'recaptcha', siteKey: 'site-2', action: 'signup' } }),
           form('plain', {}),
         ],
       },
@@ -159,6 +163,24 @@ describe('challenges in real Chromium', () => {
       expect(asked).toEqual(['good'])
       expect(watch.cspViolations).toEqual([])
       expect(watch.pageErrors).toEqual([])
+    } finally {
+      await page.context().close()
+    }
+  })
+
+  it('a person signs up on a reCAPTCHA v3 form: a token for the configured action, asked for at the click', async () => {
+    const { page, watch } = await open('/score', 'score', csp(provider.url))
+    try {
+      await expect.poll(() => provider.requests.map((r) => r.path)).toContain('/recaptcha.js')
+      expect(provider.requests.find((r) => r.path === '/recaptcha.js')?.query.get('render')).toBe('site-2')
+      const { status, body } = await signUp(page, 'score@example.com')
+      expect(status).toMatch(/thanks for signing up/i)
+      expect(body.challenge).toBe('good')
+      expect(
+        await page.evaluate(() => (window as unknown as { __recaptchaActions: string[] }).__recaptchaActions),
+      ).toEqual(['site-2:signup'])
+      expect(enrolled()).toContain('score@example.com')
+      expect(watch.cspViolations).toEqual([])
     } finally {
       await page.context().close()
     }
