@@ -16,7 +16,13 @@ export default defineConfig({
       },
       {
         extends: true,
-        test: { name: 'widget', include: ['test/widget/**/*.test.{ts,tsx}'], environment: 'happy-dom' },
+        test: {
+          name: 'widget',
+          include: ['test/widget/**/*.test.{ts,tsx}'],
+          environment: 'happy-dom',
+          // The lazy chunks come from their source modules (the bundle imports them by URL).
+          setupFiles: ['test/widget/lazy-chunks.ts'],
+        },
       },
       {
         extends: true,

@@ -95,8 +95,20 @@ export interface PublicForm {
   /** Bot defense: the signed timing token the widget sends back as `token`. */
   token?: string
   /** Bot defense: the challenge to show (the provider's script is loaded only then); its answer goes back as `challenge`. */
-  challenge?: { provider: 'turnstile' | 'hcaptcha' | 'recaptcha' | 'altcha'; siteKey?: string }
+  challenge?: PublicChallenge
   display?: DisplayContent
+}
+
+/**
+ * The challenge a form asks for. Hosted providers: their public site key and the script the widget
+ * loads (with its query); reCAPTCHA v3 also the action to name. ALTCHA: nothing, the widget asks
+ * `GET /v1/forms/:id/challenge` for a proof of work.
+ */
+export interface PublicChallenge {
+  provider: 'turnstile' | 'hcaptcha' | 'recaptcha' | 'altcha'
+  siteKey?: string
+  script?: string
+  action?: string
 }
 
 /** Where a signup happened, sent beside the values; never personal data. */

@@ -1,4 +1,5 @@
 import type { Hono } from 'hono'
+import { dirname, join } from 'node:path'
 import { type BotRuntimeOptions, createBotGate } from './signup/bots/from-env'
 import { DEFAULTS } from './config/defaults'
 import type { ProxyEnv, RateLimits, TrustProxy } from './config/env'
@@ -217,6 +218,7 @@ function buildApp(
   const { env, log } = options
   const bundlePath = options.bundlePath ?? `${ROOT}dist/flowform.js`
   let bundle: StaticAsset | null = readBundle(bundlePath)
+  const chunks = new Map<string, StaticAsset>()
   const { loaded, ...rest } = parts
   return createApp({
     ...rest,
@@ -224,6 +226,14 @@ function buildApp(
     log,
     // Read again when missing so that `npm run dev` can build after the server started.
     bundle: () => (bundle ??= readBundle(bundlePath)),
+    // The lazy chunks beside it, read on first request (the route passes only `flowform-<name>.js`).
+    chunk: (file) => {
+      const found = chunks.get(file) ?? readBundle(join(dirname(bundlePath), file))
+      if (found) {
+        chunks.set(file, found)
+      }
+      return found
+    },
     ...(loaded.source === null ? { demoAssets: demoAssets(ROOT) } : {}),
     rateLimits: options.rateLimits ??
       env.rateLimits ?? {

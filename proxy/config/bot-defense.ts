@@ -32,8 +32,11 @@ export const ChallengeConfig = z.discriminatedUnion(
     }),
     z.strictObject({
       provider: z.literal('altcha'),
-      /** Proof-of-work rounds (SHA-256): higher costs a bot more and a phone a little more too. */
-      cost: z.int().min(1).max(1_000_000).optional(),
+      /**
+       * PBKDF2-SHA-256 iterations per try (about 256 tries): higher costs a bot more and a phone
+       * a little more too. Default 1,000, about a fifth of a second on a desktop.
+       */
+      cost: z.int().min(1).max(100_000).optional(),
     }),
   ],
   { error: 'must name a provider: "turnstile", "hcaptcha", "recaptcha" or "altcha"' },

@@ -14,12 +14,17 @@ export const BotEnvVars = z.object({
   TURNSTILE_VERIFY_URL: Url.optional(),
   HCAPTCHA_VERIFY_URL: Url.optional(),
   RECAPTCHA_VERIFY_URL: Url.optional(),
+  /** The providers' browser scripts, for a self-hosted mirror or a test's loopback fake. */
+  TURNSTILE_SCRIPT_URL: Url.optional(),
+  HCAPTCHA_SCRIPT_URL: Url.optional(),
+  RECAPTCHA_SCRIPT_URL: Url.optional(),
 })
 
-/** A hosted challenge provider's secret, and its verify URL when not the provider's own. */
+/** A hosted challenge provider's secret, and its verify and script URLs when not the provider's own. */
 export interface ChallengeSecret {
   secret: string
   verifyUrl?: string | undefined
+  scriptUrl?: string | undefined
 }
 
 export interface BotEnv {
@@ -31,12 +36,12 @@ export interface BotEnv {
 }
 
 export function botEnv(env: z.infer<typeof BotEnvVars>): BotEnv {
-  const provider = (secret: string | undefined, verifyUrl: string | undefined) =>
-    secret === undefined ? undefined : { secret, verifyUrl }
+  const provider = (secret: string | undefined, verifyUrl: string | undefined, scriptUrl: string | undefined) =>
+    secret === undefined ? undefined : { secret, verifyUrl, scriptUrl }
   return {
     tokenSecret: env.FLOWFORM_TOKEN_SECRET,
-    turnstile: provider(env.TURNSTILE_SECRET, env.TURNSTILE_VERIFY_URL),
-    hcaptcha: provider(env.HCAPTCHA_SECRET, env.HCAPTCHA_VERIFY_URL),
-    recaptcha: provider(env.RECAPTCHA_SECRET, env.RECAPTCHA_VERIFY_URL),
+    turnstile: provider(env.TURNSTILE_SECRET, env.TURNSTILE_VERIFY_URL, env.TURNSTILE_SCRIPT_URL),
+    hcaptcha: provider(env.HCAPTCHA_SECRET, env.HCAPTCHA_VERIFY_URL, env.HCAPTCHA_SCRIPT_URL),
+    recaptcha: provider(env.RECAPTCHA_SECRET, env.RECAPTCHA_VERIFY_URL, env.RECAPTCHA_SCRIPT_URL),
   }
 }

@@ -25,6 +25,8 @@ export interface AppDeps {
   submitDeps: SubmitDeps
   log: Logger
   bundle: () => StaticAsset | null
+  /** The bundle's lazy chunks by file name (`flowform-challenge.js`). */
+  chunk?: (file: string) => StaticAsset | null
   /** The demo shop's files by path, served only with the built-in demo config. */
   demoAssets?: Record<string, StaticAsset>
   rateLimits: RateLimits
@@ -81,7 +83,7 @@ export function createApp(deps: AppDeps): Hono {
   app.notFound(notFound(log))
   app.use(securityHeaders())
   app.route('/', healthRoute(deps.mode))
-  app.route('/', assetsRoute({ bundle: deps.bundle, demoAssets: deps.demoAssets, log }))
+  app.route('/', assetsRoute({ bundle: deps.bundle, chunk: deps.chunk, demoAssets: deps.demoAssets, log }))
   app.route('/v1/forms', forms)
   if (deps.hooks) {
     app.route('/v1/hooks', deps.hooks)

@@ -9,18 +9,25 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { DE } from '../../contract/locales/de'
 import { HR } from '../../contract/locales/hr'
 import { EN } from '../../contract/texts'
+import { LAZY_CHUNKS } from '../../vite.config'
 
 /**
  * The budget of the one file every shop page loads. Built here, with the repository's own
  * vite.config.ts, so the test measures what `npm run build` ships and not a stale dist/.
  */
 
-/** 15 KB of gzip (level 9), counted in thousands of bytes: the stricter reading of the budget. */
-const BUDGET_BYTES = 15_000
+/**
+ * Bytes of gzip (level 9). The issue's budget is 15,000 and its target 13,000; with the popup,
+ * the value rules and the challenges in lazy chunks the bundle is about 13,450, and this holds it
+ * there with a small margin, so a change that adds to every shop page is a decision, not a drift.
+ */
+const BUDGET_BYTES = 13_600
 
 let outDir: string
 let files: string[]
 let code: string
+/** The lazy chunks' code by file name. */
+let chunks: Record<string, string>
 
 beforeAll(async () => {
   outDir = mkdtempSync(join(tmpdir(), 'flowform-bundle-'))
@@ -40,6 +47,9 @@ beforeAll(async () => {
   }
   files = readdirSync(outDir)
   code = readFileSync(join(outDir, 'flowform.js'), 'utf8')
+  chunks = Object.fromEntries(
+    files.filter((f) => f !== 'flowform.js').map((f) => [f, readFileSync(join(outDir, f), 'utf8')]),
+  )
 }, 120_000)
 
 afterAll(() => {
@@ -47,24 +57,45 @@ afterAll(() => {
 })
 
 describe('dist/flowform.js', () => {
-  it('is one JavaScript file with its CSS inside', () => {
-    expect(files).toEqual(['flowform.js'])
+  it('is one JavaScript file with its CSS inside, and one ES module per lazy chunk beside it', () => {
+    expect(files.sort()).toEqual(
+      ['flowform.js', ...Object.keys(LAZY_CHUNKS).map((name) => `flowform-${name}.js`)].sort(),
+    )
     expect(files.filter((f) => f.endsWith('.css'))).toEqual([])
+  })
+
+  it('leaves the lazy parts out of the main bundle: the challenge solver, the dialog controller and its styles', () => {
+    for (const part of ['PBKDF2', 'grecaptcha', 'showModal', 'dialog::backdrop']) {
+      expect(code).not.toContain(part)
+    }
+    expect(chunks['flowform-challenge.js']).toContain('PBKDF2')
+    expect(chunks['flowform-dialog.js']).toContain('showModal')
+    expect(chunks['flowform-dialog.js']).toContain('::backdrop')
+    // Importable by URL: ES modules with the exports the main bundle calls.
+    expect(chunks['flowform-challenge.js']).toMatch(/export\s*\{[^}]*\bcreateSolver\b/)
+    expect(chunks['flowform-dialog.js']).toMatch(/export\s*\{[^}]*\bcreateDialog\b[^}]*\}/)
   })
 
   it(`stays within ${BUDGET_BYTES} bytes of gzip`, () => {
     const size = gzipSync(code, { level: 9 }).byteLength
     console.info(`[bundle-size] flowform.js: ${code.length} bytes, ${size} bytes gzip (budget ${BUDGET_BYTES})`)
+    for (const [file, chunk] of Object.entries(chunks)) {
+      console.info(
+        `[bundle-size] ${file}: ${chunk.length} bytes, ${gzipSync(chunk, { level: 9 }).byteLength} bytes gzip`,
+      )
+    }
     expect(size).toBeLessThanOrEqual(BUDGET_BYTES)
   })
 
-  it('has nothing a strict CSP or a browser without Node would refuse', () => {
-    expect(code).not.toContain('process.env')
-    expect(code).not.toMatch(/\beval\(/)
-    expect(code).not.toMatch(/new Function\b/)
-    // No style attributes from JS: CSP's style-src-attr would block them.
-    expect(code).not.toMatch(/setAttribute\(\s*[`'"]style[`'"]/)
-    expect(code).not.toMatch(/\bstyle:\s*[`'"{]/)
+  it('has nothing a strict CSP or a browser without Node would refuse, in the bundle or a chunk', () => {
+    for (const text of [code, ...Object.values(chunks)]) {
+      expect(text).not.toContain('process.env')
+      expect(text).not.toMatch(/\beval\(/)
+      expect(text).not.toMatch(/new Function\b/)
+      // No style attributes from JS: CSP's style-src-attr would block them.
+      expect(text).not.toMatch(/setAttribute\(\s*[`'"]style[`'"]/)
+      expect(text).not.toMatch(/\bstyle:\s*[`'"{]/)
+    }
   })
 
   it('carries the few boot texts, not the text tables, English included (the proxy sends those)', () => {

@@ -522,12 +522,13 @@ describe('triggers', () => {
     const removedFromDocument = vi.spyOn(document, 'removeEventListener')
     const scroll = setup({ trigger: 'scroll' })
     const exit = setup({ trigger: 'exit' })
+    // Armed once the dialog chunk is there.
+    await settle()
     const listener = (spy: typeof addedToWindow, type: string) => spy.mock.calls.find(([t]) => t === type)?.[1]
     const onScroll = listener(addedToWindow, 'scroll')
     const onExit = listener(addedToDocument, 'mouseout')
     expect(typeof onScroll).toBe('function')
     expect(typeof onExit).toBe('function')
-    await settle()
     expect(removedFromWindow.mock.calls.some(([, handler]) => handler === onScroll)).toBe(false)
     scroll.handle.unmount()
     exit.handle.unmount()

@@ -44,6 +44,24 @@ describe('mount()', () => {
     handle.unmount()
   })
 
+  it('asks for the definition first, before the host exists and Preact has rendered anything', async () => {
+    const seen: (Element | null)[] = []
+    const fetchMock = vi.fn((_url: string) => {
+      seen.push(target.querySelector('[data-flowform]'))
+      return Promise.resolve(new Response(JSON.stringify({ error: { code: 'x', message: 'x' } }), { status: 500 }))
+    })
+    vi.stubGlobal('fetch', fetchMock)
+    vi.spyOn(console, 'error').mockImplementation(() => undefined)
+    const handle = mount(target, { form: 'welcome', endpoint: ENDPOINT })
+    expect(fetchMock).toHaveBeenCalledTimes(1)
+    expect(String(fetchMock.mock.calls[0]?.[0])).toBe('https://api.test/v1/forms/welcome')
+    expect(seen).toEqual([null])
+    // The App takes that request's answer: no second one.
+    await waitFor(() => expect(host(target).shadowRoot?.querySelector('[role="alert"]')).toBeTruthy())
+    expect(fetchMock).toHaveBeenCalledTimes(1)
+    handle.unmount()
+  })
+
   it("hosts the form on a tag of its own, out of reach of the page's rules for divs, with its layout !important", () => {
     stubFetch()
     const handle = mount(target, { form: 'welcome', endpoint: ENDPOINT })

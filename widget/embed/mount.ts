@@ -7,6 +7,7 @@ import { pickLocale } from '../../contract/texts'
 import { createPageState } from '../page/state'
 import type { CheckedOptions, MountOptions } from '../options/table'
 import { checkOptions, resolveEndpoint } from '../options/table'
+import { loadForm } from '../net/api'
 
 /**
  * The library API: mount a form into any element. The script tag, the custom element and
@@ -82,16 +83,21 @@ export function mount(target: Element, options: MountOptions): FlowformHandle {
   }
   const checked = checkOptions(options)
   const endpoint = resolveEndpoint(checked.endpoint)
+  const locale = pickLocale(checked.locale ? [checked.locale] : (navigator.languages ?? [navigator.language]))
+  // The definition is asked for first, before the host, its styles and Preact's first render: the
+  // network works while the main thread does the rest.
+  const stop = new AbortController()
+  const loading = loadForm(endpoint, checked.form, locale, stop.signal)
   const root = createHost(target, checked)
   const host = root.host as HTMLElement
   const app = createRef<App>()
-  const locale = pickLocale(checked.locale ? [checked.locale] : (navigator.languages ?? [navigator.language]))
   const o = { ...checked, locale, prefill: prefillValues(checked.prefill) }
   const handle: FlowformHandle = {
     unmount() {
       if (mounted.get(target) !== handle) {
         return
       }
+      stop.abort()
       mounted.delete(target)
       live.delete(handle)
       // Rendering nothing unmounts every component: triggers, observers and a pending load stop.
@@ -104,7 +110,7 @@ export function mount(target: Element, options: MountOptions): FlowformHandle {
   mounted.set(target, handle)
   live.set(handle, host)
   // `ref` is Preact's own prop (the App instance), missing from the component's props type.
-  const props = { ref: app, endpoint, formId: checked.form, page, host, uid: `ff${++mounts}`, o }
+  const props = { ref: app, endpoint, formId: checked.form, page, host, uid: `ff${++mounts}`, o, loading }
   render(h(App, { ...props, gone: handle.unmount } as AppProps), root)
   return handle
 }

@@ -16,11 +16,14 @@ import { bootTexts, createTranslate } from '../../contract/texts'
 import { SignupForm } from './signup-form'
 import { supportedFields } from './supported-fields'
 import type { DialogController } from '../dialog/controller'
-import { createDialog } from '../dialog/controller'
+import { deferredDialog } from '../dialog/deferred'
 import type { CheckedOptions } from '../options/table'
 import type { PageState } from '../page/state'
 
-export type DisplayOptions = Pick<CheckedOptions, 'mode' | 'trigger' | 'delay' | 'scroll' | 'frequencyDays'> & {
+export type DisplayOptions = Pick<
+  CheckedOptions,
+  'mode' | 'trigger' | 'delay' | 'scroll' | 'frequencyDays' | 'nonce'
+> & {
   locale: Locale
   /** Values for visible fields by lower-case name (see page/context.ts). */
   prefill?: Record<string, string> | undefined
@@ -43,6 +46,8 @@ export interface AppProps {
   o?: DisplayOptions | undefined
   /** Called when a trigger finds the form removed from the page without unmount(): clean it up. */
   gone?: (() => void) | undefined
+  /** The definition request mount() started before rendering; absent, the App asks itself. */
+  loading?: Promise<LoadResult> | undefined
 }
 
 interface AppState {
@@ -93,21 +98,25 @@ export class App extends Component<AppProps, AppState> {
     }
     if (o.mode !== 'inline') {
       // endpoint, formId, page and gone from the props; the trigger and frequency from the options.
-      this.dialog = createDialog({
-        ...props,
-        ...o,
-        // The component's own DOM node is the box (DialogBox draws nothing around it).
-        box: () => this.base as HTMLElement | null,
-        emit: this.emit,
-      })
+      // The controller and its styles are a lazy chunk: inline forms, the most, never load them.
+      this.dialog = deferredDialog(
+        {
+          ...props,
+          ...o,
+          // The component's own DOM node is the box (DialogBox draws nothing around it).
+          box: () => this.base as HTMLElement | null,
+          emit: this.emit,
+        },
+        o.nonce,
+      )
     }
   }
 
   override componentDidMount(): void {
-    const { endpoint, formId, o = INLINE } = this.props
+    const { endpoint, formId, o = INLINE, loading } = this.props
     const { signal } = this.controller
     const locale = o.locale
-    void loadForm(endpoint, formId, locale, signal).then((loaded) => {
+    void (loading ?? loadForm(endpoint, formId, locale, signal)).then((loaded) => {
       if (signal.aborted) {
         return
       }
@@ -166,6 +175,7 @@ export class App extends Component<AppProps, AppState> {
         inline={!this.dialog}
         locale={lang}
         prefill={o.prefill}
+        nonce={o.nonce}
       />
     )
     if (!this.dialog) {

@@ -3,18 +3,19 @@
 /** @jsx h */
 import type { JSX, RefObject } from 'preact'
 import { Component, createRef, h } from 'preact'
-import { submitValues } from '../net/api'
+import type { SubmitResult } from '../net/api'
+import { formUrl, submitValues } from '../net/api'
+import type { Solver } from '../challenge/index'
+import type { Chunks } from '../lazy/chunk'
+import { loadChunk } from '../lazy/chunk'
 import { submissionContext } from '../page/context'
 import { whenVisible } from '../page/count-view'
-import type { FieldType, FieldValue, PublicField, PublicForm } from '../../contract/definition'
+import type { FieldType, PublicField, PublicForm } from '../../contract/definition'
 import { isContentField } from '../../contract/definition'
 import type { Translate } from '../../contract/texts'
-import type { Rule } from '../../contract/validate'
-import { validateField } from '../../contract/validate'
 import type { Emit } from '../page/events'
-import { errorText } from '../../contract/error-text'
 import { Field } from './field'
-import { badInput, readValue, readValues } from './read-values'
+import { readValue, readValues } from './read-values'
 import type { Outcome } from './submit-outcome'
 import { describeOutcome } from './submit-outcome'
 
@@ -32,6 +33,8 @@ interface SignupFormProps {
   inline: boolean
   locale: string
   prefill?: Record<string, string> | undefined
+  /** The page's CSP nonce, for a challenge provider's script. */
+  nonce?: string | undefined
 }
 
 /** Never prefilled: nobody may tick a consent box or set a hidden value through a link. */
@@ -44,13 +47,7 @@ interface SignupFormState {
 
 const EMPTY: Outcome = { done: false, status: '', alert: '', errors: {} }
 
-/**
- * The first rule a field's value breaks. A number the browser cannot read ("4e") reaches FormData
- * as "": not empty, just wrong.
- */
-function check(form: HTMLFormElement, field: PublicField, value: FieldValue | undefined): Rule | null {
-  return validateField(field, value) ?? (badInput(form, field) ? 'format' : null)
-}
+type Rules = Chunks['rules']
 
 /*
  * A class rather than hooks: preact/hooks would cost about 1 KB of the 15 KB budget, and this is
@@ -66,6 +63,12 @@ export class SignupForm extends Component<SignupFormProps, SignupFormState> {
   /** Unmounted: an answer still arriving only raises its event. */
   declare private gone: boolean
   declare private stopCounting: () => void
+  /** The form's challenge (lazy chunk), when its definition names one; null when it could not load. */
+  declare private solver?: Promise<Solver | null>
+  /** The value rules (lazy chunk): null when they could not load (the proxy checks anyway). */
+  declare private rules?: Promise<Rules | null> | undefined
+  /** The same once loaded, for the checks as the person types. */
+  declare private loaded?: Rules | null
 
   constructor(props: SignupFormProps) {
     super(props)
@@ -76,10 +79,22 @@ export class SignupForm extends Component<SignupFormProps, SignupFormState> {
   }
 
   override componentDidMount(): void {
-    const { fields, prefill = {}, inline, emit } = this.props
+    const { form, fields, prefill = {}, inline, emit, endpoint, formId, nonce } = this.props
     // Inline forms count their view when first on screen; dialogs when they open (App).
     if (inline) {
       this.stopCounting = whenVisible(this.base as Element, () => emit('view'))
+    }
+    const { challenge } = form
+    if (challenge) {
+      // The challenge code and the provider's script load only for a form that names one.
+      const host = ((this.base as Element).getRootNode() as ShadowRoot).host
+      this.solver = loadChunk('challenge', endpoint).then(
+        (chunk) =>
+          this.gone
+            ? null
+            : chunk.createSolver(challenge, { challengeUrl: formUrl(endpoint, formId, '/challenge'), host, nonce }),
+        () => null,
+      )
     }
     // Uncontrolled inputs: a prefilled value is set once, like typing, and never forced back.
     for (const input of [...(this.formRef.current?.elements ?? [])] as HTMLInputElement[]) {
@@ -98,6 +113,7 @@ export class SignupForm extends Component<SignupFormProps, SignupFormState> {
   override componentWillUnmount(): void {
     this.gone = true
     this.stopCounting()
+    void this.solver?.then((solver) => solver?.destroy())
   }
 
   override componentDidUpdate(): void {
@@ -121,6 +137,19 @@ export class SignupForm extends Component<SignupFormProps, SignupFormState> {
     this.setState({ outcome })
   }
 
+  /** The first focus in the form: what a submission needs starts loading (rules, a proof of work). */
+  private warm(): Promise<Rules | null> {
+    void this.solver?.then((solver) => solver?.warm())
+    return (this.rules ??= loadChunk('rules', this.props.endpoint).then(
+      (rules) => (this.loaded = rules),
+      () => {
+        // A later focus or submit tries again: the network may be back.
+        this.rules = undefined
+        return null
+      },
+    ))
+  }
+
   private async submit(event: Event): Promise<void> {
     event.preventDefault()
     const { form, fields, formId, endpoint, t, emit, locale } = this.props
@@ -128,29 +157,41 @@ export class SignupForm extends Component<SignupFormProps, SignupFormState> {
     if (this.inFlight || !element) {
       return
     }
+    this.inFlight = true
+    const rules = await this.warm()
     const values = readValues(element, fields)
     const errors: Record<string, string> = {}
     for (const field of fields) {
       // Content fields have no value, and no rule to break (even when upstream marks them required).
-      const rule = !isContentField(field) && check(element, field, values[field.name])
+      const rule = rules && !isContentField(field) && rules.check(element, field, values[field.name])
       if (rule) {
-        errors[field.name] = errorText(field, rule, t)
+        errors[field.name] = rules.errorText(field, rule, t)
       }
     }
     if (Object.keys(errors).length > 0) {
+      this.inFlight = false
       this.show({ ...EMPTY, errors })
       return
     }
-    this.inFlight = true
     this.setState({ sending: true, outcome: EMPTY })
     emit('submit')
+    // A form with a challenge sends its answer; without one (the chunk or the provider did not
+    // load, nothing solved in time) the proxy would refuse it, so it is not sent.
+    const solver = form.challenge && (await this.solver)
+    const challenge = solver === undefined ? undefined : ((await solver?.answer().catch(() => '')) ?? '')
     // Bot defense: the token goes back as issued, the honeypot's value as found (empty from a person).
-    const result = await submitValues(endpoint, formId, {
-      values,
-      context: submissionContext(locale),
-      token: form.token,
-      honeypot: form.honeypot && (element.elements.namedItem(form.honeypot) as HTMLInputElement).value,
-    })
+    const result: SubmitResult =
+      challenge === ''
+        ? { kind: 'failed', code: 'challenge_unavailable' }
+        : await submitValues(endpoint, formId, {
+            values,
+            context: submissionContext(locale),
+            token: form.token,
+            honeypot: form.honeypot && (element.elements.namedItem(form.honeypot) as HTMLInputElement).value,
+            challenge,
+          })
+    // Spent, whatever the answer: the next attempt needs a new one.
+    solver?.used()
     this.inFlight = false
     if (result.kind === 'accepted') {
       emit('success', { status: result.status })
@@ -185,13 +226,14 @@ export class SignupForm extends Component<SignupFormProps, SignupFormState> {
     const element = this.formRef.current
     const errors = { ...this.state.outcome.errors }
     const shown = field && errors[field.name]
-    if (!shown || !element) {
+    const rules = this.loaded
+    if (!shown || !element || !rules) {
       return
     }
-    const rule = check(element, field, readValue(element, field))
+    const rule = rules.check(element, field, readValue(element, field))
     if (rule && !typing) {
-      errors[field.name] = errorText(field, rule, t)
-    } else if (!rule || (rule !== 'required' && shown === errorText(field, 'required', t))) {
+      errors[field.name] = rules.errorText(field, rule, t)
+    } else if (!rule || (rule !== 'required' && shown === rules.errorText(field, 'required', t))) {
       delete errors[field.name]
     } else {
       return
@@ -215,6 +257,7 @@ export class SignupForm extends Component<SignupFormProps, SignupFormState> {
             onSubmit={(e) => this.submit(e)}
             onInput={(e) => this.recheck(e, true)}
             onChange={(e) => this.recheck(e, false)}
+            onFocusIn={() => this.warm()}
           >
             {fields.map((field, index) => (
               <Field
@@ -231,6 +274,8 @@ export class SignupForm extends Component<SignupFormProps, SignupFormState> {
                 <input name={form.honeypot} tabIndex={-1} autocomplete="off" aria-hidden="true" />
               </div>
             ) : null}
+            {/* A drawn check (Turnstile, hCaptcha) lives in the page's DOM, shown here. */}
+            {form.challenge ? <slot name="challenge" /> : null}
             {/* aria-disabled, not disabled: a disabled button drops focus to the page's body. */}
             <button type="submit" part="button" aria-disabled={sending}>
               {sending ? t('submit.busy') : form.submitLabel || t('submit')}

@@ -66,6 +66,8 @@ export interface Submission {
   token?: string | undefined
   /** The honeypot input's value: empty from a person. */
   honeypot?: string | undefined
+  /** The challenge's answer: the provider's token, or the ALTCHA payload. */
+  challenge?: string | undefined
 }
 
 export async function submitValues(endpoint: string, formId: string, submission: Submission): Promise<SubmitResult> {

@@ -1,4 +1,4 @@
-import css from '../styles/widget.css?inline'
+import widgetCss from '../styles/widget.css?inline'
 import type { PageState } from './state'
 
 function canAdopt(root: ShadowRoot): boolean {
@@ -6,18 +6,18 @@ function canAdopt(root: ShadowRoot): boolean {
 }
 
 /**
- * Puts the widget's styles into its shadow root. A constructed sheet (parsed once per page) needs
+ * Puts the widget's styles (or a lazy chunk's, `css`) into its shadow root. A constructed sheet (parsed once per page) needs
  * no CSP exception for inline styles; where it is missing, a `<style>` carries the page's nonce.
  */
-export function attachStyles(page: PageState, root: ShadowRoot, nonce?: string): void {
+export function attachStyles(page: PageState, root: ShadowRoot, nonce?: string, css = widgetCss): void {
   if (canAdopt(root)) {
     try {
-      let sheet = page.sheet
+      let sheet = page.sheets.get(css)
       if (!sheet) {
         sheet = new CSSStyleSheet()
         sheet.replaceSync(css)
         // Kept only once parsed: a sheet that failed is tried again by the next form.
-        page.sheet = sheet
+        page.sheets.set(css, sheet)
       }
       root.adoptedStyleSheets = [...root.adoptedStyleSheets, sheet]
       return

@@ -11,10 +11,10 @@ export interface PageState {
   /** Open popups: page scroll is locked while there is one, and the page's own value comes back after the last. */
   locks: number
   overflow: string
-  /** One parsed sheet shared by every mounted form. */
-  sheet?: CSSStyleSheet | undefined
+  /** Parsed sheets by their text (the widget's, the dialog chunk's), shared by every mounted form. */
+  sheets: Map<string, CSSStyleSheet>
 }
 
 export function createPageState(): PageState {
-  return { views: new Set(), triggered: new Set(), locks: 0, overflow: '' }
+  return { views: new Set(), triggered: new Set(), locks: 0, overflow: '', sheets: new Map() }
 }

@@ -36,9 +36,20 @@ export function demoAssets(root: string): Record<string, StaticAsset> {
   return assets
 }
 
-/** `GET /flowform.js` and, with the built-in demo config, the demo shop. */
+/**
+ * The bundle's cache policy, shared by its lazy chunks: a deploy reaches every page within minutes,
+ * and a page that ran a stale flowform.js finds chunks of (nearly) the same age beside it.
+ */
+const BUNDLE_CACHE = 'public, max-age=300, stale-while-revalidate=86400'
+
+/** The lazy chunks' names as vite.config.ts writes them: `flowform-<name>.js`, nothing else. */
+export const CHUNK_FILE = /^flowform-[a-z0-9-]+\.js$/
+
+/** `GET /flowform.js`, its lazy chunks (`/flowform-<name>.js`) and, with the built-in demo config, the demo shop. */
 export function assetsRoute(deps: {
   bundle: () => StaticAsset | null
+  /** A lazy chunk by file name (CHUNK_FILE), or null when there is none. */
+  chunk?: ((file: string) => StaticAsset | null) | undefined
   demoAssets?: Record<string, StaticAsset> | undefined
   log: Logger
 }): Hono {
@@ -49,7 +60,18 @@ export function assetsRoute(deps: {
       deps.log.error('dist/flowform.js is missing: run "npm run build"')
       throw new NotFoundError('The widget bundle is not built.')
     }
-    return serveAsset(bundle, c.req.raw, 'public, max-age=300, stale-while-revalidate=86400')
+    return serveAsset(bundle, c.req.raw, BUNDLE_CACHE)
+  })
+  assets.on(['GET', 'HEAD'], '/:file{flowform-[a-z0-9-]+\\.js}', (c) => {
+    const file = c.req.param('file')
+    const chunk = CHUNK_FILE.test(file) ? deps.chunk?.(file) : null
+    if (!chunk) {
+      throw new NotFoundError('No such widget file.')
+    }
+    const response = serveAsset(chunk, c.req.raw, BUNDLE_CACHE)
+    // import() from the shop's page is a CORS request (unlike a <script src>); the file is public.
+    response.headers.set('access-control-allow-origin', '*')
+    return response
   })
   for (const [path, asset] of Object.entries(deps.demoAssets ?? {})) {
     assets.get(path, (c) => {

@@ -3,7 +3,7 @@ import { ConfigError, type LoadedConfig } from '../../config/load'
 import type { Logger } from '../../common/log'
 import { BotGate } from './gate'
 import { loadTokenSecret } from './secret'
-import { type HostedProvider, type HostedVerifier, VERIFY_URLS } from './siteverify'
+import { type HostedProvider, type HostedVerifier, SCRIPT_URLS, VERIFY_URLS } from './siteverify'
 
 export interface BotRuntimeOptions {
   now?: () => number
@@ -26,7 +26,11 @@ export function createBotGate(
   for (const provider of ['turnstile', 'hcaptcha', 'recaptcha'] as const) {
     const configured = env.bots?.[provider]
     if (configured) {
-      hosted[provider] = { secret: configured.secret, verifyUrl: configured.verifyUrl ?? VERIFY_URLS[provider] }
+      hosted[provider] = {
+        secret: configured.secret,
+        verifyUrl: configured.verifyUrl ?? VERIFY_URLS[provider],
+        scriptUrl: configured.scriptUrl ?? SCRIPT_URLS[provider],
+      }
     }
   }
   const gate = new BotGate({

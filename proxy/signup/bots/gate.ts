@@ -13,7 +13,7 @@ import { ChallengeError, ChallengeUnavailableError } from './challenge-errors'
 import { type DropReason, DropCounter } from './drops'
 import { phoneCountryErrors } from './phone-countries'
 import { type BotSettings, botSettings } from './settings'
-import { type HostedProvider, type HostedVerifier, verifyHosted } from './siteverify'
+import { type HostedProvider, type HostedVerifier, providerScript, SCRIPT_URLS, verifyHosted } from './siteverify'
 import { checkToken, issueToken, type TokenVerdict } from './token'
 
 export interface BotGateOptions {
@@ -89,9 +89,19 @@ export class BotGate {
     if (settings?.token) {
       result.token = issueToken(this.#options.secret, form.config.id, this.#now())
     }
-    if (settings?.challenge) {
-      const { provider } = settings.challenge
-      result.challenge = provider === 'altcha' ? { provider } : { provider, siteKey: settings.challenge.siteKey }
+    const challenge = settings?.challenge
+    if (challenge?.provider === 'altcha') {
+      result.challenge = { provider: 'altcha' }
+    } else if (challenge) {
+      const script = providerScript(
+        challenge,
+        this.#options.hosted[challenge.provider]?.scriptUrl ?? SCRIPT_URLS[challenge.provider],
+      )
+      result.challenge = { provider: challenge.provider, siteKey: challenge.siteKey, script }
+      if (challenge.provider === 'recaptcha') {
+        // The action the widget names when it asks for a token; the server checks it when configured.
+        result.challenge.action = challenge.action ?? 'signup'
+      }
     }
     return result
   }

@@ -12,10 +12,33 @@ export const VERIFY_URLS: Record<HostedProvider, string> = {
   recaptcha: 'https://www.google.com/recaptcha/api/siteverify',
 }
 
+/**
+ * The providers' browser scripts, announced in the definition (`challenge.script`) so the widget
+ * carries no provider URL and a test or a mirror can put another in (`<PROVIDER>_SCRIPT_URL`).
+ * Explicit rendering: the widget decides where the check goes (reCAPTCHA v3 renders nothing).
+ */
+export const SCRIPT_URLS: Record<HostedProvider, string> = {
+  turnstile: 'https://challenges.cloudflare.com/turnstile/v0/api.js',
+  hcaptcha: 'https://js.hcaptcha.com/1/api.js',
+  recaptcha: 'https://www.google.com/recaptcha/api.js',
+}
+
 export interface HostedVerifier {
   /** From TURNSTILE_SECRET, HCAPTCHA_SECRET or RECAPTCHA_SECRET; never logged or answered. */
   secret: string
   verifyUrl: string
+  /** The provider's script the widget loads (public); default SCRIPT_URLS. */
+  scriptUrl?: string | undefined
+}
+
+/** The script URL with the query each provider's explicit rendering needs (reCAPTCHA v3: its site key). */
+export function providerScript(
+  challenge: Extract<ChallengeConfig, { provider: HostedProvider }>,
+  scriptUrl: string,
+): string {
+  const url = new URL(scriptUrl)
+  url.searchParams.set('render', challenge.provider === 'recaptcha' ? challenge.siteKey : 'explicit')
+  return url.href
 }
 
 const Answer = z.looseObject({

@@ -1,6 +1,6 @@
 import { afterAll, afterEach, describe, expect, it, vi } from 'vitest'
 import { solveChallenge } from 'altcha-lib'
-import { deriveKey } from 'altcha-lib/algorithms/sha'
+import { deriveKey } from 'altcha-lib/algorithms/pbkdf2'
 import { fakeVerifier } from '../../helpers/fake-verifier'
 import type { RecordingServer } from '../../helpers/recording-server'
 import { createTestProxy, SHOP, type TestProxy, testToken } from '../../helpers/test-proxy'
@@ -121,11 +121,20 @@ describe('botDefense: false and the opt-in checks', () => {
       env: {
         bots: {
           tokenSecret: 'test-token-secret-0123456789abcdef',
-          turnstile: { secret: 'provider-secret', verifyUrl: `${verifier.url}/siteverify` },
+          turnstile: {
+            secret: 'provider-secret',
+            verifyUrl: `${verifier.url}/siteverify`,
+            scriptUrl: 'http://127.0.0.1:9/turnstile.js',
+          },
         },
       },
     })
-    expect((await definition(proxy, 'captcha')).challenge).toEqual({ provider: 'turnstile', siteKey: 'site-1' })
+    // The script the widget loads: the environment's stand-in, with explicit rendering asked for.
+    expect((await definition(proxy, 'captcha')).challenge).toEqual({
+      provider: 'turnstile',
+      siteKey: 'site-1',
+      script: 'http://127.0.0.1:9/turnstile.js?render=explicit',
+    })
     const missing = await proxy.submit('captcha', { email: 'd@example.com' })
     expect([missing.status, ((await missing.json()) as { error: { code: string } }).error.code]).toEqual([
       403,

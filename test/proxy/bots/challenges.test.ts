@@ -1,9 +1,9 @@
 import { solveChallenge } from 'altcha-lib'
-import { deriveKey } from 'altcha-lib/algorithms/sha'
+import { deriveKey } from 'altcha-lib/algorithms/pbkdf2'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { altchaKey, issueAltcha, verifyAltcha } from '../../../proxy/signup/bots/altcha'
 import { ChallengeError, ChallengeUnavailableError } from '../../../proxy/signup/bots/challenge-errors'
-import { verifyHosted } from '../../../proxy/signup/bots/siteverify'
+import { providerScript, SCRIPT_URLS, verifyHosted } from '../../../proxy/signup/bots/siteverify'
 import { fakeVerifier } from '../../helpers/fake-verifier'
 import type { RecordingServer } from '../../helpers/recording-server'
 
@@ -51,6 +51,20 @@ describe('hosted challenges against a loopback verifier', () => {
     expect(error).toBeInstanceOf(ChallengeUnavailableError)
     expect(JSON.stringify([String(error), (error as ChallengeUnavailableError).detail])).not.toContain(
       'provider-secret',
+    )
+  })
+})
+
+describe('the provider script the definition announces', () => {
+  it('should ask for explicit rendering, and reCAPTCHA v3 for its site key', () => {
+    expect(providerScript({ provider: 'turnstile', siteKey: 'k' }, SCRIPT_URLS.turnstile)).toBe(
+      'https://challenges.cloudflare.com/turnstile/v0/api.js?render=explicit',
+    )
+    expect(providerScript({ provider: 'hcaptcha', siteKey: 'k' }, 'http://127.0.0.1:9/h.js?x=1')).toBe(
+      'http://127.0.0.1:9/h.js?x=1&render=explicit',
+    )
+    expect(providerScript({ provider: 'recaptcha', siteKey: 'site_1' }, SCRIPT_URLS.recaptcha)).toBe(
+      'https://www.google.com/recaptcha/api.js?render=site_1',
     )
   })
 })

@@ -40,6 +40,34 @@ describe('assetsRoute', () => {
     expect(res.status).toBe(404)
     expect(memory.text()).toContain('dist/flowform.js is missing')
   })
+
+  it('serves the lazy chunks beside the bundle, importable from any page, and nothing else by that pattern', async () => {
+    const memory = createMemoryLogger()
+    const chunk = staticAsset(Buffer.from('export{}'), 'text/javascript; charset=utf-8')
+    const asked: string[] = []
+    const app = new Hono().route(
+      '/',
+      assetsRoute({
+        bundle: () => null,
+        chunk: (file) => {
+          asked.push(file)
+          return file === 'flowform-challenge.js' ? chunk : null
+        },
+        log: memory.log,
+      }),
+    )
+    app.onError(onError(memory.log))
+    const res = await app.request('/flowform-challenge.js', { headers: { 'accept-encoding': 'gzip' } })
+    expect(res.status).toBe(200)
+    expect(res.headers.get('access-control-allow-origin')).toBe('*')
+    expect(res.headers.get('content-type')).toBe('text/javascript; charset=utf-8')
+    expect(res.headers.get('cache-control')).toBe('public, max-age=300, stale-while-revalidate=86400')
+    expect(res.headers.get('content-encoding')).toBe('gzip')
+    expect((await app.request('/flowform-other.js')).status).toBe(404)
+    expect((await app.request('/flowform-..%2Fsecret.js')).status).toBe(404)
+    expect((await app.request('/flowform-X.js')).status).toBe(404)
+    expect(asked).toEqual(['flowform-challenge.js', 'flowform-other.js'])
+  })
 })
 
 describe('onError and notFound', () => {

@@ -1,0 +1,27 @@
+import type * as challenge from '../challenge/index'
+import type * as dialog from '../dialog/index'
+import type * as rules from '../form/rules'
+
+/**
+ * Parts only some forms need are files of their own beside flowform.js (`flowform-<name>.js`,
+ * built by vite.config.ts as ES modules), loaded with import() from where this bundle came from:
+ * the same origin the page's CSP already allows for flowform.js, and the bundle's own version.
+ */
+
+export interface Chunks {
+  challenge: typeof challenge
+  dialog: typeof dialog
+  rules: typeof rules
+}
+
+/**
+ * Where this copy of the bundle was loaded from, read while it first runs (currentScript is ours
+ * then, unless the widget was bundled into a shop's own script: that URL is not ours to build on).
+ */
+const script = (globalThis.document?.currentScript as HTMLScriptElement | null)?.src
+const own = script?.includes('flowform') ? script : ''
+
+/** `endpoint` (the proxy) stands in when the bundle's own URL is unknown (bundled into a shop's script). */
+export function loadChunk<K extends keyof Chunks>(name: K, endpoint: string): Promise<Chunks[K]> {
+  return import(/* @vite-ignore */ new URL(`flowform-${name}.js`, own || `${endpoint}/`).href) as Promise<Chunks[K]>
+}
