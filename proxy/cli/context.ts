@@ -3,6 +3,7 @@ import { type LoadedConfig, loadConfig } from '../config/load'
 import { type ProxyEnv, readEnv } from '../config/env'
 import { describeAuth } from '../upstreams/infobip/auth'
 import type { CliIo, Printer } from './io'
+import { closeOnExit } from './sessions'
 
 /** What every command works with: the server's own environment, config and upstream clients. */
 export interface CliContext {
@@ -38,6 +39,7 @@ export async function createCliContext(
   const env = read?.env ?? readCliEnv(io)
   const loaded = read?.loaded ?? readCliConfig(env, io)
   const clients = await createClients(env, io.fetch ? { fetch: io.fetch } : {})
+  closeOnExit(() => clients.infobip.close())
   if (env.infobip) {
     print.err(`flowform: calling Infobip at ${env.infobip.baseUrl} (${describeAuth(env.infobip.auth)}).`)
   } else {
