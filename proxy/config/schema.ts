@@ -6,7 +6,7 @@ import { BotDefenseConfig } from './bot-defense'
 import { DEFAULTS } from './defaults'
 import { FieldConfig, type FormFieldConfig } from './fields'
 import { checkConsent, consentConfig } from './consent'
-import { languageProblem } from '../upstreams/rapidpro/language'
+import { languageProblem } from '../common/iso639'
 
 /** The config file's shape (contract section 3). Unknown keys are refused so typos surface at start. */
 

@@ -225,14 +225,16 @@ async function call(
   return body
 }
 
-/** The token endpoint answers OAuth's `{error, error_description}`; the session endpoint Infobip's envelope. */
+/**
+ * The token endpoint answers OAuthApiException (`error` next to Infobip's `requestError`, per the
+ * spec) or, from OAuth servers, `{error, error_description}`; the session endpoint Infobip's envelope.
+ */
 function authErrorOf(body: unknown): { code?: string | undefined; message?: string | undefined } {
   const record = typeof body === 'object' && body !== null ? (body as Record<string, unknown>) : {}
+  const envelope = parseInfobipErrorBody(body)
   if (typeof record.error === 'string') {
-    return {
-      code: record.error,
-      ...(typeof record.error_description === 'string' ? { message: record.error_description } : {}),
-    }
+    const message = typeof record.error_description === 'string' ? record.error_description : envelope.message
+    return { code: record.error, ...(message === undefined ? {} : { message }) }
   }
-  return parseInfobipErrorBody(body)
+  return envelope
 }

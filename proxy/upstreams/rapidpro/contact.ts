@@ -1,12 +1,12 @@
 import type { FieldValue, SubmissionValues } from '../../../contract/definition'
 import { type FieldConfig, type FormConfig, RAPIDPRO_URN_SCHEMES, type RapidproConfig } from '../../config/schema'
 import { fieldKeyFor } from './keys'
-import { toIso6393 } from './language'
+import { toIso6393 } from '../../common/iso639'
 import { escapePath, mailtoUrn, telUrn, whatsappUrn } from './urns'
 import type { RapidproFieldType } from './types'
 
 export { mailtoUrn, telUrn, whatsappUrn } from './urns'
-export { toIso6393 } from './language'
+export { toIso6393 } from '../../common/iso639'
 
 /** URN schemes a form can give its contacts, in the order they are attached. */
 export type RapidproUrnScheme = (typeof RAPIDPRO_URN_SCHEMES)[number]
