@@ -278,6 +278,13 @@ describe('runtime wiring', () => {
     expect(flowCall?.headers.authorization).toMatch(/^IBSSO /)
     expect(server.requests[0]?.path).toBe('/auth/1/session')
     expect(proxy.logText()).not.toContain('pw-s3cret')
+    // Stopping the server destroys its session rather than leaving it to time out.
+    await proxy.close()
+    proxy = undefined
+    expect(server.requests.filter((r) => r.path === '/auth/1/session').map(line)).toEqual([
+      'POST /auth/1/session',
+      'DELETE /auth/1/session',
+    ])
   })
 
   it('a live proxy configured for OAuth enrols through Moments with a Bearer header', async () => {
