@@ -122,3 +122,7 @@ export async function injectedFault(
 export function passesThrough(error: unknown, signal: AbortSignal): boolean {
   return error instanceof InjectedNetworkError || signal.aborted
 }
+
+// The Moments rejection lever lives with the Infobip fake's state (no folder cycle); named here
+// with the other injected faults.
+export { MOMENTS_REJECTIONS, type MomentsRejection, RejectionQueue } from './infobip/rejections'

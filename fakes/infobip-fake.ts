@@ -3,8 +3,8 @@
 import type { SandboxInfobipOptions, SandboxUpstream } from '../proxy/upstreams/sandbox'
 import { AuthState } from './infobip/auth'
 import type { InfobipCredentials } from './infobip/auth'
-import { FaultQueue, injectedFault, passesThrough } from './faults'
-import type { FaultMatch, FaultResponse } from './faults'
+import { FaultQueue, injectedFault, passesThrough, RejectionQueue } from './faults'
+import type { FaultMatch, FaultResponse, MomentsRejection } from './faults'
 import { FlowStore } from './infobip/flows'
 import { generalError, tooManyRequests, unauthorized } from './infobip/http'
 import { PeopleStore } from './infobip/people'
@@ -17,7 +17,8 @@ import { reportOf } from './infobip/state'
 import type { FlowOperation, FlowParticipantsReport, FormSubmission, SandboxState } from './infobip/state'
 
 export { SANDBOX_SEED, defaultFlows, defaultForms }
-export type { FaultMatch, FaultResponse } from './faults'
+export type { FaultMatch, FaultResponse, MomentsRejection } from './faults'
+export { MOMENTS_REJECTIONS } from './faults'
 export type { InfobipCredentials } from './infobip/auth'
 export type { StoredPerson } from './infobip/people'
 export type { SeedFormElement, FormStatus, SeedForm, SeedFlow } from './infobip/seed'
@@ -68,6 +69,11 @@ export interface InfobipFake extends SandboxUpstream {
   /** The report as `GET .../participants/report` would answer it now. */
   report(operationId: string): FlowParticipantsReport | undefined
   failNext(match: FaultMatch, response: FaultResponse, times?: number): void
+  /**
+   * The next Moments participants (or the next ones with this identifier) are REJECTED with
+   * `reason`, any of the seven the spec names, whatever their data.
+   */
+  rejectNext(reason: MomentsRejection, options?: { identifier?: string; times?: number }): void
   setFlowStatus(campaignId: string | number, status: SeedFlow['status']): void
   setFormStatus(formId: string, status: FormStatus): void
   /** Resolves when every scheduled notifyUrl callback has run. */
@@ -104,6 +110,17 @@ async function postJson(url: string, body: unknown): Promise<void> {
   }
 }
 
+/**
+ * Get form, views and data declare only the API-key scheme (`security: [{APIKeyHeader: []}]`); every
+ * other operation the fake serves takes all four. The real service may be kinder; the sandbox
+ * holds the proxy to what is promised.
+ */
+const API_KEY_ONLY = /^\/forms\/1\/forms\/[^/]+(\/views|\/data)?$/
+
+function schemeAllowed(path: string, authorization: string | null): boolean {
+  return !API_KEY_ONLY.test(path) || /^app\s/i.test(authorization?.trim() ?? '')
+}
+
 export function createInfobipFake(options: InfobipFakeOptions = {}): InfobipFake {
   const now = options.now ?? Date.now
   const onError = options.onError ?? ((error: unknown) => console.error('[infobip-fake] internal error', error))
@@ -119,6 +136,7 @@ export function createInfobipFake(options: InfobipFakeOptions = {}): InfobipFake
     operations: new Map<string, FlowOperation>(),
     reportDelayMs: options.reportDelayMs ?? 0,
     knownCustomAttributes: options.knownCustomAttributes ? new Set(options.knownCustomAttributes) : undefined,
+    rejections: new RejectionQueue(),
     formsCreatePeople: options.formsCreatePeople ?? true,
     notify: async (url, body) => {
       try {
@@ -151,7 +169,7 @@ export function createInfobipFake(options: InfobipFakeOptions = {}): InfobipFake
       return authAnswer
     }
     const account = auth.authenticate(request.headers.get('authorization'))
-    if (account === undefined) {
+    if (account === undefined || !schemeAllowed(url.pathname, request.headers.get('authorization'))) {
       return unauthorized()
     }
     if (!limiter.allow(account)) {
@@ -211,6 +229,9 @@ export function createInfobipFake(options: InfobipFakeOptions = {}): InfobipFake
     failNext(match, response, times = 1) {
       faults.add(match, response, times)
     },
+    rejectNext(reason, options = {}) {
+      state.rejections.add(reason, options.identifier, options.times ?? 1)
+    },
     setFlowStatus(campaignId, status) {
       state.flows.setStatus(String(campaignId), status)
     },
@@ -234,6 +255,7 @@ export function createInfobipFake(options: InfobipFakeOptions = {}): InfobipFake
       state.operations.clear()
       calls.length = 0
       faults.clear()
+      state.rejections.clear()
       limiter.clear()
     },
   }

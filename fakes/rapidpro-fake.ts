@@ -22,7 +22,7 @@ import {
   seedFields,
   seedGroups,
 } from './rapidpro/state'
-import { normaliseUrn, parseUrn } from './rapidpro/urns'
+import { identityOf, normaliseUrn } from './rapidpro/urns'
 import { FaultQueue, type FaultMatch, type FaultResponse, injectedFault, passesThrough } from './faults'
 
 export { RAPIDPRO_SANDBOX_SEED, defaultRapidproFields, defaultRapidproGroups }
@@ -39,8 +39,18 @@ export interface RapidproFakeOptions extends SandboxRapidproOptions {
   fields?: SeedField[]
   /** Workspace limits (RapidPro's default: 250 fields, 250 groups); past them creation answers 409. */
   limits?: Partial<FakeLimits>
-  /** More than `requests` within `windowSeconds` per token answer 429 with Retry-After. */
+  /**
+   * RapidPro's throttle (temba OrgUserRateThrottle): per workspace, whatever the token, in two
+   * budgets: `contacts` for contacts.json ("v2.contacts"), `other` for every other endpoint ("v2":
+   * contact_actions, fields, groups). Default: 3,600 an hour each, RapidPro's DEFAULT_THROTTLE_RATES.
+   * `rateLimit` sets both budgets at once.
+   */
+  rates?: Partial<Record<ThrottleScope, { requests: number; windowSeconds: number }>>
   rateLimit?: { requests: number; windowSeconds: number }
+  /** The workspace's default country for numbers typed without a country code; none by default. */
+  country?: string
+  /** The workspace's UUID, answered in X-Temba-Workspace. */
+  workspaceUuid?: string
   /** Items per page of every list; default 250. */
   pageSize?: number
   now?: () => number
@@ -90,6 +100,11 @@ export function rapidproFakeOf(sandbox: SandboxUpstream | null): RapidproFake | 
 }
 
 const AUTH_MISSING = 'Authentication credentials were not provided.'
+const DEFAULT_WORKSPACE_UUID = 'b3f6e5c4-2a7d-4f51-9a0e-7c1d3e8b5a21'
+
+/** The throttle scope of each endpoint: contacts.json has its own budget, the others share "v2". */
+export type ThrottleScope = 'contacts' | 'other'
+const HOURLY = { requests: 3_600, windowSeconds: 3_600 }
 
 export function createRapidproFake(options: RapidproFakeOptions = {}): RapidproFake {
   const now = options.now ?? Date.now
@@ -100,6 +115,7 @@ export function createRapidproFake(options: RapidproFakeOptions = {}): RapidproF
   })
   const state: RapidproState = {
     now,
+    country: options.country,
     pageSize: options.pageSize ?? 250,
     limits: { fields: options.limits?.fields ?? 250, groups: options.limits?.groups ?? 250 },
     contacts: new Map(),
@@ -109,44 +125,52 @@ export function createRapidproFake(options: RapidproFakeOptions = {}): RapidproF
   const calls: RapidproRecordedCall[] = []
   const hits = new Map<string, number[]>()
 
-  /** The token the request acts for, or the 401 to answer. */
+  /**
+   * The token the request acts for, or the refusal to answer. RapidPro's first authentication class
+   * is the session one, which names no WWW-Authenticate, so DRF answers every refusal 403, not 401
+   * (temba/api/support.py, temba/api/v2/tests/test_base.py).
+   */
   function authenticate(header: string | null): { token: string } | { response: Response } {
     const match = /^(\S+) +(\S+)$/.exec(header?.trim() ?? '')
     const scheme = match?.[1]?.toLowerCase()
-    let token: string | undefined
     if (scheme === 'token') {
-      token = match?.[2]
-    } else if (scheme === 'basic') {
-      // RapidPro also takes Basic auth with the user's email and the API token as password.
+      const token = match?.[2]
+      if (!token || (options.token !== undefined && token !== options.token)) {
+        return { response: detail(403, 'Invalid token') }
+      }
+      return { token }
+    }
+    if (scheme === 'basic') {
+      // Basic auth with the user's email and the API token as password.
       const decoded = Buffer.from(match?.[2] ?? '', 'base64').toString('utf8')
-      token = decoded.includes(':') ? decoded.slice(decoded.indexOf(':') + 1) : ''
-    } else {
-      return { response: detail(401, AUTH_MISSING) }
+      const token = decoded.includes(':') ? decoded.slice(decoded.indexOf(':') + 1) : ''
+      if (!token || (options.token !== undefined && token !== options.token)) {
+        return { response: detail(403, 'Invalid token or email') }
+      }
+      return { token }
     }
-    if (!token || (options.token !== undefined && token !== options.token)) {
-      return { response: detail(401, 'Invalid token.') }
-    }
-    return { token }
+    return { response: detail(403, AUTH_MISSING) }
   }
 
-  /** DRF's throttle: a rolling window per token; the answer says when to come back. */
-  function throttle(token: string): Response | undefined {
-    const limit = options.rateLimit
-    if (!limit) {
-      return undefined
-    }
+  /**
+   * DRF's SimpleRateThrottle: the history of the workspace's requests in the scope's window; the
+   * answer says how long until one more fits, as DRF's wait() computes it.
+   */
+  function throttle(scope: ThrottleScope): Response | undefined {
+    const limit = options.rates?.[scope] ?? options.rateLimit ?? HOURLY
     const windowMs = limit.windowSeconds * 1000
     const t = now()
-    const recent = (hits.get(token) ?? []).filter((at) => at > t - windowMs)
+    const recent = (hits.get(scope) ?? []).filter((at) => at > t - windowMs)
     if (recent.length >= limit.requests) {
-      hits.set(token, recent)
-      const wait = Math.max(1, Math.ceil(((recent[0] ?? t) + windowMs - t) / 1000))
+      hits.set(scope, recent)
+      const remaining = (recent[0] ?? t) + windowMs - t
+      const wait = Math.max(1, Math.ceil(remaining / 1000 / Math.max(1, limit.requests - recent.length + 1)))
       return detail(429, `Request was throttled. Expected available in ${wait} second${wait === 1 ? '' : 's'}.`, {
         'retry-after': String(wait),
       })
     }
     recent.push(t)
-    hits.set(token, recent)
+    hits.set(scope, recent)
     return undefined
   }
 
@@ -190,7 +214,10 @@ export function createRapidproFake(options: RapidproFakeOptions = {}): RapidproF
     if ('response' in auth) {
       return auth.response
     }
-    return throttle(auth.token) ?? route(request, url)
+    const scope: ThrottleScope = url.pathname === '/api/v2/contacts.json' ? 'contacts' : 'other'
+    const response = throttle(scope) ?? (await route(request, url))
+    response.headers.set('x-temba-workspace', options.workspaceUuid ?? DEFAULT_WORKSPACE_UUID)
+    return response
   }
 
   async function fakeFetch(input: Request | URL | string, init?: RequestInit): Promise<Response> {
@@ -223,7 +250,7 @@ export function createRapidproFake(options: RapidproFakeOptions = {}): RapidproF
   const fake: RapidproFake = {
     fetch: fakeFetch,
     get contacts() {
-      return [...state.contacts.values()].map((c) => contactJson(state, c))
+      return [...state.contacts.values()].filter((c) => c.active).map((c) => contactJson(state, c))
     },
     get fields() {
       return state.fields.map(fieldJson)
@@ -235,9 +262,9 @@ export function createRapidproFake(options: RapidproFakeOptions = {}): RapidproF
       return calls.map((c) => ({ ...c }))
     },
     contact(urn) {
-      const parsed = parseUrn(urn)
-      const identity = parsed ? normaliseUrn(parsed) : urn
-      const found = [...state.contacts.values()].find((c) => c.urns.includes(identity))
+      const parsed = normaliseUrn(urn, state.country)
+      const identity = parsed ? identityOf(parsed) : urn
+      const found = [...state.contacts.values()].find((c) => c.active && c.urns.includes(identity))
       return found ? contactJson(state, found) : undefined
     },
     failNext(match, response, times = 1) {

@@ -157,6 +157,8 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
       consentRetention.stop()
       await moments.close?.()
       tracker.close()
+      // An IBSSO session is destroyed, not left to time out (Infobip asks for it).
+      await infobip.close()
       outbox.close()
     },
   }

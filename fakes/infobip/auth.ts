@@ -112,7 +112,8 @@ export class AuthState {
         return unauthorized()
       }
       this.#sessions.delete(token)
-      return empty(204)
+      // The spec answers 200 "OK", without a body.
+      return empty(200)
     }
     if (path === '/auth/1/oauth2/token' && request.method === 'POST') {
       return this.#issueToken(request)
@@ -137,15 +138,12 @@ export class AuthState {
 
   async #issueToken(request: Request): Promise<Response> {
     if (mediaType(request) !== 'application/x-www-form-urlencoded') {
-      return json(400, { error: 'invalid_request', error_description: 'Expected application/x-www-form-urlencoded' })
+      return oauthError(400, 'invalid_request', 'BAD_REQUEST', 'Expected application/x-www-form-urlencoded')
     }
     const form = new URLSearchParams(await request.text())
     const grantType = form.get('grant_type')
     if (grantType !== 'client_credentials') {
-      return json(400, {
-        error: 'unsupported_grant_type',
-        error_description: `Unsupported grant type: ${grantType ?? ''}`,
-      })
+      return oauthError(400, 'unsupported_grant_type', 'BAD_REQUEST', `Unsupported grant type: ${grantType ?? ''}`)
     }
     const clientId = form.get('client_id') ?? ''
     const clientSecret = form.get('client_secret') ?? ''
@@ -154,7 +152,7 @@ export class AuthState {
       ? expected.clientId !== undefined && clientId === expected.clientId && clientSecret === expected.clientSecret
       : clientId !== '' && clientSecret !== ''
     if (!ok) {
-      return json(401, { error: 'invalid_client', error_description: 'Bad client credentials' })
+      return oauthError(401, 'invalid_client', 'UNAUTHORIZED', 'Bad client credentials')
     }
     const accessToken = randomBytes(32).toString('base64url')
     this.#tokens.set(accessToken, {
@@ -163,4 +161,12 @@ export class AuthState {
     })
     return json(200, { access_token: accessToken, expires_in: OAUTH_TTL_SECONDS, token_type: 'Bearer' })
   }
+}
+
+/**
+ * OAuthApiException, the token endpoint's 4XX/5XX schema: the deprecated `error` next to the
+ * `requestError.serviceException` every other endpoint answers (no `error_description`).
+ */
+function oauthError(status: number, error: string, messageId: 'BAD_REQUEST' | 'UNAUTHORIZED', text: string): Response {
+  return json(status, { error, requestError: { serviceException: { messageId, text } } })
 }

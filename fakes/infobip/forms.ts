@@ -21,7 +21,8 @@ const intParam = (fallback: number, min: number, max: number) =>
 const listQuery = z.object({
   offset: intParam(0, 0, Number.MAX_SAFE_INTEGER),
   limit: intParam(25, 1, 100),
-  formType: z.enum(['OPT_IN', 'OPT_OUT', 'FACEBOOK', 'LIVECHAT', 'APPLE', 'CSAT', 'WA_FLOW']).optional(),
+  // The parameter's enum in the spec: CSAT and WA_FLOW appear in answers only, and are refused here.
+  formType: z.enum(['OPT_IN', 'OPT_OUT', 'FACEBOOK', 'LIVECHAT', 'APPLE']).optional(),
   formStatus: z.enum(['ACTIVE', 'DISABLED', 'DRAFT']).optional(),
 })
 

@@ -31,8 +31,9 @@ export const generalError = (): Response =>
 export const tooManyRequests = (): Response =>
   requestError(429, 'TOO_MANY_REQUESTS', 'Too many requests', { 'retry-after': '1' })
 
-// The Moments API writes errorCode as a string in every published example; the legacy API uses numbers.
-export function momentsError(status: number, errorCode: string, errorMessage: string): Response {
+// ExceptionResponse types errorCode as an integer (int32). The Moments examples quote it as a
+// string, a known flaw of the document (shared/reference/infobip-openapi/README.md): the schema wins.
+export function momentsError(status: number, errorCode: number, errorMessage: string): Response {
   return json(status, { errorCode, errorMessage })
 }
 

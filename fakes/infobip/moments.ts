@@ -25,10 +25,10 @@ interface AddRequest {
   callbackData?: string
 }
 
-const badRequest = (message: string) => momentsError(400, '400', message)
+const badRequest = (message: string) => momentsError(400, 400, message)
 
 // Mirrors Spring's order: unreadable JSON and wrong JSON types are problem documents, bean
-// validation failures are ExceptionResponse with errorCode "400".
+// validation failures are ExceptionResponse with errorCode 400.
 function parseAddRequest(value: unknown, empty: boolean, path: string): AddRequest | Response {
   if (!isPlainObject(value)) {
     return empty ? problem(path, 'Required request body is missing') : problem(path)
@@ -126,7 +126,9 @@ function rejection(state: SandboxState, p: Participant): RejectReason | undefine
 }
 
 function enrol(state: SandboxState, campaignId: string, p: Participant): ParticipantOutcome {
-  const rejected = rejection(state, p)
+  // A reason scripted by the test (InfobipFake.rejectNext) wins: the account-side ones
+  // (credits, re-entry rules, Infobip's own errors) cannot be derived from the request.
+  const rejected = state.rejections.take(p.identifyBy.identifier) ?? rejection(state, p)
   if (rejected) {
     return { identifyBy: p.identifyBy, status: 'REJECTED', errorReason: rejected }
   }
@@ -173,7 +175,7 @@ export async function addParticipants(
   }
   const flow = state.flows.get(campaignId)
   if (!flow || flow.status !== 'ACTIVE') {
-    return momentsError(404, '40401', `Could not find active flow for campaign ${campaignId}`)
+    return momentsError(404, 40401, `Could not find active flow for campaign ${campaignId}`)
   }
   const operation = {
     operationId: randomUUID(),
@@ -202,7 +204,8 @@ export function participantsReport(state: SandboxState, url: URL, campaignId: st
   }
   const operation = state.operations.get(operationId)
   if (!operation || operation.campaignId !== campaignId) {
-    return momentsError(404, '404', `Could not find operation ${operationId} for campaign ${campaignId}`)
+    // The spec documents this 404 as application/json without a schema or example: nothing is invented.
+    return new Response(null, { status: 404, headers: { 'content-type': 'application/json;charset=UTF-8' } })
   }
   return json(200, reportOf(operation, state.now(), state.reportDelayMs))
 }

@@ -1,4 +1,5 @@
 // The in-memory account every sandbox route reads and writes.
+import type { RejectionQueue } from './rejections'
 import type { FlowStore } from './flows'
 import type { StoredPerson, PeopleStore, PersonPayload } from './people'
 import type { SeedForm } from './seed'
@@ -68,6 +69,8 @@ export interface SandboxState {
   operations: Map<string, FlowOperation>
   reportDelayMs: number
   knownCustomAttributes: ReadonlySet<string> | undefined
+  /** Rejections scripted by the test (InfobipFake.rejectNext). */
+  rejections: RejectionQueue
   formsCreatePeople: boolean
   /** Runs `task` later without ever letting its failure escape; tests can await all of them. */
   schedule(delayMs: number, task: () => Promise<void>): void
@@ -101,14 +104,18 @@ export function upsertPerson(
   return target
 }
 
+/**
+ * The report at `at`. Participants turn final one by one, as Infobip processes them: the i-th of n
+ * at createdAt + delayMs·(i+1)/n, so the last one at createdAt + delayMs.
+ */
 export function reportOf(operation: FlowOperation, at: number, delayMs: number): FlowParticipantsReport {
-  const pending = at < operation.createdAt + delayMs
+  const count = operation.outcomes.length
   return {
     operationId: operation.operationId,
     campaignId: Number(operation.campaignId),
     ...(operation.callbackData === undefined ? {} : { callbackData: operation.callbackData }),
-    participants: operation.outcomes.map((o) =>
-      pending
+    participants: operation.outcomes.map((o, i) =>
+      at < operation.createdAt + (delayMs * (i + 1)) / count
         ? { identifyBy: { ...o.identifyBy }, status: 'PENDING' as const }
         : {
             identifyBy: { ...o.identifyBy },

@@ -10,7 +10,8 @@ import {
   type StoredContact,
   type StoredGroup,
 } from './state'
-import { invalidUrnMessage, isValidUrn, normaliseUrn, parseUrn } from './urns'
+import { isLanguage } from './languages'
+import { identityOf, invalidUrnMessage, MAX_URN_LENGTH, normaliseUrn, parseUrn, validateUrn } from './urns'
 
 const MAX_ITEMS = 100
 const MAX_NAME = 64
@@ -22,27 +23,42 @@ type Lookup =
   | { kind: 'error'; response: Response }
 
 /** `?uuid=` or `?urn=` (normalised), never both. */
-function lookupOf(url: URL): Lookup {
+function lookupOf(state: RapidproState, url: URL): Lookup {
   const uuid = url.searchParams.get('uuid')
   const urn = url.searchParams.get('urn')
-  if (uuid !== null && urn !== null) {
+  let identity: string | undefined
+  if (urn !== null) {
+    // BaseAPIView.normalize_urn: normalised, but not validated, before anything else.
+    const normalised = normaliseUrn(urn, state.country)
+    if (!normalised) {
+      return { kind: 'error', response: detail(400, `Invalid URN: ${urn}`) }
+    }
+    identity = identityOf(normalised)
+  }
+  if (uuid !== null && !isUuid(uuid)) {
+    return { kind: 'error', response: detail(400, `Param 'uuid': ${uuid} is not a valid UUID.`) }
+  }
+  if (uuid !== null && identity !== undefined) {
     return { kind: 'error', response: detail(400, 'URL can only contain one of the following parameters: urn, uuid') }
   }
   if (uuid !== null) {
-    return { kind: 'uuid', uuid }
+    return { kind: 'uuid', uuid: uuid.toLowerCase() }
   }
-  if (urn !== null) {
-    const parsed = parseUrn(urn)
-    return parsed
-      ? { kind: 'urn', urn: normaliseUrn(parsed) }
-      : { kind: 'error', response: detail(400, `Invalid URN: ${urn}`) }
-  }
-  return { kind: 'none' }
+  return identity !== undefined ? { kind: 'urn', urn: identity } : { kind: 'none' }
+}
+
+/** Python's UUID(): 32 hex digits, hyphens optional, braces and a "urn:uuid:" prefix allowed. */
+export function isUuid(value: string): boolean {
+  const hex = value
+    .replace(/^urn:uuid:/i, '')
+    .replace(/^\{|\}$/g, '')
+    .replaceAll('-', '')
+  return /^[0-9a-f]{32}$/i.test(hex)
 }
 
 function byUrn(state: RapidproState, urn: string): StoredContact | undefined {
   for (const contact of state.contacts.values()) {
-    if (contact.urns.includes(urn)) {
+    if (contact.active && contact.urns.includes(urn)) {
       return contact
     }
   }
@@ -50,28 +66,29 @@ function byUrn(state: RapidproState, urn: string): StoredContact | undefined {
 }
 
 export function listContacts(state: RapidproState, url: URL): Response {
-  let contacts = [...state.contacts.values()]
+  // ?deleted=true lists only deleted contacts, anything else only the others.
+  const deleted = url.searchParams.get('deleted') === 'true'
+  let contacts = [...state.contacts.values()].filter((c) => c.active !== deleted)
   const uuid = url.searchParams.get('uuid')
-  if (uuid !== null) {
-    contacts = contacts.filter((c) => c.uuid === uuid)
+  if (uuid) {
+    if (!isUuid(uuid)) {
+      return detail(400, `Param 'uuid': ${uuid} is not a valid UUID.`)
+    }
+    contacts = contacts.filter((c) => c.uuid === uuid.toLowerCase())
   }
   const urn = url.searchParams.get('urn')
-  if (urn !== null) {
-    const parsed = parseUrn(urn)
-    if (!parsed) {
+  if (urn) {
+    const normalised = normaliseUrn(urn, state.country)
+    if (!normalised) {
       return detail(400, `Invalid URN: ${urn}`)
     }
-    const identity = normaliseUrn(parsed)
+    const identity = identityOf(normalised)
     contacts = contacts.filter((c) => c.urns.includes(identity))
   }
   const groupRef = url.searchParams.get('group')
   if (groupRef !== null) {
     const group = state.groups.find((g) => g.uuid === groupRef || g.name === groupRef)
     contacts = group ? contacts.filter((c) => c.groups.includes(group.uuid)) : []
-  }
-  if (url.searchParams.get('deleted') === 'true') {
-    // Deleted contacts are forgotten entirely by the fake.
-    contacts = []
   }
   contacts.sort((a, b) => b.modifiedOn - a.modifiedOn)
   return paginate(
@@ -89,6 +106,39 @@ interface ContactInput {
   fields?: Record<string, string | null>
 }
 
+/**
+ * DRF's CharField (rest_framework/fields.py), as every string of the contact write is one: null
+ * when allowed, blank refused unless allowed (after trimming), numbers taken as their text, NUL
+ * refused. Returns the value or the messages.
+ */
+function charField(
+  value: unknown,
+  options: { allowNull: boolean; allowBlank: boolean; minLength?: number; maxLength?: number },
+): { ok: true; value: string | null } | { ok: false; errors: string[] } {
+  if (value === null) {
+    return options.allowNull ? { ok: true, value: null } : { ok: false, errors: ['This field may not be null.'] }
+  }
+  if (typeof value === 'string' && value.trim() === '') {
+    return options.allowBlank ? { ok: true, value: '' } : { ok: false, errors: ['This field may not be blank.'] }
+  }
+  if (typeof value !== 'string' && typeof value !== 'number') {
+    return { ok: false, errors: ['Not a valid string.'] }
+  }
+  const text = String(value).trim()
+  const errors: string[] = []
+  const length = Array.from(text).length
+  if (options.maxLength !== undefined && length > options.maxLength) {
+    errors.push(`Ensure this field has no more than ${options.maxLength} characters.`)
+  }
+  if (options.minLength !== undefined && length < options.minLength) {
+    errors.push(`Ensure this field has at least ${options.minLength} characters.`)
+  }
+  if (text.includes('\u0000')) {
+    errors.push('Null characters are not allowed.')
+  }
+  return errors.length > 0 ? { ok: false, errors } : { ok: true, value: text }
+}
+
 /** Field by field, the checks of ContactWriteSerializer; the first problem of each field is kept. */
 function validateContact(
   state: RapidproState,
@@ -98,27 +148,22 @@ function validateContact(
   const input: ContactInput = {}
   const errors: Record<string, unknown> = {}
   if ('name' in body) {
-    const name = body.name
-    if (name !== null && typeof name !== 'string') {
-      errors.name = ['Not a valid string.']
-    } else if (typeof name === 'string' && Array.from(name.trim()).length > MAX_NAME) {
-      errors.name = [`Ensure this field has no more than ${MAX_NAME} characters.`]
+    const name = charField(body.name, { allowNull: true, allowBlank: false, maxLength: MAX_NAME })
+    if (name.ok) {
+      input.name = name.value
     } else {
-      input.name = typeof name === 'string' ? name.trim() : null
+      errors.name = name.errors
     }
   }
   if ('language' in body) {
-    const language = body.language
-    if (language !== null && typeof language !== 'string') {
-      errors.language = ['Not a valid string.']
-    } else if (typeof language === 'string' && language.length < 3) {
-      errors.language = ['Ensure this field has at least 3 characters.']
-    } else if (typeof language === 'string' && language.length > 3) {
-      errors.language = ['Ensure this field has no more than 3 characters.']
-    } else if (typeof language === 'string' && !/^[a-z]{3}$/.test(language)) {
+    const language = charField(body.language, { allowNull: true, allowBlank: false, minLength: 3, maxLength: 3 })
+    if (!language.ok) {
+      errors.language = language.errors
+    } else if (language.value !== null && !isLanguage(language.value)) {
+      // validate_language: pycountry.languages.get(alpha_3=…), which ignores case.
       errors.language = ['Not a valid ISO639-3 language code.']
     } else {
-      input.language = language
+      input.language = language.value
     }
   }
   if ('urns' in body) {
@@ -131,17 +176,19 @@ function validateContact(
       const itemErrors: Record<string, string[]> = {}
       const normalised: string[] = []
       urns.forEach((urn: unknown, index) => {
-        if (typeof urn !== 'string') {
-          itemErrors[index] = ['Not a valid string.']
+        // URNField.to_internal_value: str(data), then validate_urn with the workspace's country.
+        const text = typeof urn === 'string' ? urn : JSON.stringify(urn)
+        const valid = validateUrn(text, state.country)
+        if (!valid) {
+          itemErrors[index] = [invalidUrnMessage(text)]
           return
         }
-        const parsed = parseUrn(urn)
-        const identity = parsed ? normaliseUrn(parsed) : null
-        if (!identity || !isValidUrn(identity)) {
-          itemErrors[index] = [invalidUrnMessage(urn)]
+        if (valid.length > MAX_URN_LENGTH) {
+          itemErrors[index] = [`Ensure this field has no more than ${MAX_URN_LENGTH} characters.`]
           return
         }
-        normalised.push(identity)
+        const parsed = parseUrn(valid)
+        normalised.push(parsed ? identityOf(parsed) : valid)
       })
       if (Object.keys(itemErrors).length > 0) {
         errors.urns = itemErrors
@@ -161,8 +208,12 @@ function validateContact(
     } else {
       const groups: StoredGroup[] = []
       for (const ref of refs as unknown[]) {
-        // Refs may be UUIDs, names, or {uuid, name} objects as the read serializer shows them.
-        const key = isObject(ref) ? String(ref.uuid ?? ref.name ?? '') : String(ref)
+        // TembaModelField.to_internal_value: a UUID or a name, as a string or an integer; no objects.
+        if (typeof ref !== 'string' && !(typeof ref === 'number' && Number.isInteger(ref))) {
+          errors.groups = ['Must be a string or integer']
+          break
+        }
+        const key = String(ref)
         const group = findStoredGroup(state, key)
         if (!group || group.system) {
           errors.groups = [`No such object: ${key}`]
@@ -183,22 +234,26 @@ function validateContact(
     const fields = body.fields
     if (!isObject(fields)) {
       errors.fields = [`Expected a dictionary of items but got type "${pyType(fields)}".`]
-    } else if (Object.keys(fields).length > MAX_ITEMS) {
-      errors.fields = [`Ensure this field has no more than ${MAX_ITEMS} elements.`]
     } else {
       const valueErrors: Record<string, string[]> = {}
+      const values: Record<string, string | null> = {}
       for (const [key, value] of Object.entries(fields)) {
-        if (value !== null && typeof value !== 'string') {
-          valueErrors[key] = ['Not a valid string.']
+        const checked = charField(value, { allowNull: true, allowBlank: true })
+        if (checked.ok) {
+          values[key] = checked.value
+        } else {
+          valueErrors[key] = checked.errors
         }
       }
       const unknown = Object.keys(fields).find((key) => !state.fields.some((f) => f.key === key))
       if (Object.keys(valueErrors).length > 0) {
         errors.fields = valueErrors
+      } else if (Object.keys(fields).length > MAX_ITEMS) {
+        errors.fields = [`Ensure this field has no more than ${MAX_ITEMS} elements.`]
       } else if (unknown !== undefined) {
         errors.fields = [`Invalid contact field key: ${unknown}`]
       } else {
-        input.fields = fields as Record<string, string | null>
+        input.fields = values
       }
     }
   }
@@ -206,7 +261,7 @@ function validateContact(
 }
 
 export async function writeContact(state: RapidproState, request: Request, url: URL): Promise<Response> {
-  const lookup = lookupOf(url)
+  const lookup = lookupOf(state, url)
   if (lookup.kind === 'error') {
     return lookup.response
   }
@@ -228,8 +283,12 @@ export async function writeContact(state: RapidproState, request: Request, url: 
   if (Object.keys(errors).length > 0) {
     return invalidFields(errors)
   }
+  // ContactWriteSerializer.validate, run once every field passed.
+  if (instance && !instance.active) {
+    return invalidFields({ non_field_errors: ["Deleted contacts can't be modified."] })
+  }
   if (lookup.kind === 'urn' && !instance && !input.urns) {
-    if (!isValidUrn(lookup.urn)) {
+    if (!validateUrn(lookup.urn, state.country)) {
       return invalidFields({ non_field_errors: [invalidUrnMessage(lookup.urn)] })
     }
     input.urns = [lookup.urn]
@@ -256,6 +315,7 @@ export async function writeContact(state: RapidproState, request: Request, url: 
         Object.entries(input.fields ?? {}).filter((e): e is [string, string] => Boolean(e[1])),
       ),
       status: 'active',
+      active: true,
       createdOn: now,
       modifiedOn: now,
     }
@@ -287,7 +347,7 @@ export async function writeContact(state: RapidproState, request: Request, url: 
 }
 
 export function deleteContact(state: RapidproState, url: URL): Response {
-  const lookup = lookupOf(url)
+  const lookup = lookupOf(state, url)
   if (lookup.kind === 'error') {
     return lookup.response
   }
@@ -298,8 +358,8 @@ export function deleteContact(state: RapidproState, url: URL): Response {
   if (!contact) {
     return notFound()
   }
-  // RapidPro releases the contact: its URNs, groups and values go with it.
-  state.contacts.delete(contact.uuid)
+  // RapidPro releases the contact: its URNs, groups and values go, the deleted contact stays.
+  release(contact)
   return noContent()
 }
 
@@ -323,8 +383,10 @@ export async function contactAction(state: RapidproState, request: Request): Pro
   } else {
     for (const ref of body.contacts as unknown[]) {
       const key = String(ref)
-      const parsed = parseUrn(key)
-      const contact = state.contacts.get(key) ?? (parsed ? byUrn(state, normaliseUrn(parsed)) : undefined)
+      const normalised = normaliseUrn(key, state.country)
+      const byUuid = state.contacts.get(key)
+      const contact =
+        (byUuid?.active ? byUuid : undefined) ?? (normalised ? byUrn(state, identityOf(normalised)) : undefined)
       if (!contact) {
         errors.contacts = [`No such object: ${key}`]
         break
@@ -388,7 +450,7 @@ export async function contactAction(state: RapidproState, request: Request): Pro
         }
         break
       case 'delete':
-        state.contacts.delete(contact.uuid)
+        release(contact)
         break
       default:
         // interrupt, archive_messages: nothing the fake keeps changes.
@@ -397,4 +459,13 @@ export async function contactAction(state: RapidproState, request: Request): Pro
     contact.modifiedOn = now
   }
   return noContent()
+}
+
+/** Contact.release: the contact is kept as deleted, without its URNs, groups, values or name. */
+function release(contact: StoredContact): void {
+  contact.active = false
+  contact.urns = []
+  contact.groups = []
+  contact.fields = {}
+  contact.name = null
 }

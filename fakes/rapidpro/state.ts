@@ -24,6 +24,8 @@ export interface StoredContact {
   groups: string[]
   fields: Record<string, string>
   status: ContactStatus
+  /** False once deleted: RapidPro keeps deleted contacts (is_active) and lists them with ?deleted=true. */
+  active: boolean
   createdOn: number
   modifiedOn: number
 }
@@ -63,6 +65,8 @@ export interface FakeLimits {
 
 export interface RapidproState {
   now: () => number
+  /** The workspace's default country (ISO 3166-1 alpha-2) for numbers without a country code; none by default. */
+  country?: string | undefined
   pageSize: number
   limits: FakeLimits
   contacts: Map<string, StoredContact>
@@ -125,7 +129,7 @@ export function datetime(ms: number): string {
 export interface ContactJson {
   uuid: string
   name: string | null
-  status: ContactStatus
+  status: ContactStatus | null
   language: string | null
   urns: string[]
   groups: { uuid: string; name: string }[]
@@ -145,12 +149,12 @@ export function contactJson(state: RapidproState, contact: StoredContact): Conta
     return group ? [{ uuid: group.uuid, name: group.name }] : []
   })
   // Like RapidPro, every field of the workspace is listed, null when the contact has no value.
-  const fields = Object.fromEntries(state.fields.map((f) => [f.key, contact.fields[f.key] ?? null]))
+  const fields = Object.fromEntries(state.fields.map((f) => [f.key, fieldValue(f, contact.fields[f.key])]))
   return {
     uuid: contact.uuid,
-    name: contact.name,
-    status: contact.status,
-    language: contact.language,
+    name: contact.active ? contact.name : null,
+    status: contact.active ? contact.status : null,
+    language: contact.active ? contact.language : null,
     urns: [...contact.urns],
     groups,
     notes: [],
@@ -214,4 +218,29 @@ export function findStoredGroup(state: RapidproState, ref: string): StoredGroup 
   return (
     state.groups.find((g) => g.uuid === ref) ?? state.groups.find((g) => g.name.toLowerCase() === ref.toLowerCase())
   )
+}
+
+// temba/tests/dates.py parse_datetime, for the formats a client should send: full ISO 8601 with a
+// time zone, or a date alone. Anything else (notably a date-time without a zone) reads back as null.
+const FULL_ISO8601 = /^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2})?(\.\d{0,9})?([+-]\d{2}:\d{2}|Z)$/
+const ISO_DATE = /^\d{4}-\d{2}-\d{2}$/
+
+/** How RapidPro reads a value back by the field's type: a datetime or number it cannot parse is null. */
+function fieldValue(field: StoredField, value: string | undefined): string | null {
+  if (value === undefined) {
+    return null
+  }
+  if (field.type === 'datetime') {
+    const text = value.trim().replace(/\.$/, '')
+    if (!FULL_ISO8601.test(text) && !ISO_DATE.test(text)) {
+      return null
+    }
+    const at = new Date(ISO_DATE.test(text) ? `${text}T00:00:00Z` : text.replace(' ', 'T'))
+    return Number.isNaN(at.getTime()) ? null : datetime(at.getTime())
+  }
+  if (field.type === 'number') {
+    const number = Number(value.trim())
+    return value.trim() !== '' && Number.isFinite(number) ? value.trim() : null
+  }
+  return value
 }

@@ -70,7 +70,7 @@ export async function check(args: string[], io: CliIo, print: Printer): Promise<
     detail: `${forms.length} form${forms.length === 1 ? '' : 's'}: ${forms.map((f) => f.id).join(', ')}`,
   })
   const reached = await checkInfobip(env, clients, forms)
-  rows.push(reached.row, ...(await infobipFormRows(clients, forms, reached.ok)))
+  rows.push(reached.row, ...(await infobipFormRows(clients, forms, reached.ok, formsAuthOf(env))))
   rows.push(...(await checkRapidproRows(env, forms, io)))
   return finish(print, rows)
 }
@@ -80,13 +80,14 @@ async function infobipFormRows(
   clients: UpstreamClients,
   forms: readonly FormConfig[],
   reached: boolean,
+  auth: FormsAuth,
 ): Promise<CheckRow[]> {
   const rows: CheckRow[] = []
   for (const form of forms) {
     if (form.infobipFormId) {
       rows.push(
         reached
-          ? await checkForm(clients, form, form.infobipFormId)
+          ? await checkForm(clients, form, form.infobipFormId, auth)
           : skipped('infobip form', `${form.id} → ${form.infobipFormId}`),
       )
     }
@@ -173,7 +174,32 @@ async function checkInfobip(
   }
 }
 
-async function checkForm(clients: UpstreamClients, form: FormConfig, infobipFormId: string): Promise<CheckRow> {
+/** How the configured credentials meet the Forms endpoints, which declare only the API-key scheme. */
+interface FormsAuth {
+  apiKey: boolean
+  scheme: string
+}
+
+function formsAuthOf(env: ProxyEnv): FormsAuth {
+  return env.infobip
+    ? { apiKey: env.infobip.auth.kind === 'app', scheme: describeAuth(env.infobip.auth) }
+    : { apiKey: true, scheme: 'sandbox API key' }
+}
+
+const API_KEY_ONLY =
+  "Infobip's spec declares only the API-key scheme for the Forms endpoints (get form, views, data): set INFOBIP_API_KEY"
+
+/**
+ * Reads the form with the configured credentials (`GET /forms/1/forms/{id}`). Views and data are
+ * not tried: they would count a view or store a submission. With anything but an API key, the
+ * answer says what the spec promises for them.
+ */
+async function checkForm(
+  clients: UpstreamClients,
+  form: FormConfig,
+  infobipFormId: string,
+  auth: FormsAuth,
+): Promise<CheckRow> {
   const row = (result: CheckResult, detail: string) => ({
     check: 'infobip form',
     target: `${form.id} → ${infobipFormId}`,
@@ -183,12 +209,18 @@ async function checkForm(clients: UpstreamClients, form: FormConfig, infobipForm
   try {
     const upstream = await clients.infobip.getForm(infobipFormId)
     const summary = `"${upstream.name}", ${upstream.elements.length} elements`
-    return upstream.formStatus === 'ACTIVE'
+    if (upstream.formStatus !== 'ACTIVE') {
+      return row('FAIL', `${upstream.formStatus}, ${summary}: only ACTIVE forms are shown`)
+    }
+    return auth.apiKey
       ? row('ok', `ACTIVE, ${summary}`)
-      : row('FAIL', `${upstream.formStatus}, ${summary}: only ACTIVE forms are shown`)
+      : row('warn', `ACTIVE, ${summary}; read with ${auth.scheme}, but views and data may refuse it: ${API_KEY_ONLY}`)
   } catch (error) {
     if (error instanceof InfobipHttpError && error.status === 404) {
       return row('FAIL', 'not found: check infobipFormId (`flowform forms list` shows the ids)')
+    }
+    if (!auth.apiKey && error instanceof InfobipHttpError && (error.status === 401 || error.status === 403)) {
+      return row('FAIL', `${auth.scheme} refused (${error.status}): an API key is needed. ${API_KEY_ONLY}`)
     }
     return row('FAIL', describeError(error))
   }

@@ -4,6 +4,7 @@ import { type ProxyEnv, readEnv } from '../config/env'
 import { describeAuth } from '../upstreams/infobip/auth'
 import { readSandboxLink, type SandboxLink } from '../upstreams/sandbox-link'
 import type { CliIo, Printer } from './io'
+import { closeOnExit } from './sessions'
 
 /** What every command works with: the server's own environment, config and upstream clients. */
 export interface CliContext {
@@ -48,6 +49,7 @@ export async function createCliContext(
   const loaded = read?.loaded ?? readCliConfig(env, io)
   const sandboxLink = runningSandbox(env)
   const clients = await createClients(env, { ...(io.fetch ? { fetch: io.fetch } : {}), sandboxLink })
+  closeOnExit(() => clients.infobip.close())
   if (env.infobip) {
     print.err(`flowform: calling Infobip at ${env.infobip.baseUrl} (${describeAuth(env.infobip.auth)}).`)
   } else if (sandboxLink) {

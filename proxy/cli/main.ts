@@ -3,6 +3,7 @@ import { fileURLToPath } from 'node:url'
 import type { ConfigError } from '../config/load'
 import type { EnvError } from '../config/env'
 import { type CliIo, printer, type Printer, UsageError } from './io'
+import { closeAll } from './sessions'
 
 /**
  * The operator CLI (`npx flowform …`, bin/flowform.js). It reads the same environment and config
@@ -112,6 +113,8 @@ export async function runCli(argv: readonly string[], io: CliIo = {}): Promise<n
       return 1
     }
     throw error
+  } finally {
+    await closeAll()
   }
 }
 

@@ -6,6 +6,7 @@ import { BotDefenseConfig } from './bot-defense'
 import { DEFAULTS } from './defaults'
 import { FieldConfig, type FormFieldConfig } from './fields'
 import { checkConsent, consentConfig } from './consent'
+import { languageProblem } from '../common/iso639'
 
 /** The config file's shape (contract section 3). Unknown keys are refused so typos surface at start. */
 
@@ -152,7 +153,12 @@ export const RapidproConfig = z.strictObject({
   /** ISO 639-3 language for contacts that have none and did not choose one. */
   language: z
     .string()
-    .regex(/^[a-z]{3}$/, 'must be an ISO 639-3 code such as "eng"')
+    .superRefine((code, context) => {
+      const problem = languageProblem(code)
+      if (problem) {
+        context.addIssue({ code: 'custom', message: problem })
+      }
+    })
     .optional(),
   /** Submitted field name (or people key) → RapidPro field key, instead of the snake_case default. */
   fields: z.record(z.string(), RapidproFieldKey).optional(),

@@ -45,6 +45,8 @@ const PersonData = z.object({
   /** Submission key that carried the email / phone, so an upstream complaint lands on the right field. */
   emailField: z.string().exactOptional(),
   phoneField: z.string().exactOptional(),
+  /** Submission key of every other person attribute (`birthDate` → "dob"), for Infobip's 40003. */
+  fieldsByAttribute: z.record(z.string(), z.string()).exactOptional(),
 })
 export type PersonData = z.infer<typeof PersonData>
 

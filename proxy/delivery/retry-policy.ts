@@ -20,7 +20,8 @@ export function backoffMs(attempts: number, retryAfterSeconds?: number, random =
 /** What the operator most likely has to do, for the failures that have one obvious cause. */
 export function hintFor(upstream: string, status?: number, code?: string): string | undefined {
   const rapidpro = upstream.startsWith('rapidpro')
-  if (status === 401) {
+  // RapidPro answers an unknown token 403 "Invalid token" (upstreams/rapidpro/errors.ts).
+  if (status === 401 || code === 'INVALID_TOKEN') {
     return rapidpro
       ? 'check RAPIDPRO_TOKEN'
       : 'check the Infobip credentials (INFOBIP_API_KEY, or INFOBIP_USERNAME and INFOBIP_PASSWORD, …)'

@@ -24,6 +24,8 @@ export interface PlanOptions {
   campaign?: string | undefined
   /** What the person agreed to: sent where the form's `consent` block says (signup/consent-upstream.ts). */
   consent?: ConsentEvidence | null | undefined
+  /** Told about a value left out of a delivery (a preferred language RapidPro would refuse). */
+  warn?: ((message: string) => void) | undefined
 }
 
 /** From a resolved form and its validated values to the typed payloads of its deliveries. */
@@ -49,7 +51,7 @@ export function planDeliveries(form: ResolvedForm, values: SubmissionValues, opt
   }
   // After the flow, so that RapidPro adds at most one round trip once the flow has answered.
   if (rapidpro) {
-    deliveries.push({ target: 'rapidpro', payload: rapidproPayload(values, form) })
+    deliveries.push({ target: 'rapidpro', payload: rapidproPayload(values, form, options.warn) })
   }
   return {
     deliveries: withConsent(deliveries, form.config.consent, options.consent),
@@ -58,9 +60,18 @@ export function planDeliveries(form: ResolvedForm, values: SubmissionValues, opt
   }
 }
 
-export function rapidproPayload(values: SubmissionValues, form: ResolvedForm): RapidproPayload {
+export function rapidproPayload(
+  values: SubmissionValues,
+  form: ResolvedForm,
+  warn?: (message: string) => void,
+): RapidproPayload {
   const config = form.config.rapidpro ?? {}
-  return { contact: toRapidproContact(values, form.personFields, config), decides: !form.config.flow }
+  const contact = toRapidproContact(values, form.personFields, config, {
+    defaultCountry: form.config.defaultCountry,
+    fieldTypes: Object.fromEntries(form.definition.fields.map((field) => [field.name, field.type])),
+    ...(warn ? { warn } : {}),
+  })
+  return { contact, decides: !form.config.flow }
 }
 
 /**

@@ -67,6 +67,7 @@ export async function submit(
     source: context.source,
     campaign,
     consent,
+    warn: (message) => deps.log.warn({ form: form.config.id }, message),
   })
   if (plan.unreachable) {
     // Ask for someone to reach instead of failing upstream.

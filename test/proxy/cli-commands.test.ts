@@ -46,8 +46,11 @@ async function cli(argv: string[], env: Record<string, string> = {}) {
 }
 
 /** The sandbox fake with fixed credentials, on loopback: Infobip's semantics plus a record of the wire. */
+/** Get form, views and data take only an API key (the spec's security): checks of Infobip forms use one. */
+const API_KEY = 'live-api-key'
+
 async function liveFake(): Promise<{ fake: InfobipFake; server: RecordingServer; env: Record<string, string> }> {
-  const fake = createInfobipFake({ credentials: { username: 'shop', password: PASSWORD } })
+  const fake = createInfobipFake({ credentials: { username: 'shop', password: PASSWORD, apiKey: API_KEY } })
   const server = await serve(fake.fetch)
   return { fake, server, env: { INFOBIP_BASE_URL: server.url, INFOBIP_USERNAME: 'shop', INFOBIP_PASSWORD: PASSWORD } }
 }
@@ -305,11 +308,15 @@ describe('flowform check', () => {
         form('gone', { flow: { api: 'moments', campaignId: '424242' } }),
       ],
     })
-    const result = await cli(['check'], { ...env, FLOWFORM_CONFIG: file })
+    const result = await cli(['check'], {
+      INFOBIP_BASE_URL: env.INFOBIP_BASE_URL ?? '',
+      INFOBIP_API_KEY: API_KEY,
+      FLOWFORM_CONFIG: file,
+    })
     expect(result.code).toBe(1)
     const row = (pattern: string) => expect(result.stdout).toMatch(new RegExp(`^${pattern}$`, 'm'))
     row(`config\\s+${file.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\s+ok\\s+5 forms: news, draft, typo, paused, gone`)
-    row(`infobip\\s+${server.url}\\s+ok\\s+reached; Basic \\(username and password\\) accepted`)
+    row(`infobip\\s+${server.url}\\s+ok\\s+reached; API key accepted`)
     row(`infobip form\\s+news → ${SANDBOX_SEED.activeFormId}\\s+ok\\s+ACTIVE, "Company Newsletter", 13 elements`)
     row(`infobip form\\s+draft → ${SANDBOX_SEED.draftFormId}\\s+FAIL\\s+DRAFT, .*only ACTIVE forms are shown`)
     row('infobip form\\s+typo → 0{8}-.*\\s+FAIL\\s+not found: check infobipFormId.*')
@@ -319,7 +326,7 @@ describe('flowform check', () => {
     expect(result.stdout.trim().endsWith('4 checks failed.')).toBe(true)
     expect(result.stdout + result.stderr).not.toContain(PASSWORD)
     // Every call carried the configured credentials; the probes removed nobody real.
-    expect(server.requests.every((r) => r.headers.authorization === BASIC)).toBe(true)
+    expect(server.requests.every((r) => r.headers.authorization === `App ${API_KEY}`)).toBe(true)
     expect(
       server.requests
         .filter((r) => r.method === 'DELETE')
@@ -340,10 +347,15 @@ describe('flowform check', () => {
 
   it('checks with an IBSSO session and says so, one session for all probes', async () => {
     const { server, env } = await liveFake()
-    const result = await cli(['check'], { ...env, INFOBIP_AUTH: 'ibsso' })
+    // Flows only: get form takes no IBSSO session (the spec declares only the API-key scheme).
+    const file = configFile({
+      forms: [form('welcome', { flow: { api: 'moments', campaignId: SANDBOX_SEED.momentsCampaignId } })],
+    })
+    const result = await cli(['check'], { ...env, INFOBIP_AUTH: 'ibsso', FLOWFORM_CONFIG: file })
     expect(result.code).toBe(0)
     expect(result.stdout).toContain('IBSSO session (username and password) accepted')
-    expect(server.requests.filter((r) => r.path === '/auth/1/session')).toHaveLength(1)
+    // One session for every probe, destroyed when the command ends.
+    expect(server.requests.filter((r) => r.path === '/auth/1/session').map((r) => r.method)).toEqual(['POST', 'DELETE'])
     expect(
       server.requests
         .filter((r) => r.path !== '/auth/1/session')

@@ -43,36 +43,38 @@ function clock(start = Date.parse('2025-03-01T10:00:00Z')) {
 }
 
 const formPath = (id: string) => `/forms/1/forms/${id}`
+/** Every scheme may list forms; get form, views and data take only an API key. */
+const LIST = '/forms/1/forms'
 const FORM = SANDBOX_SEED.activeFormId
 
 describe('infobip fake: authentication', () => {
   it('refuses a request without Authorization with the documented 401 body', async () => {
     const fake = createInfobipFake()
-    const answer = await send(fake, 'GET', formPath(FORM), undefined, {})
+    const answer = await send(fake, 'GET', LIST, undefined, {})
     expect(answer.status).toBe(401)
     expect(answer.json).toEqual(serviceError('UNAUTHORIZED', 'Invalid login details'))
   })
 
   it('refuses unknown schemes and empty credentials, accepts App and Basic by default', async () => {
     const fake = createInfobipFake()
-    expect((await send(fake, 'GET', formPath(FORM), undefined, { authorization: 'Token abc' })).status).toBe(401)
-    expect((await send(fake, 'GET', formPath(FORM), undefined, { authorization: 'App ' })).status).toBe(401)
-    expect((await send(fake, 'GET', formPath(FORM), undefined, { authorization: 'Basic !!!' })).status).toBe(401)
-    expect((await send(fake, 'GET', formPath(FORM), undefined, { authorization: 'App anything' })).status).toBe(200)
-    expect((await send(fake, 'GET', formPath(FORM), undefined, basic('user', 'pw'))).status).toBe(200)
+    expect((await send(fake, 'GET', LIST, undefined, { authorization: 'Token abc' })).status).toBe(401)
+    expect((await send(fake, 'GET', LIST, undefined, { authorization: 'App ' })).status).toBe(401)
+    expect((await send(fake, 'GET', LIST, undefined, { authorization: 'Basic !!!' })).status).toBe(401)
+    expect((await send(fake, 'GET', LIST, undefined, { authorization: 'App anything' })).status).toBe(200)
+    expect((await send(fake, 'GET', LIST, undefined, basic('user', 'pw'))).status).toBe(200)
   })
 
   it('checks fixed credentials for every scheme', async () => {
     const fake = createInfobipFake({ credentials: { apiKey: 'right-key', username: 'shop', password: 's3cret' } })
-    expect((await send(fake, 'GET', formPath(FORM), undefined, { authorization: 'App wrong-key' })).status).toBe(401)
-    expect((await send(fake, 'GET', formPath(FORM), undefined, { authorization: 'App right-key' })).status).toBe(200)
-    expect((await send(fake, 'GET', formPath(FORM), undefined, basic('shop', 'nope'))).status).toBe(401)
-    expect((await send(fake, 'GET', formPath(FORM), undefined, basic('shop', 's3cret'))).status).toBe(200)
+    expect((await send(fake, 'GET', LIST, undefined, { authorization: 'App wrong-key' })).status).toBe(401)
+    expect((await send(fake, 'GET', LIST, undefined, { authorization: 'App right-key' })).status).toBe(200)
+    expect((await send(fake, 'GET', LIST, undefined, basic('shop', 'nope'))).status).toBe(401)
+    expect((await send(fake, 'GET', LIST, undefined, basic('shop', 's3cret'))).status).toBe(200)
   })
 
   it('refuses a scheme the fixed credentials do not configure', async () => {
     const fake = createInfobipFake({ credentials: { apiKey: 'only-key' } })
-    expect((await send(fake, 'GET', formPath(FORM), undefined, basic('someone', 'pw'))).status).toBe(401)
+    expect((await send(fake, 'GET', LIST, undefined, basic('someone', 'pw'))).status).toBe(401)
   })
 
   it('issues IBSSO session tokens, honours them and ends them on DELETE', async () => {
@@ -84,10 +86,11 @@ describe('infobip fake: authentication', () => {
     const { token } = created.json as { token: string }
     expect(token).toMatch(/^\w{16,}$/)
     const ibsso = { authorization: `IBSSO ${token}` }
-    expect((await send(fake, 'GET', formPath(FORM), undefined, ibsso)).status).toBe(200)
-    expect((await send(fake, 'DELETE', '/auth/1/session', undefined, ibsso)).status).toBe(204)
-    expect((await send(fake, 'GET', formPath(FORM), undefined, ibsso)).status).toBe(401)
-    expect((await send(fake, 'GET', formPath(FORM), undefined, { authorization: 'IBSSO made-up' })).status).toBe(401)
+    expect((await send(fake, 'GET', LIST, undefined, ibsso)).status).toBe(200)
+    // The spec answers 200 OK.
+    expect((await send(fake, 'DELETE', '/auth/1/session', undefined, ibsso)).status).toBe(200)
+    expect((await send(fake, 'GET', LIST, undefined, ibsso)).status).toBe(401)
+    expect((await send(fake, 'GET', LIST, undefined, { authorization: 'IBSSO made-up' })).status).toBe(401)
   })
 
   it('answers 400 to a session request without username and password', async () => {
@@ -104,9 +107,9 @@ describe('infobip fake: authentication', () => {
       token: string
     }
     time.advance(59 * 60_000)
-    expect((await send(fake, 'GET', formPath(FORM), undefined, { authorization: `IBSSO ${token}` })).status).toBe(200)
+    expect((await send(fake, 'GET', LIST, undefined, { authorization: `IBSSO ${token}` })).status).toBe(200)
     time.advance(60 * 60_000 + 1)
-    expect((await send(fake, 'GET', formPath(FORM), undefined, { authorization: `IBSSO ${token}` })).status).toBe(401)
+    expect((await send(fake, 'GET', LIST, undefined, { authorization: `IBSSO ${token}` })).status).toBe(401)
   })
 
   it('issues OAuth client-credentials tokens that work as Bearer until they expire', async () => {
@@ -121,10 +124,10 @@ describe('infobip fake: authentication', () => {
     const body = (await res.json()) as { access_token: string; expires_in: number; token_type: string }
     expect(body).toEqual({ access_token: expect.any(String), expires_in: 3600, token_type: 'Bearer' })
     const bearer = { authorization: `Bearer ${body.access_token}` }
-    expect((await send(fake, 'GET', formPath(FORM), undefined, bearer)).status).toBe(200)
-    expect((await send(fake, 'GET', formPath(FORM), undefined, { authorization: 'Bearer forged' })).status).toBe(401)
+    expect((await send(fake, 'GET', LIST, undefined, bearer)).status).toBe(200)
+    expect((await send(fake, 'GET', LIST, undefined, { authorization: 'Bearer forged' })).status).toBe(401)
     time.advance(3600 * 1000)
-    expect((await send(fake, 'GET', formPath(FORM), undefined, bearer)).status).toBe(401)
+    expect((await send(fake, 'GET', LIST, undefined, bearer)).status).toBe(401)
   })
 
   it('refuses a bad OAuth grant type and missing client credentials', async () => {
@@ -140,7 +143,27 @@ describe('infobip fake: authentication', () => {
     expect(await badGrant.json()).toMatchObject({ error: 'unsupported_grant_type' })
     const noClient = await token({ grant_type: 'client_credentials' })
     expect(noClient.status).toBe(401)
-    expect(await noClient.json()).toMatchObject({ error: 'invalid_client' })
+    // OAuthApiException: the deprecated `error` and Infobip's requestError, no error_description.
+    expect(await noClient.json()).toEqual({
+      error: 'invalid_client',
+      ...serviceError('UNAUTHORIZED', 'Bad client credentials'),
+    })
+  })
+
+  it('takes only the API-key scheme on get form, views and data, as the spec declares', async () => {
+    const fake = createInfobipFake()
+    const session = (await send(fake, 'POST', '/auth/1/session', { username: 'u', password: 'p' }, {})).json as {
+      token: string
+    }
+    for (const path of [formPath(FORM), `${formPath(FORM)}/views`, `${formPath(FORM)}/data`]) {
+      const method = path === formPath(FORM) ? 'GET' : 'POST'
+      for (const headers of [basic('u', 'p'), { authorization: `IBSSO ${session.token}` }]) {
+        const answer = await send(fake, method, path, method === 'POST' ? {} : undefined, headers)
+        expect(answer).toMatchObject({ status: 401, json: serviceError('UNAUTHORIZED', 'Invalid login details') })
+      }
+    }
+    expect((await send(fake, 'GET', LIST, undefined, basic('u', 'p'))).status).toBe(200)
+    expect((await send(fake, 'GET', formPath(FORM))).status).toBe(200)
   })
 })
 

@@ -161,9 +161,15 @@ describe('following reports', () => {
     const answers = await advancedUntil(
       Promise.all(Array.from({ length: 20 }, (_, i) => p.submit('signup', signup(i)))),
     )
-    expect(answers.map((r) => r.status)).toEqual(Array(20).fill(202))
+    // Participants turn final one by one (the i-th of 20 after 1,200·(i+1)/20 ms): the first few
+    // within the 600 ms the people wait, the rest are queued.
+    const statuses = answers.map((r) => r.status)
+    const enrolled = statuses.filter((s) => s === 200).length
+    expect(enrolled).toBeGreaterThan(0)
+    expect(enrolled).toBeLessThan(10)
+    expect(statuses).toEqual([...Array<number>(enrolled).fill(200), ...Array<number>(20 - enrolled).fill(202)])
     const awaiting = p.outbox.list({ status: 'awaiting' })
-    expect(awaiting).toHaveLength(20)
+    expect(awaiting).toHaveLength(20 - enrolled)
     const operationId = stateOf(awaiting[0]).operationId
     expect(typeof operationId).toBe('string')
     expect(

@@ -202,12 +202,13 @@ describe.each(transports)('RapidPro client against the fake (%s)', (_name, setup
     expect(wire()).toHaveLength(1)
   })
 
-  it("reports a refused token as 401 with RapidPro's detail", async () => {
+  it('reports a refused token (403 "Invalid token") as RapidPro answers it, marked INVALID_TOKEN', async () => {
     const { fake } = await setup()
     const wrong = new RapidproClient({ baseUrl: 'https://rapidpro.example.org', token: 'wrong', fetch: fake.fetch })
     const error = (await wrong.listGroups().catch((e: unknown) => e)) as RapidproHttpError
-    expect(error.status).toBe(401)
-    expect(error.issues).toEqual([{ field: null, message: 'Invalid token.' }])
+    expect(error.status).toBe(403)
+    expect(error.upstreamCode).toBe('INVALID_TOKEN')
+    expect(error.issues).toEqual([{ field: null, message: 'Invalid token' }])
   })
 })
 

@@ -36,17 +36,23 @@ function fakeWith(options: RapidproFakeOptions = {}): RapidproFake {
 }
 
 describe('rapidpro fake: authentication and throttling', () => {
-  it('answers 401 without a token, with a wrong token, and for other schemes', async () => {
+  // temba/api/v2/tests/test_base.py: the session authentication class comes first, so DRF answers 403.
+  it('answers 403 without a token, with a wrong token, and for other schemes', async () => {
     const fake = fakeWith({ token: 'abc123' })
     expect(await send(fake, 'GET', contacts(), undefined, {})).toMatchObject({
-      status: 401,
+      status: 403,
       json: { detail: 'Authentication credentials were not provided.' },
     })
     expect(await send(fake, 'GET', contacts(), undefined, { authorization: 'Token nope' })).toMatchObject({
-      status: 401,
-      json: { detail: 'Invalid token.' },
+      status: 403,
+      json: { detail: 'Invalid token' },
     })
-    expect((await send(fake, 'GET', contacts(), undefined, { authorization: 'Bearer abc123' })).status).toBe(401)
+    const wrongBasic = `Basic ${Buffer.from('admin@example.org:nope').toString('base64')}`
+    expect(await send(fake, 'GET', contacts(), undefined, { authorization: wrongBasic })).toMatchObject({
+      status: 403,
+      json: { detail: 'Invalid token or email' },
+    })
+    expect((await send(fake, 'GET', contacts(), undefined, { authorization: 'Bearer abc123' })).status).toBe(403)
     expect((await send(fake, 'GET', contacts())).status).toBe(200)
     const basic = `Basic ${Buffer.from('admin@example.org:abc123').toString('base64')}`
     expect((await send(fake, 'GET', contacts(), undefined, { authorization: basic })).status).toBe(200)
@@ -56,7 +62,9 @@ describe('rapidpro fake: authentication and throttling', () => {
     expect((await send(fakeWith(), 'GET', contacts(), undefined, { authorization: 'Token whatever' })).status).toBe(200)
   })
 
-  it('throttles per token with 429, a DRF detail and Retry-After', async () => {
+  // temba OrgUserRateThrottle: keyed by workspace, not token; contacts.json ("v2.contacts") has its
+  // own budget, contact_actions, fields and groups share "v2".
+  it('throttles per workspace and scope with 429, a DRF detail and Retry-After', async () => {
     let t = 1_000_000
     const fake = fakeWith({ rateLimit: { requests: 2, windowSeconds: 60 }, now: () => t })
     await send(fake, 'GET', contacts())
@@ -66,9 +74,26 @@ describe('rapidpro fake: authentication and throttling', () => {
     expect(third.status).toBe(429)
     expect(third.headers.get('retry-after')).toBe('50')
     expect(third.json).toEqual({ detail: 'Request was throttled. Expected available in 50 seconds.' })
-    expect((await send(fake, 'GET', contacts(), undefined, { authorization: 'Token other' })).status).toBe(200)
+    // Another token of the same workspace shares the budget.
+    expect((await send(fake, 'GET', contacts(), undefined, { authorization: 'Token other' })).status).toBe(429)
+    // The other scope has its own.
+    expect((await send(fake, 'GET', '/api/v2/fields.json')).status).toBe(200)
+    expect((await send(fake, 'GET', '/api/v2/groups.json')).status).toBe(200)
+    expect((await send(fake, 'GET', '/api/v2/groups.json')).status).toBe(429)
     t += 50_000
     expect((await send(fake, 'GET', contacts())).status).toBe(200)
+  })
+
+  it("throttles at RapidPro's default of 3,600 an hour and names the workspace", async () => {
+    const t = 5_000_000
+    const fake = fakeWith({ now: () => t })
+    let last = await send(fake, 'GET', '/api/v2/fields.json')
+    expect(last.headers.get('x-temba-workspace')).toMatch(/^[0-9a-f-]{36}$/)
+    for (let i = 1; i < 3_600; i += 1) {
+      last = await send(fake, 'GET', '/api/v2/fields.json')
+    }
+    expect(last.status).toBe(200)
+    expect((await send(fake, 'GET', '/api/v2/fields.json')).status).toBe(429)
   })
 })
 
@@ -246,9 +271,16 @@ describe('rapidpro fake: contacts', () => {
       status: 404,
       json: { detail: 'Not found.' },
     })
-    expect(await send(fake, 'POST', contacts('?uuid=x&urn=tel%3A%2B250785555555'), {})).toMatchObject({
+    expect(
+      await send(fake, 'POST', contacts('?uuid=ad6acad9-959b-4d70-b144-5de2891e4d00&urn=tel%3A%2B250785555555'), {}),
+    ).toMatchObject({
       status: 400,
       json: { detail: 'URL can only contain one of the following parameters: urn, uuid' },
+    })
+    // temba/api/views.py get_lookup_values: a malformed UUID is a 400, not a 404.
+    expect(await send(fake, 'POST', contacts('?uuid=x'), {})).toMatchObject({
+      status: 400,
+      json: { detail: "Param 'uuid': x is not a valid UUID." },
     })
   })
 

@@ -62,10 +62,12 @@ describe('syncRapidpro', () => {
       { email: 'a@example.com', birthDate: '1990-01-02', shoeSize: '42', consent: true },
       { email: 'email', birthDate: 'birthDate', shoeSize: 'shoeSize', consent: 'consent' },
       signup.rapidpro ?? {},
+      { fieldTypes: Object.fromEntries((signup.fields ?? []).map((f) => [f.name, f.type])) },
     )
     const saved = await client.upsertContact(plan.urn ?? '', plan.body)
+    // A datetime field keeps only a value with a time zone: a date is sent as noon UTC.
     expect(saved.contact.fields).toMatchObject({
-      birth_date: '1990-01-02',
+      birth_date: '1990-01-02T12:00:00.000000Z',
       shoe_size: '42',
       newsletter_consent: 'true',
     })
@@ -183,7 +185,11 @@ describe('checkRapidpro', () => {
     })
     const checks = await checkRapidpro(wrong, [form({ groups: ['Newsletter'] })])
     expect(checks).toEqual([
-      { name: 'RapidPro token', ok: false, detail: 'RapidPro refused the token (401: Invalid token.)' },
+      {
+        name: 'RapidPro token',
+        ok: false,
+        detail: 'RapidPro refused the token (403: Invalid token): check RAPIDPRO_TOKEN',
+      },
     ])
     expect(JSON.stringify(checks)).not.toContain('not-the-token')
   })

@@ -7,10 +7,14 @@ const FLOW = SANDBOX_SEED.legacyCampaignId
 const path = (query = '', campaignId: string = FLOW) => `/communication/1/flows/${campaignId}/participants${query}`
 
 async function send(fake: InfobipFake, method: string, target: string, body?: unknown) {
+  // Form data takes only an API key (the spec's security for it); the flow API takes Basic too.
+  const authorization = target.startsWith('/forms/')
+    ? 'App sandbox-key'
+    : 'Basic ' + Buffer.from('shop:pw').toString('base64')
   const res = await fake.fetch(`${BASE}${target}`, {
     method,
     headers: {
-      authorization: 'Basic ' + Buffer.from('shop:pw').toString('base64'),
+      authorization,
       'content-type': 'application/json',
     },
     ...(body === undefined ? {} : { body: typeof body === 'string' ? body : JSON.stringify(body) }),

@@ -139,7 +139,7 @@ describe('Moments flow: add participants', () => {
     expect(missing).toEqual({
       status: 400,
       json: {
-        errorCode: '400',
+        errorCode: 400,
         errorMessage: 'Field participants.[0].identifyBy.sender must not be null for type FACEBOOK',
       },
     })
@@ -180,7 +180,7 @@ describe('Moments flow: request validation', () => {
     for (const n of [0, 1001]) {
       expect(await send(fake, 'POST', addPath(CAMPAIGN), { participants: many(n) })).toEqual({
         status: 400,
-        json: { errorCode: '400', errorMessage: `Number of participants must be between 1 and 1000. Received: ${n}` },
+        json: { errorCode: 400, errorMessage: `Number of participants must be between 1 and 1000. Received: ${n}` },
       })
     }
     const operationId = await add(fake, { participants: many(1000) })
@@ -192,18 +192,18 @@ describe('Moments flow: request validation', () => {
     const fake = createInfobipFake()
     expect(await send(fake, 'POST', addPath(CAMPAIGN), { notifyUrl: 'https://x.example' })).toEqual({
       status: 400,
-      json: { errorCode: '400', errorMessage: 'Mandatory fields are absent: [participants]' },
+      json: { errorCode: 400, errorMessage: 'Mandatory fields are absent: [participants]' },
     })
     const badType = await send(fake, 'POST', addPath(CAMPAIGN), {
       participants: [email('a@example.com'), { identifyBy: { identifier: 'x', type: 'SMS' } }],
     })
     expect(badType.json).toEqual({
-      errorCode: '400',
+      errorCode: 400,
       errorMessage: 'Field participants.[1].identifyBy.type must not be null or unsupported value',
     })
     const noType = await send(fake, 'POST', addPath(CAMPAIGN), { participants: [{ identifyBy: { identifier: 'x' } }] })
     expect(noType.json).toEqual({
-      errorCode: '400',
+      errorCode: 400,
       errorMessage: 'Field participants.[0].identifyBy.type must not be null or unsupported value',
     })
     expect(fake.people).toEqual([])
@@ -228,7 +228,7 @@ describe('Moments flow: request validation', () => {
     for (const campaignId of ['999', SANDBOX_SEED.inactiveCampaignId]) {
       expect(await send(fake, 'POST', addPath(campaignId), { participants: [email('a@example.com')] })).toEqual({
         status: 404,
-        json: { errorCode: '40401', errorMessage: `Could not find active flow for campaign ${campaignId}` },
+        json: { errorCode: 40401, errorMessage: `Could not find active flow for campaign ${campaignId}` },
       })
     }
     expect(fake.people).toEqual([])

@@ -9,6 +9,8 @@ import type { PersonData } from '../payloads'
 export const PERSON_FIELD_MESSAGE = {
   email: 'Please check this email address.',
   phone: 'Please check this phone number.',
+  value: 'Please check this value.',
+  form: 'Please check your details and try again.',
 } as const
 
 export type LegacyFlow = Pick<Extract<FlowConfig, { api: 'legacy' }>, 'campaignId' | 'flowVariables' | 'identifyBy'>
@@ -123,10 +125,12 @@ export function legacyOutcome(error: unknown, data: PersonData): DeliveryOutcome
     return { kind: 'done', status: 'already_enrolled' }
   }
   if (code === '40003') {
+    // On the field the message names; when it names none, on the form: the person's data, not
+    // the setup, was refused.
     const field = fieldOfManipulationError(error.upstreamMessage ?? '', data)
-    if (field) {
-      return { kind: 'invalid', fields: { [field.name]: [PERSON_FIELD_MESSAGE[field.kind]] } }
-    }
+    return field
+      ? { kind: 'invalid', fields: { [field.name]: [PERSON_FIELD_MESSAGE[field.kind]] } }
+      : { kind: 'invalid', fields: { _form: [PERSON_FIELD_MESSAGE.form] } }
   }
   if (code === '50001') {
     // Infobip's own failure: the data is fine, so keep it and try later.
@@ -145,14 +149,26 @@ export function legacyOutcome(error: unknown, data: PersonData): DeliveryOutcome
   return outcomeFromError('infobip-flow', error)
 }
 
-/** "Error updating person: msisdn: Number is invalid." concerns the phone field; else the email. */
-function fieldOfManipulationError(message: string, data: PersonData): { name: string; kind: 'email' | 'phone' } | null {
-  const aboutPhone = /msisdn|phone|number/i.test(message)
-  if (aboutPhone && data.phoneField) {
-    return { name: data.phoneField, kind: 'phone' }
+/**
+ * The field a 40003 ("Person manipulation failed") message names: "Error updating person: msisdn:
+ * Number is invalid." is the phone; "birthDate: …" the field that fed birthDate; null when it names
+ * none of the person's attributes.
+ */
+function fieldOfManipulationError(
+  message: string,
+  data: PersonData,
+): { name: string; kind: 'email' | 'phone' | 'value' } | null {
+  const words = new Set(message.toLowerCase().split(/[^a-z0-9_]+/))
+  for (const [attribute, name] of Object.entries(data.fieldsByAttribute ?? {})) {
+    if (words.has(attribute.toLowerCase())) {
+      return { name, kind: 'value' }
+    }
   }
-  if (data.emailField) {
+  if (data.emailField && words.has('email')) {
     return { name: data.emailField, kind: 'email' }
   }
-  return data.phoneField ? { name: data.phoneField, kind: 'phone' } : null
+  if (data.phoneField && ['msisdn', 'phone', 'number'].some((w) => words.has(w))) {
+    return { name: data.phoneField, kind: 'phone' }
+  }
+  return null
 }

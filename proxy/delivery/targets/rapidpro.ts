@@ -5,7 +5,12 @@ import type { Delivery, RapidproFollowUp } from '../payloads'
 import type { RapidproClient } from '../../upstreams/rapidpro/client'
 import type { RapidproContactPlan } from '../../upstreams/rapidpro/contact'
 import { isUpstreamCallError } from '../../upstreams/errors'
-import { RapidproHttpError, type RapidproIssue } from '../../upstreams/rapidpro/errors'
+import {
+  isDeletedContactError,
+  RAPIDPRO_INVALID_TOKEN,
+  RapidproHttpError,
+  type RapidproIssue,
+} from '../../upstreams/rapidpro/errors'
 import type { ContactWrite, RapidproContact } from '../../upstreams/rapidpro/types'
 
 export const RAPIDPRO_UPSTREAM = 'rapidpro'
@@ -135,7 +140,11 @@ function contactGone(error: unknown): boolean {
   if (!(error instanceof RapidproHttpError)) {
     return false
   }
-  return error.status === 404 || (error.status === 400 && error.issues.some((i) => i.field === 'contacts'))
+  return (
+    error.status === 404 ||
+    isDeletedContactError(error) ||
+    (error.status === 400 && error.issues.some((i) => i.field === 'contacts'))
+  )
 }
 
 function outcomeOf(
@@ -160,7 +169,10 @@ function outcomeOf(
       }
       return failed(error.status, `RapidPro refused the ${scheme ? `${scheme} ` : ''}URN: ${redact(urnIssue.message)}`)
     }
-    return failed(error.status, reasonOf(error))
+    return {
+      ...failed(error.status, reasonOf(error)),
+      ...(error.upstreamCode ? { upstreamCode: error.upstreamCode } : {}),
+    }
   }
   // An unexpected body (RapidproResponseError) gets the same answer when asked again, so it fails
   // for the operator; a bug is retried, which is safe because every step is idempotent.
@@ -178,6 +190,10 @@ function schemeOf(issue: RapidproIssue, plan: RapidproContactPlan, sentUrns: str
 
 function reasonOf(error: RapidproHttpError): string {
   const message = redact(error.upstreamMessage ?? 'no details')
+  if (error.upstreamCode === RAPIDPRO_INVALID_TOKEN) {
+    // 403 as often as 401: RapidPro answers an unknown token 403 "Invalid token".
+    return `RapidPro refused the token (check RAPIDPRO_TOKEN): ${message}`
+  }
   switch (error.status) {
     case 401:
       return `RapidPro refused the token (check RAPIDPRO_TOKEN): ${message}`

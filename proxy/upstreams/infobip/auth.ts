@@ -14,6 +14,11 @@ export interface InfobipAuthProvider {
    * (never for static credentials).
    */
   invalidate(refused?: string): boolean
+  /**
+   * Ends what was minted, on shutdown: an IBSSO session is destroyed (`DELETE /auth/1/session`), as
+   * Infobip asks, so that runs of the CLI and restarts do not pile up open sessions.
+   */
+  close?(): Promise<void>
 }
 
 export function staticAuth(auth: Extract<InfobipAuth, { kind: 'app' | 'basic' }>): InfobipAuthProvider {

@@ -62,6 +62,11 @@ export class InfobipClient {
     })
   }
 
+  /** Ends a minted session (IBSSO) on shutdown; nothing to do for static credentials. */
+  async close(): Promise<void> {
+    await this.#auth.close?.()
+  }
+
   getForm(id: string): Promise<InfobipForm> {
     return this.#json('get', `forms/1/forms/${encodeURIComponent(id)}`, {}, InfobipForm)
   }

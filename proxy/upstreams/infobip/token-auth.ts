@@ -30,16 +30,35 @@ type Mint = (retired: Grant | null) => Promise<Grant>
 class CachedTokenAuth implements InfobipAuthProvider {
   readonly #scheme: string
   readonly #mint: Mint
+  readonly #end: ((grant: Grant) => Promise<void>) | undefined
   readonly #now: () => number
   #grant: Grant | null = null
   /** The last grant given up (expired or refused), handed to the next mint so IBSSO can end it. */
   #retired: Grant | null = null
   #pending: Promise<Grant> | null = null
 
-  constructor(scheme: string, mint: Mint, now: () => number) {
+  constructor(scheme: string, mint: Mint, now: () => number, end?: (grant: Grant) => Promise<void>) {
     this.#scheme = scheme
     this.#mint = mint
     this.#now = now
+    this.#end = end
+  }
+
+  /** Ends the current grant (if it can be ended), and one being minted right now, once it arrives. */
+  async close(): Promise<void> {
+    const pending = this.#pending
+    const grants = [this.#grant, this.#retired, pending ? await pending.catch(() => null) : null]
+    this.#grant = null
+    this.#retired = null
+    const end = this.#end
+    if (!end) {
+      return
+    }
+    for (const grant of new Set(grants)) {
+      if (grant) {
+        await end(grant)
+      }
+    }
   }
 
   async header(): Promise<string> {
@@ -121,6 +140,7 @@ export function ibssoAuth(
       return { token, renewAt: startedAt + IBSSO_RENEW_AFTER_MS }
     },
     now,
+    (grant) => endSession(options, grant.token),
   )
 }
 
@@ -205,14 +225,16 @@ async function call(
   return body
 }
 
-/** The token endpoint answers OAuth's `{error, error_description}`; the session endpoint Infobip's envelope. */
+/**
+ * The token endpoint answers OAuthApiException (`error` next to Infobip's `requestError`, per the
+ * spec) or, from OAuth servers, `{error, error_description}`; the session endpoint Infobip's envelope.
+ */
 function authErrorOf(body: unknown): { code?: string | undefined; message?: string | undefined } {
   const record = typeof body === 'object' && body !== null ? (body as Record<string, unknown>) : {}
+  const envelope = parseInfobipErrorBody(body)
   if (typeof record.error === 'string') {
-    return {
-      code: record.error,
-      ...(typeof record.error_description === 'string' ? { message: record.error_description } : {}),
-    }
+    const message = typeof record.error_description === 'string' ? record.error_description : envelope.message
+    return { code: record.error, ...(message === undefined ? {} : { message }) }
   }
-  return parseInfobipErrorBody(body)
+  return envelope
 }

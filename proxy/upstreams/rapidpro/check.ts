@@ -2,7 +2,7 @@ import type { FormConfig } from '../../config/schema'
 import type { RapidproClient } from './client'
 import { contactFieldsOf } from './contact'
 import { describeUpstreamError } from '../errors'
-import { RapidproHttpError, RapidproNetworkError } from './errors'
+import { RAPIDPRO_INVALID_TOKEN, RapidproHttpError, RapidproNetworkError } from './errors'
 import { findGroup, isUuid } from './groups'
 import type { RapidproField, RapidproGroup } from './types'
 
@@ -60,8 +60,12 @@ export async function checkRapidpro(client: RapidproClient, forms: FormConfig[])
 
 /** The shared one-line description, with the setting to look at when the token or the host is wrong. */
 function describe(error: unknown): string {
-  if (error instanceof RapidproHttpError && (error.status === 401 || error.status === 403)) {
-    return `RapidPro refused the token (${error.status}${error.upstreamMessage ? `: ${error.upstreamMessage}` : ''})`
+  if (error instanceof RapidproHttpError && (error.status === 401 || error.upstreamCode === RAPIDPRO_INVALID_TOKEN)) {
+    const said = `${error.status}${error.upstreamMessage ? `: ${error.upstreamMessage}` : ''}`
+    return `RapidPro refused the token (${said}): check RAPIDPRO_TOKEN`
+  }
+  if (error instanceof RapidproHttpError && error.status === 403) {
+    return `RapidPro refused the request (403${error.upstreamMessage ? `: ${error.upstreamMessage}` : ''}): the token's user lacks a permission (an administrator's or editor's token is needed)`
   }
   const text = describeUpstreamError(error)
   return error instanceof RapidproNetworkError ? `${text}; check RAPIDPRO_BASE_URL` : text

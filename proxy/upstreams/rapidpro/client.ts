@@ -4,6 +4,7 @@ import * as z from 'zod'
 import { NO_REDIRECTS, redirectRefused } from '../redirect'
 import { retryAfterSeconds } from '../retry-after'
 import { RapidproHttpError, RapidproNetworkError, RapidproResponseError } from './errors'
+import { provisionalWorkspace, type RapidproScope, type RapidproThrottle, sharedRapidproThrottle } from './throttle'
 import { type ContactWrite, page, RapidproContact, RapidproField, type RapidproFieldType, RapidproGroup } from './types'
 
 export interface RapidproClientOptions {
@@ -13,6 +14,8 @@ export interface RapidproClientOptions {
   /** Injected in sandbox mode (the in-process fake) and in tests. */
   fetch?: typeof fetch
   timeoutMs?: number
+  /** The workspace budgets to book calls in; default: the process-wide one (throttle.ts). */
+  throttle?: RapidproThrottle
 }
 
 const CONTACTS = 'api/v2/contacts.json'
@@ -31,11 +34,18 @@ type Method = 'get' | 'post' | 'delete'
 export class RapidproClient {
   readonly #http: KyInstance
   readonly #authorization: string
+  readonly #throttle: RapidproThrottle
+  readonly #host: string
+  /** The budget key: host and token hash until RapidPro names the workspace (X-Temba-Workspace). */
+  #workspace: string
 
   constructor(options: RapidproClientOptions) {
     this.#authorization = `Token ${options.token}`
+    this.#throttle = options.throttle ?? sharedRapidproThrottle
+    this.#host = options.baseUrl.replace(/\/+$/, '').replace(/\/api\/v2$/, '')
+    this.#workspace = provisionalWorkspace(this.#host, options.token)
     this.#http = ky.create({
-      prefixUrl: options.baseUrl.replace(/\/+$/, '').replace(/\/api\/v2$/, ''),
+      prefixUrl: this.#host,
       timeout: options.timeoutMs ?? DEFAULTS.upstreamTimeoutMs,
       retry: 0,
       throwHttpErrors: true,
@@ -67,11 +77,19 @@ export class RapidproClient {
 
   /** Updates the contact with this UUID; `urns` here replaces the contact's URNs. 404 when unknown. */
   async updateContact(uuid: string, body: ContactWrite & { urns?: string[] }): Promise<RapidproContact> {
+    if (!isContactUuid(uuid)) {
+      // Always one RapidPro answered with; anything else is a bug here, and RapidPro would answer 400.
+      throw new TypeError('updateContact needs a contact UUID')
+    }
     const response = await this.#send('post', CONTACTS, { searchParams: { uuid }, json: body })
     return this.#parse('post', CONTACTS, response, RapidproContact)
   }
 
   async getContact(lookup: { uuid: string } | { urn: string }): Promise<RapidproContact | null> {
+    if ('uuid' in lookup && !isContactUuid(lookup.uuid)) {
+      // No contact has it, and RapidPro would answer 400 rather than an empty list.
+      return null
+    }
     const response = await this.#send('get', CONTACTS, { searchParams: lookup })
     const answer = await this.#parse('get', CONTACTS, response, page(RapidproContact))
     return answer.results[0] ?? null
@@ -134,6 +152,18 @@ export class RapidproClient {
     return this.#parse('post', GROUPS, response, RapidproGroup)
   }
 
+  /** Budgets of clients of one workspace are one, whichever token or host name they use. */
+  #learnWorkspace(response: Response): void {
+    const workspace = response.headers.get('x-temba-workspace')?.trim().toLowerCase()
+    if (workspace && UUID.test(workspace)) {
+      const key = `${this.#host}#${workspace}`
+      if (key !== this.#workspace) {
+        this.#throttle.alias(this.#workspace, key)
+        this.#workspace = key
+      }
+    }
+  }
+
   /** Follows `next` cursors; only their query is used, so a list never leaves the configured host. */
   async #list<T extends z.ZodType>(path: string, item: T): Promise<z.infer<T>[]> {
     const results: z.infer<T>[] = []
@@ -165,24 +195,40 @@ export class RapidproClient {
 
   async #send(method: Method, path: string, options: Options): Promise<Response> {
     const headers = { ...(options.headers as Record<string, string> | undefined), authorization: this.#authorization }
+    const scope: RapidproScope = path === CONTACTS ? 'contacts' : 'other'
+    // Throws RapidproThrottledError (held back, no attempt spent) when the workspace's budget is spent.
+    this.#throttle.take(this.#workspace, scope)
     try {
-      return await this.#http(path, { ...options, method, headers })
+      const response = await this.#http(path, { ...options, method, headers })
+      this.#learnWorkspace(response)
+      return response
     } catch (error) {
       if (error instanceof HTTPError) {
+        this.#learnWorkspace(error.response)
         const text = await error.response.text().catch(() => '')
         const redirect = redirectRefused(error.response)
+        // A 429 all the same (another client spent the workspace's budget) waits per delivery:
+        // the outbox honours its Retry-After.
+        const wait = retryAfterSeconds(error.response.headers.get('retry-after'))
         throw new RapidproHttpError(
           method.toUpperCase(),
           `/${path}`,
           error.response.status,
           redirect ? { detail: redirect.message } : parseBody(text),
-          retryAfterSeconds(error.response.headers.get('retry-after')),
+          wait,
         )
       }
       // Timeouts and refused connections alike: nothing usable came back.
       throw new RapidproNetworkError(method.toUpperCase(), `/${path}`, { cause: error })
     }
   }
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i
+
+/** Whether RapidPro's `?uuid=` takes this value: anything else is a 400 "is not a valid UUID". */
+export function isContactUuid(value: string): boolean {
+  return UUID.test(value)
 }
 
 function parseBody(text: string): unknown {

@@ -1,8 +1,12 @@
 import type { FieldValue, SubmissionValues } from '../../../contract/definition'
-import { normaliseEmail, normalisePhone } from '../../../contract/identity'
 import { type FieldConfig, type FormConfig, RAPIDPRO_URN_SCHEMES, type RapidproConfig } from '../../config/schema'
 import { fieldKeyFor } from './keys'
+import { toIso6393 } from '../../common/iso639'
+import { escapePath, mailtoUrn, telUrn, whatsappUrn } from './urns'
 import type { RapidproFieldType } from './types'
+
+export { mailtoUrn, telUrn, whatsappUrn } from './urns'
+export { toIso6393 } from '../../common/iso639'
 
 /** URN schemes a form can give its contacts, in the order they are attached. */
 export type RapidproUrnScheme = (typeof RAPIDPRO_URN_SCHEMES)[number]
@@ -33,25 +37,42 @@ export interface RapidproContactPlan {
   phoneField?: string
 }
 
+/** What the form knows besides its values: how to read a national number, and its fields' types. */
+export interface RapidproContactOptions {
+  /** The form's `defaultCountry`, for phone numbers typed without a country code. */
+  defaultCountry?: string | undefined
+  /** Submitted field name → the form's field type (`date`, `datetime`, …). */
+  fieldTypes?: Record<string, string>
+  /** Told about a value that is left out rather than failing the whole contact write. */
+  warn?: (message: string) => void
+}
+
+// DRF's CharField refuses a NUL anywhere ("Null characters are not allowed."), which would lose
+// the whole contact write for one stray character.
+const NUL = '\u0000'
+
 function text(value: FieldValue): string {
   if (typeof value === 'boolean') {
     return value ? 'true' : 'false'
   }
-  return (Array.isArray(value) ? value.join(', ') : value).trim()
+  return (Array.isArray(value) ? value.join(', ') : value).replaceAll(NUL, '').trim()
 }
 
-/** `tel:` needs E.164 with `+`; a leading international `00` is the same thing. */
-export function telUrn(raw: string): string {
-  return `tel:+${normalisePhone(raw)}`
-}
-
-export function mailtoUrn(raw: string): string {
-  return `mailto:${normaliseEmail(raw)}`
-}
-
-/** WhatsApp URNs are the number's digits with the country code and no `+`. */
-export function whatsappUrn(raw: string): string {
-  return `whatsapp:${normalisePhone(raw)}`
+/**
+ * A value for a RapidPro `datetime` field. RapidPro reads a value without a time zone as no date at
+ * all (it reads back as null), so one is always given. A date alone becomes noon UTC: the same
+ * calendar day in every time zone from UTC-11 to UTC+11, where midnight would show the day before
+ * in the Americas. A date-time typed without a zone (the browser's datetime-local) is taken as UTC.
+ */
+export function rapidproDatetime(value: string): string {
+  if (/^\d{4}-\d{2}-\d{2}$/.test(value)) {
+    return `${value}T12:00:00Z`
+  }
+  const local = /^(\d{4}-\d{2}-\d{2})[T ](\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?)$/.exec(value)
+  if (local) {
+    return `${local[1]}T${local[2]}${local[2]?.length === 5 ? ':00' : ''}Z`
+  }
+  return value
 }
 
 /** Maps submitted values (by people key, see proxy/signup/person.ts) to what RapidPro should hold. */
@@ -59,6 +80,7 @@ export function toRapidproContact(
   values: SubmissionValues,
   personFields: Record<string, string>,
   config: RapidproConfig,
+  options: RapidproContactOptions = {},
 ): RapidproContactPlan {
   const schemes = new Set<RapidproUrnScheme>(config.urns ?? DEFAULT_URN_SCHEMES)
   const urnsByScheme = new Map<RapidproUrnScheme, string>()
@@ -73,30 +95,39 @@ export function toRapidproContact(
     }
     if (target === 'email') {
       plan.emailField = key
-      if (schemes.has('mailto')) {
-        urnsByScheme.set('mailto', mailtoUrn(value))
+      const urn = schemes.has('mailto') ? mailtoUrn(value) : null
+      if (urn) {
+        urnsByScheme.set('mailto', urn)
       }
     } else if (target === 'phone') {
       plan.phoneField = key
-      if (schemes.has('tel')) {
-        urnsByScheme.set('tel', telUrn(value))
+      const tel = schemes.has('tel') ? telUrn(value, options.defaultCountry) : null
+      const whatsapp = schemes.has('whatsapp') ? whatsappUrn(value, options.defaultCountry) : null
+      if (tel) {
+        urnsByScheme.set('tel', tel)
       }
-      if (schemes.has('whatsapp')) {
-        urnsByScheme.set('whatsapp', whatsappUrn(value))
+      if (whatsapp) {
+        urnsByScheme.set('whatsapp', whatsapp)
       }
     } else if (target === 'externalId' && schemes.has('ext')) {
-      urnsByScheme.set('ext', `ext:${value}`)
+      urnsByScheme.set('ext', `ext:${escapePath(value)}`)
     } else if (target === 'firstName' || target === 'lastName') {
       names[target] = value
     } else if (target === 'preferredLanguage') {
       const language = toIso6393(value)
       if (language) {
         plan.body.language = language
+      } else {
+        // RapidPro would refuse the whole contact for it; the contact is written without one.
+        options.warn?.(
+          `preferred language "${value.slice(0, 32)}" is no ISO 639-3 language: contact written without it`,
+        )
       }
     } else {
       const fieldKey = own(config.fields, key) ?? own(config.fields, target) ?? fieldKeyFor(target)
+      const type = own(options.fieldTypes, key)
       if (fieldKey) {
-        fields[fieldKey] = value
+        fields[fieldKey] = type === 'date' || type === 'datetime' ? rapidproDatetime(value) : value
       }
     }
   }
@@ -105,7 +136,11 @@ export function toRapidproContact(
   const name = [names.firstName, names.lastName].filter(Boolean).join(' ')
   if (name) {
     // RapidPro counts characters, not UTF-16 units.
-    plan.body.name = Array.from(name).slice(0, MAX_NAME_LENGTH).join('').trim()
+    const cut = Array.from(name).slice(0, MAX_NAME_LENGTH).join('').trim()
+    // RapidPro refuses a blank name ("This field may not be blank."); null or absent keeps it unset.
+    if (cut !== '') {
+      plan.body.name = cut
+    }
   }
   if (Object.keys(fields).length > 0) {
     plan.body.fields = fields
@@ -149,73 +184,6 @@ function fieldType(field: FieldConfig): RapidproFieldType {
     return 'number'
   }
   return field.type === 'date' || field.type === 'datetime' ? 'datetime' : 'text'
-}
-
-/** ISO 639-1 → 639-3 for the languages a shop is likely to offer; RapidPro wants 639-3. */
-const ISO_639_1: Record<string, string> = {
-  af: 'afr',
-  am: 'amh',
-  ar: 'ara',
-  bg: 'bul',
-  bn: 'ben',
-  bs: 'bos',
-  cs: 'ces',
-  da: 'dan',
-  de: 'deu',
-  el: 'ell',
-  en: 'eng',
-  es: 'spa',
-  et: 'est',
-  fa: 'fas',
-  fi: 'fin',
-  fr: 'fra',
-  ha: 'hau',
-  he: 'heb',
-  hi: 'hin',
-  hr: 'hrv',
-  hu: 'hun',
-  id: 'ind',
-  ig: 'ibo',
-  it: 'ita',
-  ja: 'jpn',
-  ko: 'kor',
-  lt: 'lit',
-  lv: 'lav',
-  ms: 'msa',
-  nb: 'nob',
-  ne: 'nep',
-  nl: 'nld',
-  no: 'nor',
-  pl: 'pol',
-  pt: 'por',
-  ro: 'ron',
-  ru: 'rus',
-  rw: 'kin',
-  sk: 'slk',
-  sl: 'slv',
-  so: 'som',
-  sr: 'srp',
-  sv: 'swe',
-  sw: 'swa',
-  th: 'tha',
-  tl: 'tgl',
-  tr: 'tur',
-  uk: 'ukr',
-  ur: 'urd',
-  vi: 'vie',
-  xh: 'xho',
-  yo: 'yor',
-  zh: 'zho',
-  zu: 'zul',
-}
-
-/** `eng`, `en`, `en-GB`, `EN_us` → `eng`; anything else → undefined (the form's language applies). */
-export function toIso6393(value: string): string | undefined {
-  const code = value.trim().toLowerCase().split(/[-_]/)[0] ?? ''
-  if (/^[a-z]{3}$/.test(code)) {
-    return code
-  }
-  return ISO_639_1[code]
 }
 
 /** A map lookup that cannot find Object.prototype's members for keys such as "constructor". */

@@ -14,6 +14,22 @@ export interface RapidproIssue {
   message: string
 }
 
+/**
+ * RapidPro's answers to a token it does not know. Its first authentication class is Django's
+ * session one, which has no WWW-Authenticate, so DRF answers them 403, not 401
+ * (temba/api/v2/tests/test_base.py): told apart from a missing permission by the message alone.
+ */
+const TOKEN_REFUSALS = new Set([
+  'Invalid token',
+  'Invalid token or email',
+  'Authentication credentials were not provided.',
+  // Older DRF wording, still answered by servers that predate temba's own authentication classes.
+  'Invalid token.',
+])
+
+/** `upstreamCode` of a refused token, whatever the status (401 or 403) it came with. */
+export const RAPIDPRO_INVALID_TOKEN = 'INVALID_TOKEN'
+
 export class RapidproHttpError extends UpstreamHttpError {
   override name = 'RapidproHttpError' as const
   readonly issues: RapidproIssue[]
@@ -26,7 +42,11 @@ export class RapidproHttpError extends UpstreamHttpError {
     retryAfterSeconds: number | undefined,
   ) {
     const issues = parseDrfErrors(body)
-    super('rapidpro', method, path, status, undefined, oneLine(issues), { retryAfterSeconds })
+    const tokenRefused =
+      (status === 401 || status === 403) && issues.some((i) => i.field === null && TOKEN_REFUSALS.has(i.message))
+    super('rapidpro', method, path, status, tokenRefused ? RAPIDPRO_INVALID_TOKEN : undefined, oneLine(issues), {
+      retryAfterSeconds,
+    })
     this.issues = issues
   }
 }
@@ -107,4 +127,15 @@ function collect(issues: RapidproIssue[], field: string | null, index: number | 
       )
     }
   }
+}
+
+/** ContactWriteSerializer.validate: a contact deleted since it was saved cannot be written to. */
+export const DELETED_CONTACT_MESSAGE = "Deleted contacts can't be modified."
+
+export function isDeletedContactError(error: unknown): boolean {
+  return (
+    error instanceof RapidproHttpError &&
+    error.status === 400 &&
+    error.issues.some((i) => i.field === null && i.message === DELETED_CONTACT_MESSAGE)
+  )
 }

@@ -2,6 +2,7 @@ import type { ProxyEnv } from '../../config/env'
 import type { SandboxRapidproOptions, SandboxUpstream } from '../sandbox'
 import { remoteSandboxFetch, type SandboxLink } from '../sandbox-link'
 import { RapidproClient } from './client'
+import { RapidproThrottle } from './throttle'
 
 export const RAPIDPRO_SANDBOX_BASE_URL = 'https://sandbox.rapidpro.invalid'
 
@@ -48,6 +49,8 @@ export async function createRapidpro(
   const client = new RapidproClient({
     baseUrl: RAPIDPRO_SANDBOX_BASE_URL,
     token: 'sandbox',
+    // Each sandbox fake is a workspace of its own, with budgets of its own.
+    throttle: new RapidproThrottle(),
     fetch: (input, init) => fake.fetch(new Request(input, init)),
   })
   return { client, fake, mode: 'sandbox' }
