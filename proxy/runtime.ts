@@ -4,8 +4,8 @@ import { DEFAULTS } from './config/defaults'
 import type { ProxyEnv, RateLimits, TrustProxy } from './config/env'
 import { ConfigError, type LoadedConfig, loadConfig } from './config/load'
 import { createDeliverer } from './delivery/dispatch'
-import { Outbox } from './delivery/outbox'
-import { GroupCommit } from './delivery/group-commit'
+import type { Outbox } from './delivery/outbox'
+import { type DeliveryStore, openDeliveryStore } from './delivery/open-store'
 import { startConsentRetention } from './delivery/consent-retention'
 import { addEnvSecrets } from './common/redact'
 import { directMomentsGateway, type MomentsGateway } from './delivery/targets/moments'
@@ -32,7 +32,10 @@ export interface Runtime {
   app: Hono
   loaded: LoadedConfig
   mode: 'sandbox' | 'live'
-  outbox: Outbox
+  /** Where deliveries live (delivery/open-store.ts): the embedded outbox or the shared PostgreSQL store. */
+  store: DeliveryStore
+  /** The embedded SQLite outbox, for tests and benchmarks; throws with FLOWFORM_DATABASE_URL (use `store.queue`). */
+  readonly outbox: Outbox
   worker: OutboxWorker
   infobip: InfobipClient
   /** The in-process Infobip fake, in sandbox mode (tests reach its levers with infobipFakeOf, fakes/). */
@@ -102,18 +105,23 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
   const operationDone = relay<[operationId: string]>()
   const { tracker, moments } = buildMoments(options, infobip, operationDone.call)
 
-  // ---- delivery: outbox, deliverer, worker and its wake-up (to become one factory) ----
-  const outbox = Outbox.open(env.dataDir)
+  // ---- delivery: the store (one factory for both backends), deliverer, worker and its wake-up ----
+  const store = await openDeliveryStore(env, { log })
   const deliverer = createDeliverer({ infobip, moments, rapidpro })
   const worker = startOutboxWorker({
-    outbox,
+    outbox: store.queue,
     deliverer,
     log,
-    intervalMs: options.workerIntervalMs ?? DEFAULTS.workerIntervalMs,
+    autoStart: env.worker !== false,
+    // Shared store: instant signups are left to the workers, so they look often (a cheap indexed query).
+    intervalMs:
+      options.workerIntervalMs ??
+      (store.kind === 'postgres' ? DEFAULTS.sharedWorkerIntervalMs : DEFAULTS.workerIntervalMs),
   })
-  // A finished operation settles its waiting deliveries now instead of at their next poll.
+  // A finished operation settles its waiting deliveries now instead of at their next poll; in the
+  // shared store the wake is seen by every instance's worker, whichever instance got the report.
   operationDone.connect((operationId) => void worker.wake(operationId))
-  const consentRetention = startConsentRetention({ store: outbox.consents, config: loaded.config, log })
+  const consentRetention = startConsentRetention({ store: store.queue.consents, config: loaded.config, log })
   // ---- end of delivery ----
 
   const bots = createBotGate(env, loaded, log, options.bots)
@@ -123,8 +131,9 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
     mode,
     infobip,
     submitDeps: {
-      outbox,
-      store: new GroupCommit(outbox),
+      outbox: store.queue,
+      store: store.writer,
+      deliverOnAccept: store.deliverOnAccept,
       deliverer,
       log,
       waitMs: options.waitMs ?? DEFAULTS.requestWaitMs,
@@ -139,7 +148,13 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
     app,
     loaded,
     mode,
-    outbox,
+    store,
+    get outbox(): Outbox {
+      if (!store.outbox) {
+        throw new Error('runtime.outbox is the embedded outbox; with FLOWFORM_DATABASE_URL use runtime.store.queue')
+      }
+      return store.outbox
+    },
     worker,
     infobip,
     fake,
@@ -150,7 +165,7 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
       consentRetention.stop()
       await moments.close?.()
       tracker.close()
-      outbox.close()
+      await store.queue.close()
     },
   }
 }
