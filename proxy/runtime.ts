@@ -99,14 +99,15 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
   // The fake posts Moments reports to notifyUrl; the public URL points at this proxy, so it is
   // delivered in-process and the sandbox exercises the hook as Infobip would.
   const hook = inProcessHook()
-  const { infobip, fake, mode, rapidpro, rapidproFake } = await buildUpstreams(options, hook.post)
+  // The store first: with PostgreSQL it also carries the Infobip limiter all instances share.
+  const store = await openDeliveryStore(env, { log })
+  const { infobip, fake, mode, rapidpro, rapidproFake } = await buildUpstreams(options, hook.post, store)
   checkRapidproForms(loaded, rapidpro !== null, log)
   const notify = env.momentsNotify ?? null
   const operationDone = relay<[operationId: string]>()
   const { tracker, moments } = buildMoments(options, infobip, operationDone.call)
 
   // ---- delivery: the store (one factory for both backends), deliverer, worker and its wake-up ----
-  const store = await openDeliveryStore(env, { log })
   const deliverer = createDeliverer({ infobip, moments, rapidpro })
   const worker = startOutboxWorker({
     outbox: store.queue,
@@ -174,8 +175,10 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
 async function buildUpstreams(
   options: RuntimeOptions,
   notify: (url: string, body: unknown) => Promise<void>,
+  store: DeliveryStore,
 ): Promise<UpstreamClients & { rapidpro: RapidproClient | null; rapidproFake: SandboxUpstream | null }> {
   const { infobip, fake, mode } = await createClients(options.env, {
+    ...(store.sharedLimiter ? { sharedLimiter: store.sharedLimiter } : {}),
     ...(options.fetch ? { fetch: options.fetch } : {}),
     ...(options.now ? { now: options.now } : {}),
     ...(options.limiter ? { limiter: options.limiter } : {}),

@@ -5,6 +5,7 @@ import type { Logger } from '../common/log'
 import { GroupCommit } from './group-commit'
 import { Outbox } from './outbox'
 import type { DeliveryQueue } from './queue'
+import type { CallLimiter } from '../upstreams/infobip/account-limiter'
 
 /**
  * The one place that decides where deliveries live: the embedded SQLite outbox under
@@ -26,6 +27,8 @@ export interface DeliveryStore {
   deliverOnAccept: boolean
   /** Where it is, for messages (never the database password). */
   where: string
+  /** PostgreSQL: the Infobip limiter every instance shares (upstreams/infobip/shared-limiter.ts). */
+  sharedLimiter?: (account: string, perSecond: number) => CallLimiter
 }
 
 export interface OpenStoreOptions {
@@ -76,12 +79,21 @@ export async function openOperatorStore(
 
 async function openPostgres(url: string, options: OpenStoreOptions, owner: boolean): Promise<DeliveryStore> {
   const { PgDeliveryQueue } = await import('./postgres/pg-queue')
+  const { SharedAccountLimiter } = await import('../upstreams/infobip/shared-limiter')
   const queue = await PgDeliveryQueue.open(url, {
     owner,
     ...(options.log ? { log: options.log } : {}),
     ...(options.now ? { now: options.now } : {}),
   })
-  return { kind: 'postgres', queue, writer: queue, outbox: null, deliverOnAccept: false, where: describeUrl(url) }
+  return {
+    kind: 'postgres',
+    queue,
+    writer: queue,
+    outbox: null,
+    deliverOnAccept: false,
+    where: describeUrl(url),
+    sharedLimiter: (account, perSecond) => new SharedAccountLimiter({ pool: queue.pool, account, perSecond }),
+  }
 }
 
 /** host:port/database of a database URL, for messages: no user name, no password. */

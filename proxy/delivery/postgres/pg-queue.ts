@@ -1,4 +1,4 @@
-import pg from 'pg'
+import type pg from 'pg'
 import type { Logger } from '../../common/log'
 import { redactValue } from '../../common/redact'
 import type { ConsentEvidence } from '../consent-store'
@@ -15,7 +15,7 @@ import { PgConsentStore } from './consents'
 import { GroupInsert } from './insert'
 import * as operator from './operator'
 import { claimable, Owner, STALE_MS } from './owner'
-import { migrate } from './schema'
+import { createPool, migrate } from './schema'
 
 /**
  * The DeliveryQueue on PostgreSQL, shared by every instance (FLOWFORM_DATABASE_URL). Plain
@@ -42,14 +42,6 @@ export interface PgQueueOptions {
   owner?: boolean
 }
 
-/** BIGINT (ids, times) as numbers: they stay far below 2^53. */
-const types = {
-  getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
-    oid === pg.types.builtins.INT8
-      ? (value: string) => Number(value)
-      : pg.types.getTypeParser(oid, format ?? 'text')) as typeof pg.types.getTypeParser,
-}
-
 export class PgDeliveryQueue implements DeliveryQueue {
   readonly consents: PgConsentStore
   readonly #pool: pg.Pool
@@ -69,9 +61,7 @@ export class PgDeliveryQueue implements DeliveryQueue {
 
   /** Connects, creates or upgrades the tables (safe with instances starting together) and registers. */
   static async open(url: string, options: PgQueueOptions = {}): Promise<PgDeliveryQueue> {
-    const pool = new pg.Pool({ connectionString: url, max: options.max ?? 10, types })
-    // An idle client's error (the server restarted) must not crash the process; the next query reconnects.
-    pool.on('error', (error) => options.log?.warn({ err: error }, 'PostgreSQL connection lost; reconnecting'))
+    const pool = createPool(url, options.max ?? 10, options.log)
     try {
       await migrate(pool)
       const queue = new PgDeliveryQueue(pool, options)
@@ -83,6 +73,11 @@ export class PgDeliveryQueue implements DeliveryQueue {
       await pool.end().catch(() => {})
       throw error
     }
+  }
+
+  /** The connections, for what else lives in the shared database (the shared Infobip limiter). */
+  get pool(): pg.Pool {
+    return this.#pool
   }
 
   /** This process's owner id (tests); `beat` beats now (it beats by itself every second). */

@@ -1,4 +1,5 @@
-import type { Pool, PoolClient } from 'pg'
+import pg, { type Pool, type PoolClient } from 'pg'
+import type { Logger } from '../../common/log'
 
 /**
  * The PostgreSQL tables of the shared store: the same columns as the SQLite outbox (outbox-sql.ts)
@@ -85,4 +86,19 @@ export async function migrate(pool: Pool): Promise<void> {
   } finally {
     client.release()
   }
+}
+
+/** BIGINT (ids, times) as numbers: they stay far below 2^53. */
+const types = {
+  getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
+    oid === pg.types.builtins.INT8
+      ? (value: string) => Number(value)
+      : pg.types.getTypeParser(oid, format ?? 'text')) as typeof pg.types.getTypeParser,
+}
+
+export function createPool(url: string, max: number, log?: Logger): Pool {
+  const pool = new pg.Pool({ connectionString: url, max, types })
+  // An idle client's error (the server restarted) must not crash the process; the next query reconnects.
+  pool.on('error', (error) => log?.warn({ err: error }, 'PostgreSQL connection lost; reconnecting'))
+  return pool
 }
