@@ -13,6 +13,9 @@ declare module 'vitest' {
 
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
   const server = await findPostgres()
+  if (server.source === 'throwaway') {
+    console.info(`PostgreSQL for the tests: a throwaway server at ${server.url}`)
+  }
   process.env.FLOWFORM_TEST_DATABASE_URL ??= server.url
   project.provide('postgresUrl', server.url)
   return () => server.stop()

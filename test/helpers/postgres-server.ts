@@ -1,7 +1,8 @@
 // A PostgreSQL server for the tests, never a skip (issue 10 item 7), found in this order:
 //   1. FLOWFORM_TEST_DATABASE_URL, when set;
 //   2. a server at 127.0.0.1:5432 that lets user postgres in;
-//   3. a throwaway server from Debian's binaries: initdb and pg_ctl as the `postgres` OS user (when
+//   3. (or when FLOWFORM_TEST_POSTGRES=throwaway, to try this path on a machine that has a server)
+//      a throwaway server from Debian's binaries: initdb and pg_ctl as the `postgres` OS user (when
 //      run as root), fsync off, a free port, a temp dir; `apt-get install -y postgresql` first when
 //      initdb is missing. `stop()` removes it.
 // Used by test/helpers/postgres-global.ts (vitest globalSetup) and by the benchmarks.
@@ -39,7 +40,7 @@ export async function findPostgres(env: NodeJS.ProcessEnv = process.env): Promis
   if (given) {
     return { url: given, source: 'env', stop: async () => {} }
   }
-  if (await answers(LOCAL_URL)) {
+  if (env.FLOWFORM_TEST_POSTGRES !== 'throwaway' && (await answers(LOCAL_URL))) {
     return { url: LOCAL_URL, source: 'local', stop: async () => {} }
   }
   return startThrowaway()
