@@ -150,12 +150,7 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
     loaded,
     mode,
     store,
-    get outbox(): Outbox {
-      if (!store.outbox) {
-        throw new Error('runtime.outbox is the embedded outbox; with FLOWFORM_DATABASE_URL use runtime.store.queue')
-      }
-      return store.outbox
-    },
+    outbox: store.outbox ?? embeddedOnly(),
     worker,
     infobip,
     fake,
@@ -266,6 +261,15 @@ function checkRapidproForms(loaded: LoadedConfig, rapidproEnabled: boolean, log:
       'RapidPro is not configured (RAPIDPRO_BASE_URL, RAPIDPRO_TOKEN): the "rapidpro" blocks of these forms are skipped',
     )
   }
+}
+
+/** Stands for the embedded outbox on PostgreSQL: any use says where to look instead. */
+function embeddedOnly(): Outbox {
+  return new Proxy({} as Outbox, {
+    get() {
+      throw new Error('runtime.outbox is the embedded outbox; with FLOWFORM_DATABASE_URL use runtime.store.queue')
+    },
+  })
 }
 
 /** A call whose target is connected after the caller is built: a construction cycle, broken in the open. */
