@@ -16,7 +16,9 @@ async function main(): Promise<void> {
   try {
     const env = readEnv()
     const log = createLogger({ level: env.logLevel, destination: await logDestination() })
-    const runtime = await createRuntime({ env: { ...env, worker: true }, log, publicOrigins: [] })
+    // The demo config allows the origins a server on PORT would have; a worker serves none of them.
+    const publicOrigins = [`http://${env.host}:${env.port}`, `http://localhost:${env.port}`]
+    const runtime = await createRuntime({ env: { ...env, worker: true }, log, publicOrigins })
     console.info(`flowform worker: delivering from ${runtime.store.where} (${runtime.mode} mode); no HTTP listener.`)
     log.info({ store: runtime.store.kind, mode: runtime.mode }, 'worker started')
     stopOnSignals({ close: () => runtime.close() }, log)
