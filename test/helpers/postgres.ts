@@ -4,6 +4,16 @@ import { randomBytes } from 'node:crypto'
 import pg from 'pg'
 import { afterAll, inject } from 'vitest'
 
+const made: { server: string; name: string }[] = []
+
+// Registered when the test file imports this helper (as temp-dir.ts does): after-hooks run in
+// reverse order, so the file's own hooks (closing its pools) run before the databases are dropped.
+afterAll(async () => {
+  for (const { server, name } of made.splice(0)) {
+    await admin(server, `DROP DATABASE IF EXISTS ${name} WITH (FORCE)`)
+  }
+})
+
 /** postgres://…/<new database>; dropped with everything in it after the file. */
 export async function freshDatabase(): Promise<string> {
   const server = inject('postgresUrl') ?? process.env.FLOWFORM_TEST_DATABASE_URL
@@ -16,7 +26,7 @@ export async function freshDatabase(): Promise<string> {
 export async function createDatabase(server: string): Promise<string> {
   const name = `flowform_test_${randomBytes(6).toString('hex')}`
   await admin(server, `CREATE DATABASE ${name}`)
-  afterAll(() => admin(server, `DROP DATABASE IF EXISTS ${name} WITH (FORCE)`))
+  made.push({ server, name })
   const url = new URL(server)
   url.pathname = `/${name}`
   return url.toString()

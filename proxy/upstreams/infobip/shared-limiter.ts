@@ -43,7 +43,8 @@ export class SharedAccountLimiter implements CallLimiter {
     this.#account = options.account
     this.#spacingMs = Math.ceil(1_050 / Math.max(1, options.perSecond))
     this.#maxQueueMs = options.maxQueueMs ?? 10_000
-    this.#sleep = options.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms)))
+    this.#sleep =
+      options.sleep ?? ((ms) => (ms > 0 ? new Promise((resolve) => setTimeout(resolve, ms)) : Promise.resolve()))
   }
 
   get queued(): number {
@@ -72,9 +73,7 @@ export class SharedAccountLimiter implements CallLimiter {
       if (!row || row.wait_ms === null) {
         throw new LimiterBusyError(Math.max(0, row?.estimate_ms ?? this.#maxQueueMs))
       }
-      if (row.wait_ms > 0) {
-        await this.#sleep(row.wait_ms)
-      }
+      await this.#sleep(Math.max(0, row.wait_ms))
     } finally {
       this.#waiting -= 1
     }
@@ -85,8 +84,9 @@ export class SharedAccountLimiter implements CallLimiter {
     this.#pausing = this.#pausing.then(() =>
       this.#pool
         .query(
-          `UPDATE flowform_limits SET paused_until = GREATEST(paused_until, clock_timestamp() + $2 * interval '1 millisecond')
-           WHERE account = $1`,
+          `INSERT INTO flowform_limits AS l (account, paused_until)
+           VALUES ($1, clock_timestamp() + $2 * interval '1 millisecond')
+           ON CONFLICT (account) DO UPDATE SET paused_until = GREATEST(l.paused_until, EXCLUDED.paused_until)`,
           [this.#account, ms],
         )
         .then(
