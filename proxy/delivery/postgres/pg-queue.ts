@@ -32,6 +32,7 @@ import { createPool, migrate } from './schema'
 
 /** Participants of one Moments call (upstreams/infobip/moments-batcher.ts MAX_PARTICIPANTS_PER_CALL). */
 const BATCH_FILL = 1_000
+const RETRY_UNSETTLED_MS = 30_000
 
 export interface PgQueueOptions {
   now?: () => number
@@ -169,16 +170,19 @@ export class PgDeliveryQueue implements DeliveryQueue {
     return claimed
   }
 
+  /**
+   * Settling gave the claim back already; a delivery released unsettled crashed in our hands, so it
+   * waits RETRY_UNSETTLED_MS (as the SQLite outbox's lease makes it) instead of looping at once.
+   */
   async release(id: number): Promise<void> {
     if (this.#held.delete(id)) {
-      await this.#pool.query('UPDATE flowform_deliveries SET claimed_by = NULL WHERE id = $1 AND claimed_by = $2', [
-        id,
-        this.#owner.id,
-      ])
+      await this.#pool.query(
+        `UPDATE flowform_deliveries SET claimed_by = NULL, next_attempt_at = GREATEST(next_attempt_at, $3)
+         WHERE id = $1 AND claimed_by = $2`,
+        [id, this.#owner.id, this.#now() + RETRY_UNSETTLED_MS],
+      )
     }
   }
-
-  // Settling (queue.ts): only while pending or awaiting; the claim is given back in the same statement.
 
   complete(id: number, result: string): Promise<boolean> {
     return this.#settled(`status = 'done', attempts = attempts + 1, payload = NULL, state = $3`, id, [
@@ -213,6 +217,7 @@ export class PgDeliveryQueue implements DeliveryQueue {
     return n
   }
 
+  /** Settling (queue.ts): only while pending or awaiting; gives the claim back in the same statement. */
   async #settled(set: string, id: number, values: unknown[]): Promise<boolean> {
     const result = await this.#pool.query(
       `UPDATE flowform_deliveries SET ${set}, updated_at = $2,
