@@ -20,7 +20,7 @@ const SHOP = 'https://shop.example.com'
 const CAMPAIGN = '200000000000001'
 const N = Number(process.argv[2] ?? 10_000)
 const CONNECTIONS = 64
-const DRAIN_BUDGET_MS = 120_000
+const DRAIN_BUDGET_MS = 300_000
 
 interface Outcome {
   accepted: number
@@ -136,7 +136,7 @@ try {
     ['three instances, PostgreSQL', shared],
   ] as const) {
     console.log(
-      `| ${name} | ${fmt(o.accepted)} | ${fmt(o.acceptMs / 1000, 1)} s | ${o.drainMs === null ? 'NOT within 120 s' : `${fmt(o.drainMs / 1000, 1)} s`} | ${fmt(o.inFlow)} (${o.duplicates}) | ${o.maxPerSecond} | ${o.adds} | ${o.calls} | ${o.rejected429} | ${o.rssMb.map((r) => `${fmt(r)} MB`).join(', ')} |`,
+      `| ${name} | ${fmt(o.accepted)} | ${fmt(o.acceptMs / 1000, 1)} s | ${o.drainMs === null ? 'NOT within 300 s' : `${fmt(o.drainMs / 1000, 1)} s`} | ${fmt(o.inFlow)} (${o.duplicates}) | ${o.maxPerSecond} | ${o.adds} | ${o.calls} | ${o.rejected429} | ${o.rssMb.map((r) => `${fmt(r)} MB`).join(', ')} |`,
     )
     failed ||= o.drainMs === null || o.duplicates > 0 || o.maxPerSecond > 10 || o.inFlow < o.accepted
   }
