@@ -33,6 +33,8 @@ interface Outcome {
   calls: number
   rejected429: number
   rssMb: number[]
+  /** Answers other than 202, by kind. */
+  refused: string[]
 }
 
 async function scenario(instances: number, databaseUrl: string | null): Promise<Outcome> {
@@ -71,6 +73,7 @@ async function scenario(instances: number, databaseUrl: string | null): Promise<
   try {
     let next = 0
     let accepted = 0
+    const refused = new Map<string, number>()
     const t0 = performance.now()
     await Promise.all(
       Array.from({ length: CONNECTIONS }, async (_, lane) => {
@@ -83,10 +86,18 @@ async function scenario(instances: number, databaseUrl: string | null): Promise<
               headers: { origin: SHOP, 'content-type': 'application/json' },
               body: JSON.stringify({ values: { email: `shopper${i}@example.com` } }),
             })
-            await res.arrayBuffer()
-            accepted += res.status === 202 ? 1 : 0
-          } catch {
-            // not accepted
+            const text = await res.text()
+            if (res.status === 202) {
+              accepted += 1
+            } else {
+              refused.set(
+                `${res.status} ${text.slice(0, 120)}`,
+                (refused.get(`${res.status} ${text.slice(0, 120)}`) ?? 0) + 1,
+              )
+            }
+          } catch (error) {
+            const key = `no answer: ${error instanceof Error ? String(error.cause ?? error.message) : String(error)}`
+            refused.set(key, (refused.get(key) ?? 0) + 1)
           }
         }
       }),
@@ -99,6 +110,11 @@ async function scenario(instances: number, databaseUrl: string | null): Promise<
         break
       }
       await new Promise((resolve) => setTimeout(resolve, 100))
+    }
+    if (refused.size > 0) {
+      for (const proc of procs) {
+        console.log(`instance log (last lines):\n${proc.output().split('\n').slice(-6).join('\n')}`)
+      }
     }
     const emails = fake.flowParticipants(CAMPAIGN).map((p) => p.person.contactInformation?.email?.[0]?.address)
     const calls = fake.requests
@@ -113,6 +129,7 @@ async function scenario(instances: number, databaseUrl: string | null): Promise<
       calls: calls.length,
       rejected429: calls.filter((c) => c.status === 429).length,
       rssMb: procs.map((p) => p.peakRss() / 2 ** 20),
+      refused: [...refused].map(([what, n]) => `${n}× ${what}`),
     }
   } finally {
     await Promise.all(procs.map((p) => stopInstance(p)))
@@ -138,6 +155,9 @@ try {
     console.log(
       `| ${name} | ${fmt(o.accepted)} | ${fmt(o.acceptMs / 1000, 1)} s | ${o.drainMs === null ? 'NOT within 300 s' : `${fmt(o.drainMs / 1000, 1)} s`} | ${fmt(o.inFlow)} (${o.duplicates}) | ${o.maxPerSecond} | ${o.adds} | ${o.calls} | ${o.rejected429} | ${o.rssMb.map((r) => `${fmt(r)} MB`).join(', ')} |`,
     )
+    if (o.refused.length > 0) {
+      console.log(`  ${name}: not accepted: ${o.refused.join('; ')}`)
+    }
     failed ||= o.drainMs === null || o.duplicates > 0 || o.maxPerSecond > 10 || o.inFlow < o.accepted
   }
 } finally {
