@@ -12,6 +12,8 @@ export default defineConfig({
           name: 'proxy',
           include: ['test/proxy/**/*.test.ts', 'test/contract/**/*.test.ts'],
           environment: 'node',
+          // A PostgreSQL server for the shared store's tests: test/helpers/postgres-server.ts.
+          globalSetup: ['test/helpers/postgres-global.ts'],
         },
       },
       {
@@ -30,6 +32,7 @@ export default defineConfig({
           name: 'e2e',
           include: ['test/e2e/**/*.test.ts'],
           environment: 'node',
+          globalSetup: ['test/helpers/postgres-global.ts'],
           testTimeout: 60_000,
           hookTimeout: 60_000,
           fileParallelism: false,

@@ -5,8 +5,8 @@ import { DEFAULTS } from './config/defaults'
 import type { ProxyEnv, RateLimits, TrustProxy } from './config/env'
 import { ConfigError, type LoadedConfig, loadConfig } from './config/load'
 import { createDeliverer } from './delivery/dispatch'
-import { Outbox } from './delivery/outbox'
-import { GroupCommit } from './delivery/group-commit'
+import type { Outbox } from './delivery/outbox'
+import { type DeliveryStore, openDeliveryStore } from './delivery/open-store'
 import { startConsentRetention } from './delivery/consent-retention'
 import { addEnvSecrets } from './common/redact'
 import { directMomentsGateway, type MomentsGateway } from './delivery/targets/moments'
@@ -34,7 +34,10 @@ export interface Runtime {
   app: Hono
   loaded: LoadedConfig
   mode: 'sandbox' | 'live'
-  outbox: Outbox
+  /** Where deliveries live (delivery/open-store.ts): the embedded outbox or the shared PostgreSQL store. */
+  store: DeliveryStore
+  /** The embedded SQLite outbox, for tests and benchmarks; throws with FLOWFORM_DATABASE_URL (use `store.queue`). */
+  readonly outbox: Outbox
   worker: OutboxWorker
   infobip: InfobipClient
   /** The in-process Infobip fake, in sandbox mode (tests reach its levers with infobipFakeOf, fakes/). */
@@ -100,24 +103,30 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
   // The fake posts Moments reports to notifyUrl; the public URL points at this proxy, so it is
   // delivered in-process and the sandbox exercises the hook as Infobip would.
   const hook = inProcessHook()
-  const { infobip, fake, mode, rapidpro, rapidproFake } = await buildUpstreams(options, hook.post)
+  // The store first: with PostgreSQL it also carries the Infobip limiter all instances share.
+  const store = await openDeliveryStore(env, { log })
+  const { infobip, fake, mode, rapidpro, rapidproFake } = await buildUpstreams(options, hook.post, store)
   checkRapidproForms(loaded, rapidpro !== null, log)
   const notify = env.momentsNotify ?? null
   const operationDone = relay<[operationId: string]>()
   const { tracker, moments } = buildMoments(options, infobip, operationDone.call)
 
-  // ---- delivery: outbox, deliverer, worker and its wake-up (to become one factory) ----
-  const outbox = Outbox.open(env.dataDir)
+  // ---- delivery: the store (one factory for both backends), deliverer, worker and its wake-up ----
   const deliverer = createDeliverer({ infobip, moments, rapidpro })
   const worker = startOutboxWorker({
-    outbox,
+    outbox: store.queue,
     deliverer,
     log,
-    intervalMs: options.workerIntervalMs ?? DEFAULTS.workerIntervalMs,
+    autoStart: env.worker !== false,
+    // Shared store: instant signups are left to the workers, so they look often (a cheap indexed query).
+    intervalMs:
+      options.workerIntervalMs ??
+      (store.kind === 'postgres' ? DEFAULTS.sharedWorkerIntervalMs : DEFAULTS.workerIntervalMs),
   })
-  // A finished operation settles its waiting deliveries now instead of at their next poll.
+  // A finished operation settles its waiting deliveries now instead of at their next poll; in the
+  // shared store the wake is seen by every instance's worker, whichever instance got the report.
   operationDone.connect((operationId) => void worker.wake(operationId))
-  const consentRetention = startConsentRetention({ store: outbox.consents, config: loaded.config, log })
+  const consentRetention = startConsentRetention({ store: store.queue.consents, config: loaded.config, log })
   // ---- end of delivery ----
 
   const bots = createBotGate(env, loaded, log, options.bots)
@@ -128,8 +137,9 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
     mode,
     infobip,
     submitDeps: {
-      outbox,
-      store: new GroupCommit(outbox),
+      outbox: store.queue,
+      store: store.writer,
+      deliverOnAccept: store.deliverOnAccept,
       deliverer,
       log,
       waitMs: options.waitMs ?? DEFAULTS.requestWaitMs,
@@ -145,7 +155,8 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
     app,
     loaded,
     mode,
-    outbox,
+    store,
+    outbox: store.outbox ?? embeddedOnly(),
     worker,
     infobip,
     fake,
@@ -159,7 +170,7 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
       tracker.close()
       // An IBSSO session is destroyed, not left to time out (Infobip asks for it).
       await infobip.close()
-      outbox.close()
+      await store.queue.close()
     },
   }
 }
@@ -168,8 +179,10 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
 async function buildUpstreams(
   options: RuntimeOptions,
   notify: (url: string, body: unknown) => Promise<void>,
+  store: DeliveryStore,
 ): Promise<UpstreamClients & { rapidpro: RapidproClient | null; rapidproFake: SandboxUpstream | null }> {
   const { infobip, fake, mode } = await createClients(options.env, {
+    ...(store.sharedLimiter ? { sharedLimiter: store.sharedLimiter } : {}),
     ...(options.fetch ? { fetch: options.fetch } : {}),
     ...(options.now ? { now: options.now } : {}),
     ...(options.limiter ? { limiter: options.limiter } : {}),
@@ -266,6 +279,15 @@ function checkRapidproForms(loaded: LoadedConfig, rapidproEnabled: boolean, log:
       'RapidPro is not configured (RAPIDPRO_BASE_URL, RAPIDPRO_TOKEN): the "rapidpro" blocks of these forms are skipped',
     )
   }
+}
+
+/** Stands for the embedded outbox on PostgreSQL: any use says where to look instead. */
+function embeddedOnly(): Outbox {
+  return new Proxy({} as Outbox, {
+    get() {
+      throw new Error('runtime.outbox is the embedded outbox; with FLOWFORM_DATABASE_URL use runtime.store.queue')
+    },
+  })
 }
 
 /** A call whose target is connected after the caller is built: a construction cycle, broken in the open. */

@@ -1,38 +1,38 @@
 import type { ConsentRecord } from '../delivery/consent-store'
 import { readCliEnv } from './context'
 import type { CliIo, Printer } from './io'
-import { noOutbox, openOutbox, outboxFile } from './outbox-file'
+import { noOutbox, openStore } from './outbox-file'
 import { personArgs } from './person-args'
 
 /**
  * `flowform consent --email|--phone`: every consent record of one person (GDPR art. 7(1): the
- * controller must be able to show that the person consented), read from the server's outbox
- * file. Exit 0 when there are records, 1 when there are none or no outbox, 2 for a bad identifier.
+ * controller must be able to show that the person consented), read from the server's store
+ * (the outbox file, or PostgreSQL). Exit 0 when there are records, 1 when there are none or no outbox, 2 for a bad identifier.
  */
-export function consent(args: string[], io: CliIo, print: Printer): Promise<number> {
+export async function consent(args: string[], io: CliIo, print: Printer): Promise<number> {
   const { who, label } = personArgs(args)
-  const file = outboxFile(readCliEnv(io), io)
-  const outbox = openOutbox(file)
-  if (!outbox) {
-    print.err(`flowform: ${noOutbox(file)}`)
-    return Promise.resolve(1)
+  const opened = await openStore(readCliEnv(io), io)
+  if ('missing' in opened) {
+    print.err(`flowform: ${noOutbox(opened.missing)}`)
+    return 1
   }
+  const { queue } = opened.store
   let records: ConsentRecord[]
   try {
-    records = outbox.consents.of(who)
+    records = await queue.consents.of(who)
   } finally {
-    outbox.close()
+    await queue.close()
   }
   if (records.length === 0) {
     print.out(`No consent records for ${label}.`)
-    return Promise.resolve(1)
+    return 1
   }
   print.out(`${records.length} consent ${records.length === 1 ? 'record' : 'records'} for ${label}:`)
   for (const record of records) {
     print.out()
     print.out(formatRecord(record))
   }
-  return Promise.resolve(0)
+  return 0
 }
 
 /** The text exactly as stored (line breaks kept, indented), under the facts that date it. */

@@ -1,8 +1,8 @@
 import { concerns, type PersonRef } from '../delivery/identities'
-import type { Outbox, StoppedDelivery } from '../delivery/outbox'
+import type { DeliveryQueue, StoppedDelivery } from '../delivery/queue'
 import { readCliEnv } from './context'
 import type { CliIo, Printer } from './io'
-import { noOutbox, openOutbox, outboxFile } from './outbox-file'
+import { noOutbox, openStore } from './outbox-file'
 
 /** One step of an erasure, as `flowform erase` reports it (the shape of `flowform check` rows). */
 export interface EraseStep {
@@ -19,9 +19,9 @@ export const ERASED_REASON = 'erased by operator'
  * that neither the worker nor a later `outbox retry` sends them again after the upstreams were
  * cleaned up. Their payload is dropped; the rows stay as `rejected` with ERASED_REASON.
  */
-export function eraseFromOutbox(io: CliIo, who: PersonRef): EraseStep {
-  return inOutbox(io, 'outbox', 'could not update the outbox', (outbox) =>
-    describeStopped(outbox.rejectUnfinishedWhere((d) => concerns(d, who), ERASED_REASON)),
+export function eraseFromOutbox(io: CliIo, who: PersonRef): Promise<EraseStep> {
+  return inOutbox(io, 'outbox', 'could not update the outbox', async (outbox) =>
+    describeStopped(await outbox.rejectUnfinishedWhere((d) => concerns(d, who), ERASED_REASON)),
   )
 }
 
@@ -29,25 +29,36 @@ export function eraseFromOutbox(io: CliIo, who: PersonRef): EraseStep {
  * Deletes the person's consent records (delivery/consent-store.ts) from the outbox file: after an
  * erasure nothing stays that names them. Says how many.
  */
-export function eraseConsents(io: CliIo, who: PersonRef): EraseStep {
-  return inOutbox(io, 'consent', 'could not delete the consent records', (outbox) => {
-    const deleted = outbox.consents.erase(who)
+export function eraseConsents(io: CliIo, who: PersonRef): Promise<EraseStep> {
+  return inOutbox(io, 'consent', 'could not delete the consent records', async (outbox) => {
+    const deleted = await outbox.consents.erase(who)
     return deleted === 0 ? 'no consent records' : `deleted ${deleted} consent ${deleted === 1 ? 'record' : 'records'}`
   })
 }
 
-/** One erasure step on the outbox file: skipped without one, FAIL with the reason when it throws. */
-function inOutbox(io: CliIo, step: string, failure: string, act: (outbox: Outbox) => string): EraseStep {
-  const file = outboxFile(readCliEnv(io), io)
-  const row = (result: EraseStep['result'], detail: string): EraseStep => ({ step, target: file, result, detail })
-  let outbox: Outbox | null = null
+/** One erasure step on the server's store: skipped without one, FAIL with the reason when it throws. */
+async function inOutbox(
+  io: CliIo,
+  step: string,
+  failure: string,
+  act: (outbox: DeliveryQueue) => Promise<string>,
+): Promise<EraseStep> {
+  let target = '(outbox)'
+  const row = (result: EraseStep['result'], detail: string): EraseStep => ({ step, target, result, detail })
+  let outbox: DeliveryQueue | null = null
   try {
-    outbox = openOutbox(file)
-    return outbox ? row('ok', act(outbox)) : row('skip', noOutbox(file))
+    const opened = await openStore(readCliEnv(io), io)
+    if ('missing' in opened) {
+      target = opened.missing
+      return row('skip', noOutbox(opened.missing))
+    }
+    target = opened.store.where
+    outbox = opened.store.queue
+    return row('ok', await act(outbox))
   } catch (error) {
     return row('FAIL', `${failure}: ${error instanceof Error ? error.message : String(error)}`)
   } finally {
-    outbox?.close()
+    await outbox?.close()
   }
 }
 

@@ -17,7 +17,7 @@ import { rapidproFor } from './rapidpro'
 export async function erase(args: string[], io: CliIo, print: Printer): Promise<number> {
   const { who, email, phone, label } = personArgs(args)
   const context = await createCliContext(io, print)
-  const steps: EraseStep[] = [eraseFromOutbox(io, who), eraseConsents(io, who)]
+  const steps: EraseStep[] = [await eraseFromOutbox(io, who), await eraseConsents(io, who)]
   steps.push(...(await eraseFromFlows(context, email !== undefined ? { email } : { phone: phone ?? '' })))
   steps.push(await eraseFromRapidpro(context, io, print, who))
   print.out(`Erasing the person with ${label}:`)

@@ -31,7 +31,7 @@ export async function flowRemove(args: string[], io: CliIo, print: Printer): Pro
     // Erasure: what is still queued for this person must not put them back later. Loaded here, so
     // that removing by external id does not depend on SQLite.
     const { eraseFromOutbox, printOutboxStep } = await import('./erase-outbox')
-    if (!printOutboxStep(eraseFromOutbox(io, identifier), print)) {
+    if (!printOutboxStep(await eraseFromOutbox(io, identifier), print)) {
       return 1
     }
   }

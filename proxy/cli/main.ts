@@ -16,6 +16,7 @@ type Command = (args: string[], io: CliIo, print: Printer) => Promise<number>
 // Commands are loaded when run, so one command's dependencies never stop another from working.
 const COMMANDS: Record<string, { usage: string; run: () => Promise<Command> }> = {
   serve: { usage: 'flowform serve', run: async () => serve },
+  worker: { usage: 'flowform worker', run: async () => worker },
   'forms list': {
     usage:
       'flowform forms list [--status ACTIVE|DRAFT|DISABLED] [--type OPT_IN|OPT_OUT|FACEBOOK|LIVECHAT|APPLE|CSAT|WA_FLOW]',
@@ -71,13 +72,23 @@ async function serve(args: string[]): Promise<number> {
   return 0
 }
 
+/** Delivery only, in this process (proxy/worker-main.ts): no listener; SIGTERM or SIGINT stops it. */
+async function worker(args: string[]): Promise<number> {
+  if (args.length > 0) {
+    throw new UsageError(`worker takes no arguments (found ${args.join(' ')}); it reads the environment as serve does`)
+  }
+  await import('../worker-main')
+  return 0
+}
+
 export const USAGE = [
   'Usage:',
   ...Object.values(COMMANDS).map((c) => `  ${c.usage}`),
   '',
   '`flowform serve` starts the server (what `npm start` runs after the build); SIGTERM or Ctrl-C stops it.',
+  '`flowform worker` delivers without listening (with FLOWFORM_DATABASE_URL, next to ingress instances run with FLOWFORM_WORKER=off).',
   'The other commands read the same environment (INFOBIP_*, RAPIDPRO_*, FLOWFORM_CONFIG, FLOWFORM_DATA_DIR) and config file as the server;',
-  "the outbox, consent and erase commands open the server's outbox file, also while the server runs.",
+  "the outbox, consent and erase commands open the server's store (its outbox file, or FLOWFORM_DATABASE_URL), also while it runs.",
   'consent prints what the person agreed to (form, time, locale, version, page, text); erase also deletes it.',
   'Without Infobip credentials it talks to a fresh in-process sandbox fake.',
 ].join('\n')

@@ -4,37 +4,37 @@ import type { DeliveryQueue } from '../delivery/queue'
 import { readCliEnv } from './context'
 import { type CliIo, type Printer, table, UsageError } from './io'
 import { formatDuration, maskedPerson, safeError } from './outbox-format'
-import { noOutbox, openOutbox, outboxFile } from './outbox-file'
+import { noOutbox, openStore } from './outbox-file'
 
 export const STATUSES: readonly DeliveryStatus[] = ['pending', 'awaiting', 'failed', 'rejected', 'done']
 const TARGETS: readonly DeliveryTarget[] = ['flow', 'form-data', 'rapidpro']
 const DEFAULT_LIMIT = 50
 
-/** Runs `use` on the server's outbox and closes it; exit 1 when there is none. */
+/** Runs `use` on the server's store (the outbox, or PostgreSQL) and closes it; exit 1 when there is none. */
 export async function withOutbox(
   io: CliIo,
   print: Printer,
-  use: (outbox: DeliveryQueue, file: string) => number | Promise<number>,
+  use: (outbox: DeliveryQueue, where: string) => number | Promise<number>,
 ): Promise<number> {
-  const file = outboxFile(readCliEnv(io), io)
-  const outbox = openOutbox(file)
-  if (!outbox) {
-    print.err(`flowform: ${noOutbox(file)}.`)
+  const opened = await openStore(readCliEnv(io), io)
+  if ('missing' in opened) {
+    print.err(`flowform: ${noOutbox(opened.missing)}.`)
     return 1
   }
+  const { queue, where } = opened.store
   try {
-    return await use(outbox, file)
+    return await use(queue, where)
   } finally {
-    await outbox.close()
+    await queue.close()
   }
 }
 
 /** `flowform outbox`: deliveries per target and status, and how long the oldest unfinished ones wait. */
 export async function outboxSummary(args: string[], io: CliIo, print: Printer): Promise<number> {
   parseArgs({ args, options: {}, strict: true, allowPositionals: false })
-  return withOutbox(io, print, async (outbox, file) => {
+  return withOutbox(io, print, async (outbox, where) => {
     const tally = await outbox.tally()
-    print.out(`Outbox ${file}`)
+    print.out(`Outbox ${where}`)
     if (tally.length === 0) {
       print.out('The outbox is empty.')
       return 0

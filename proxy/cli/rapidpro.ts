@@ -91,7 +91,7 @@ export async function rapidproDelete(args: string[], io: CliIo, print: Printer):
   // First, so that a queued signup cannot write the contact again once it is deleted. Loaded here:
   // `check` uses this module too and must not depend on SQLite.
   const { eraseFromOutbox, printOutboxStep } = await import('./erase-outbox')
-  if (!printOutboxStep(eraseFromOutbox(io, email !== undefined ? { email } : { phone }), print)) {
+  if (!printOutboxStep(await eraseFromOutbox(io, email !== undefined ? { email } : { phone }), print)) {
     return 1
   }
   const client = await rapidproFor(env, io, print)

@@ -79,6 +79,7 @@ export interface SecretsOf {
   } | null
   rapidpro: { token: string } | null
   momentsNotify?: { secret: string } | null | undefined
+  databaseUrl?: string | undefined
 }
 
 /**
@@ -94,7 +95,24 @@ export function addEnvSecrets(env: SecretsOf): void {
     auth?.kind === 'oauth' ? auth.clientSecret : null,
     env.rapidpro?.token,
     env.momentsNotify?.secret,
+    databasePassword(env.databaseUrl),
   )
+}
+
+/** The password inside a postgres:// URL, as written and as decoded (a driver may print either). */
+function databasePassword(url: string | undefined): string | null {
+  if (!url) {
+    return null
+  }
+  try {
+    const password = new URL(url).password
+    if (password) {
+      addSecrets(decodeURIComponent(password))
+    }
+    return password || null
+  } catch {
+    return null
+  }
 }
 
 /** Basic auth's header value carries `base64(user:password)`, which an upstream may echo as is. */

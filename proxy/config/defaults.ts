@@ -27,6 +27,8 @@ export const DEFAULTS = {
   requestWaitMs: 3_000,
   /** How often the outbox worker looks for deliveries that are due. */
   workerIntervalMs: 1_000,
+  /** The same with FLOWFORM_DATABASE_URL: instant signups wait for a worker's pass, and batches fill across instances. */
+  sharedWorkerIntervalMs: 200,
   /** The largest submission body the proxy reads. */
   maxSubmissionBytes: 16 * 1024,
   /** How long one upstream call (Infobip, RapidPro, Infobip's token endpoints) may take. */

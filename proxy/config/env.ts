@@ -20,6 +20,10 @@ const Env = z
     HOST: z.string().min(1).default(DEFAULTS.host),
     FLOWFORM_CONFIG: z.string().min(1).optional(),
     FLOWFORM_DATA_DIR: z.string().min(1).default(DEFAULTS.dataDir),
+    FLOWFORM_WORKER: z.enum(['on', 'off'], { error: 'must be "on" or "off"' }).default('on'),
+    FLOWFORM_DATABASE_URL: z
+      .url({ protocol: /^postgres(ql)?$/, error: 'must be a postgres://user:password@host:port/database URL' })
+      .optional(),
     INFOBIP_BASE_URL: Url.optional(),
     INFOBIP_USERNAME: z.string().min(1).optional(),
     INFOBIP_PASSWORD: z.string().min(1).optional(),
@@ -97,6 +101,8 @@ type CrossCheckedName =
   | 'RAPIDPRO_TOKEN'
   | 'FLOWFORM_NOTIFY_URL'
   | 'FLOWFORM_NOTIFY_SECRET'
+  | 'FLOWFORM_WORKER'
+  | 'FLOWFORM_DATABASE_URL'
 
 /** Half of a credential pair, or INFOBIP_AUTH without the username it applies to. */
 function pairedCredentialIssues(env: CrossChecked, issue: Issue): void {
@@ -160,6 +166,9 @@ function companionIssues(env: CrossChecked, issue: Issue): void {
       issue('FLOWFORM_NOTIFY_URL', 'with its secret must stay within 1000 characters')
     }
   }
+  if (env.FLOWFORM_WORKER === 'off' && env.FLOWFORM_DATABASE_URL === undefined) {
+    issue('FLOWFORM_WORKER', 'off needs FLOWFORM_DATABASE_URL: with the embedded outbox nothing else would deliver')
+  }
   if ((env.RAPIDPRO_BASE_URL === undefined) !== (env.RAPIDPRO_TOKEN === undefined)) {
     issue('RAPIDPRO_TOKEN', 'RAPIDPRO_BASE_URL and RAPIDPRO_TOKEN go together')
   }
@@ -185,6 +194,13 @@ export interface ProxyEnv {
   host: string
   configPath: string | undefined
   dataDir: string
+  /**
+   * FLOWFORM_DATABASE_URL: the shared PostgreSQL store of every instance (contract section 6);
+   * absent: the embedded SQLite outbox under dataDir.
+   */
+  databaseUrl?: string | undefined
+  /** FLOWFORM_WORKER=off: this instance only accepts signups; workers elsewhere deliver them (PostgreSQL only). */
+  worker?: boolean
   /** null: sandbox mode, with the in-process fake. */
   infobip: { baseUrl: string; auth: InfobipAuth } | null
   rapidpro: { baseUrl: string; token: string } | null
@@ -236,6 +252,8 @@ export function readEnv(source: Record<string, string | undefined> = process.env
     host: env.HOST,
     configPath: env.FLOWFORM_CONFIG,
     dataDir: env.FLOWFORM_DATA_DIR,
+    databaseUrl: env.FLOWFORM_DATABASE_URL,
+    worker: env.FLOWFORM_WORKER === 'on',
     infobip: env.INFOBIP_BASE_URL && auth ? { baseUrl: env.INFOBIP_BASE_URL, auth } : null,
     rapidpro:
       env.RAPIDPRO_BASE_URL && env.RAPIDPRO_TOKEN

@@ -1,6 +1,6 @@
 import type { FlowformConfig } from '../config/schema'
 import type { Logger } from '../common/log'
-import type { ConsentRetention, ConsentStore } from './consent-store'
+import type { ConsentRecords, ConsentRetention } from './consent-store'
 
 /**
  * Three years. Proof of consent is needed for as long as the signup is used (GDPR art. 7(1)) and
@@ -22,8 +22,8 @@ export function retentionOf(config: FlowformConfig): ConsentRetention {
 }
 
 export interface ConsentRetentionTask {
-  /** One purge now; returns how many records it deleted. */
-  runOnce(): number
+  /** One purge now; how many records it deleted. */
+  runOnce(): number | Promise<number>
   stop(): void
 }
 
@@ -32,27 +32,34 @@ export interface ConsentRetentionTask {
  * no longer configured get the default). A failed pass is logged and tried again at the next one.
  */
 export function startConsentRetention(deps: {
-  store: ConsentStore
+  store: ConsentRecords
   config: FlowformConfig
   log: Logger
   now?: () => number
   intervalMs?: number
 }): ConsentRetentionTask {
   const retention = retentionOf(deps.config)
-  const runOnce = (): number => {
+  const failed = (error: unknown): number => {
+    deps.log.error({ err: error }, 'could not delete consent records past their retention; trying again later')
+    return 0
+  }
+  const done = (deleted: number): number => {
+    if (deleted > 0) {
+      deps.log.info({ deleted }, 'consent records past their retention deleted')
+    }
+    return deleted
+  }
+  // Synchronous on SQLite (the pass is over when runOnce returns), a promise on PostgreSQL.
+  const runOnce = (): number | Promise<number> => {
     try {
       const deleted = deps.store.purge(retention, (deps.now ?? Date.now)())
-      if (deleted > 0) {
-        deps.log.info({ deleted }, 'consent records past their retention deleted')
-      }
-      return deleted
+      return typeof deleted === 'number' ? done(deleted) : deleted.then(done, failed)
     } catch (error) {
-      deps.log.error({ err: error }, 'could not delete consent records past their retention; trying again later')
-      return 0
+      return failed(error)
     }
   }
-  runOnce()
-  const timer = setInterval(runOnce, deps.intervalMs ?? PURGE_INTERVAL_MS)
+  void runOnce()
+  const timer = setInterval(() => void runOnce(), deps.intervalMs ?? PURGE_INTERVAL_MS)
   timer.unref()
   return { runOnce, stop: () => clearInterval(timer) }
 }

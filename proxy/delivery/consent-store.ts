@@ -60,7 +60,21 @@ export interface ConsentRecord extends ConsentEvidence {
   formId: string
 }
 
-interface ConsentRow {
+/**
+ * The consent records as retention and the operator's commands use them, on either backend
+ * (this file: SQLite, synchronous; postgres/consents.ts: PostgreSQL).
+ */
+export interface ConsentRecords {
+  /** The person's records, oldest first. */
+  of(who: PersonRef): ConsentRecord[] | Promise<ConsentRecord[]>
+  /** An erasure request: deletes the person's records; returns how many. */
+  erase(who: PersonRef): number | Promise<number>
+  /** Deletes the records older than their form's retention at `now`; returns how many. */
+  purge(retention: ConsentRetention, now: number): number | Promise<number>
+  count(): number | Promise<number>
+}
+
+export interface ConsentRow {
   id: number
   submission_id: string
   form_id: string
@@ -79,7 +93,7 @@ export interface ConsentRetention {
   defaultDays: number
 }
 
-const DAY_MS = 86_400_000
+export const DAY_MS = 86_400_000
 
 /** Called inside the transaction that adds the submission's deliveries (delivery/outbox-sql.ts). */
 export function insertConsent(
@@ -104,7 +118,7 @@ export function insertConsent(
   )
 }
 
-export class ConsentStore {
+export class ConsentStore implements ConsentRecords {
   readonly #db: Database.Database
 
   constructor(db: Database.Database) {
@@ -116,7 +130,7 @@ export class ConsentStore {
     const rows = this.#db
       .prepare(`SELECT * FROM consents WHERE ${WHO} ORDER BY accepted_at, id`)
       .all(whoParams(who)) as ConsentRow[]
-    return rows.map(toRecord)
+    return rows.map(toConsentRecord)
   }
 
   /** An erasure request: deletes the person's records; returns how many. */
@@ -144,15 +158,15 @@ export class ConsentStore {
   }
 }
 
-const WHO = '((@email IS NOT NULL AND email = @email) OR (@phone IS NOT NULL AND phone = @phone))'
+export const WHO = '((@email IS NOT NULL AND email = @email) OR (@phone IS NOT NULL AND phone = @phone))'
 
-function whoParams(who: PersonRef): { email: string | null; phone: string | null } {
+export function whoParams(who: PersonRef): { email: string | null; phone: string | null } {
   const email = who.email ? normaliseEmail(who.email) : ''
   const phone = who.phone ? normalisePhone(who.phone) : ''
   return { email: email || null, phone: phone || null }
 }
 
-function toRecord(row: ConsentRow): ConsentRecord {
+export function toConsentRecord(row: ConsentRow): ConsentRecord {
   return {
     id: row.id,
     submissionId: row.submission_id,

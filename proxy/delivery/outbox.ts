@@ -68,9 +68,7 @@ export class Outbox implements DeliveryQueue {
   ): Delivery[] {
     const now = this.#now()
     const deliveries = insertSubmission(this.#db, { submissionId, formId, items, consent }, now, now + leaseMs)
-    for (const delivery of deliveries) {
-      this.#inFlight.add(delivery.id)
-    }
+    deliveries.forEach((delivery) => leaseMs > 0 && this.#inFlight.add(delivery.id))
     return deliveries
   }
 

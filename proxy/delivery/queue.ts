@@ -6,7 +6,7 @@ import type {
   DeliveryTarget,
   PlannedDelivery,
 } from './payloads'
-import type { ConsentEvidence } from './consent-store'
+import type { ConsentEvidence, ConsentRecords } from './consent-store'
 
 /**
  * The durable queue of deliveries, as the signup path, the worker and the operator's commands use
@@ -35,9 +35,12 @@ export interface StoppedDelivery {
 }
 
 export interface DeliveryQueue {
+  /** The consent records, in the same store: `add` writes them, retention and the CLI read and delete them. */
+  readonly consents: ConsentRecords
   /**
    * Records the deliveries of one submission at once, leased for `leaseMs` so that the worker
-   * leaves them to the request that is delivering them right now. The submission's consent record
+   * leaves them to the request that is delivering them right now; `leaseMs` 0: not held, due now
+   * for any worker (the request leaves them to the workers). The submission's consent record
    * (signup/consent-record.ts), if any, is written in the same transaction.
    */
   add(

@@ -24,6 +24,11 @@ export interface SubmitDeps {
   log: Logger
   /** How long a request may wait for upstreams before the person is told "queued". */
   waitMs: number
+  /**
+   * false: an instant signup is stored for the workers (due now, held by nobody) instead of being
+   * delivered by this request, so that any instance's worker claims it with others (PostgreSQL).
+   */
+  deliverOnAccept?: boolean
   /** RapidPro is configured: forms with a `rapidpro` block also write a contact. */
   rapidproEnabled?: boolean
   /** How long the person waits at most, all deliveries together; default `waitMs` + 5 s. */
@@ -77,14 +82,19 @@ export async function submit(
     // The config refuses such forms at start; this guards against a signup vanishing quietly.
     throw new UpstreamError({ upstream: 'config', reason: `form "${form.config.id}" has nowhere to deliver signups` })
   }
+  const instant = confirmationOf(form.config) === 'instant'
+  const toWorkers = instant && deps.deliverOnAccept === false
   const deliveries = await (deps.store ?? deps.outbox).add(
     randomUUID(),
     form.config.id,
     plan.deliveries,
-    undefined,
+    toWorkers ? 0 : undefined,
     consent,
   )
-  if (confirmationOf(form.config) === 'instant') {
+  if (toWorkers) {
+    return 'queued'
+  }
+  if (instant) {
     // Stored durably (the outbox syncs every commit): the person hears "queued" now, whoever they
     // are, and the deliveries are tried at once as after a passed deadline (errors kept for the operator).
     deliverInOrder(deps, deliveries, plan.decider, { person: false }).catch(() => {})

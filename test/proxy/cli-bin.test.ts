@@ -38,8 +38,14 @@ describe('bin/flowform.js', () => {
   it('answers --help with every command, serve first', async () => {
     const result = await run(['--help'])
     expect(result.code).toBe(0)
-    expect(result.stdout).toMatch(/^Usage:\n {2}flowform serve\n {2}flowform forms list/)
+    expect(result.stdout).toMatch(/^Usage:\n {2}flowform serve\n {2}flowform worker\n {2}flowform forms list/)
     expect(result.stdout).toContain('SIGTERM or Ctrl-C stops it')
+  }, 30_000)
+
+  it('refuses arguments to worker instead of starting one', async () => {
+    const result = await run(['worker', '--now'])
+    expect(result.code).toBe(2)
+    expect(result.stderr).toContain('worker takes no arguments (found --now)')
   }, 30_000)
 
   it('refuses arguments to serve instead of starting a server', async () => {

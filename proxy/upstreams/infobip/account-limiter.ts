@@ -45,7 +45,17 @@ export class LimiterBusyError extends UpstreamCallError {
   }
 }
 
-export class AccountLimiter {
+/** What the client needs of a limiter: this in-process one, or shared-limiter.ts across instances. */
+export interface CallLimiter {
+  /** Resolves when the caller may start its call; `retry`: it was turned away by a 429 already. */
+  acquire(options?: { retry?: boolean }): Promise<void>
+  /** Nobody starts a call before `ms` from now. */
+  pause(ms: number): void
+  /** Callers waiting now. */
+  readonly queued: number
+}
+
+export class AccountLimiter implements CallLimiter {
   readonly #perSecond: number
   readonly #windowMs: number
   readonly #marginMs: number

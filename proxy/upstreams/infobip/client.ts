@@ -3,7 +3,7 @@ import ky, { HTTPError, type KyInstance, type Options } from 'ky'
 import type * as z from 'zod'
 import { NO_REDIRECTS, redirectRefused } from '../redirect'
 import { parseRetryAfter } from '../retry-after'
-import { type AccountLimiter, rateLimitBackoffMs } from './account-limiter'
+import { type CallLimiter, rateLimitBackoffMs } from './account-limiter'
 import type { InfobipAuthProvider } from './auth'
 import { InfobipHttpError, InfobipNetworkError, parseInfobipErrorBody } from './errors'
 import {
@@ -25,7 +25,7 @@ export interface InfobipClientOptions {
    * The account's shared limiter (account-limiter.ts). Every call waits for it; a 429 pauses it and
    * the call is sent again: a 429 was not processed, so even a POST to a flow is safe to repeat.
    */
-  limiter?: AccountLimiter
+  limiter?: CallLimiter
   /** 429 answers retried per call before the caller gets the 429; default 3. */
   rateLimitRetries?: number
 }
@@ -44,7 +44,7 @@ export type LegacyIdentifier =
 export class InfobipClient {
   readonly #http: KyInstance
   readonly #auth: InfobipAuthProvider
-  readonly #limiter: AccountLimiter | undefined
+  readonly #limiter: CallLimiter | undefined
   readonly #rateLimitRetries: number
 
   constructor(options: InfobipClientOptions) {

@@ -1,7 +1,14 @@
 import type { ProxyEnv } from '../../config/env'
 import type { SandboxInfobipOptions, SandboxUpstream } from '../sandbox'
 import { remoteSandboxFetch, type SandboxLink } from '../sandbox-link'
-import { AccountLimiter, type AccountLimiterOptions, sharedAccountLimiter } from './account-limiter'
+import { DEFAULTS } from '../../config/defaults'
+import {
+  accountKey,
+  AccountLimiter,
+  type AccountLimiterOptions,
+  type CallLimiter,
+  sharedAccountLimiter,
+} from './account-limiter'
 import { createAuthProvider, staticAuth } from './auth'
 import { InfobipClient } from './client'
 
@@ -28,6 +35,11 @@ export interface ClientOptions {
   sandboxLink?: SandboxLink | null
   /** The account limiter's options; perSecond defaults to INFOBIP_REQUESTS_PER_SECOND, else the limiter's default. */
   limiter?: AccountLimiterOptions
+  /**
+   * The limiter every instance shares (shared-limiter.ts, with FLOWFORM_DATABASE_URL), built for the
+   * account's key and rate; default: this process's own (sharedAccountLimiter).
+   */
+  sharedLimiter?: (account: string, perSecond: number) => CallLimiter
 }
 
 /**
@@ -71,8 +83,11 @@ export async function createClients(env: ProxyEnv, options: ClientOptions = {}):
     baseUrl,
     auth,
     ...(options.fetch ? { fetch: options.fetch } : {}),
-    // Every client of this account in the process (server, CLI) shares one limiter.
-    limiter: sharedAccountLimiter(env.infobip, limits),
+    // Every client of this account in the process (server, CLI) shares one limiter; with the shared
+    // store, every instance does.
+    limiter: options.sharedLimiter
+      ? options.sharedLimiter(accountKey(env.infobip), limits.perSecond ?? DEFAULTS.infobipRequestsPerSecond)
+      : sharedAccountLimiter(env.infobip, limits),
   })
   return { mode: 'live', infobip, fake: null }
 }
