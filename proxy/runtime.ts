@@ -3,13 +3,15 @@ import { type BotRuntimeOptions, createBotGate } from './signup/bots/from-env'
 import { DEFAULTS } from './config/defaults'
 import type { ProxyEnv, RateLimits, TrustProxy } from './config/env'
 import { ConfigError, type LoadedConfig, loadConfig } from './config/load'
-import { createDeliverer } from './delivery/dispatch'
-import { Outbox } from './delivery/outbox'
+import type { Outbox } from './delivery/outbox'
+import { startDelivery } from './delivery/from-env'
+import type { BreakerOptions, UpstreamHealth } from './delivery/upstream-health'
+import { Metrics } from './common/metrics'
 import { GroupCommit } from './delivery/group-commit'
 import { startConsentRetention } from './delivery/consent-retention'
 import { addEnvSecrets } from './common/redact'
 import { directMomentsGateway, type MomentsGateway } from './delivery/targets/moments'
-import { type OutboxWorker, startOutboxWorker } from './delivery/worker'
+import type { OutboxWorker } from './delivery/worker'
 import { FormRegistry } from './forms/registry'
 import { createApp } from './http/app'
 import { readBundle, type StaticAsset } from './http/bundle'
@@ -34,6 +36,10 @@ export interface Runtime {
   mode: 'sandbox' | 'live'
   outbox: Outbox
   worker: OutboxWorker
+  /** The upstreams' circuit breakers (delivery/upstream-health.ts). */
+  health: UpstreamHealth
+  /** What GET /metrics reports (common/metrics.ts), one registry per runtime. */
+  metrics: Metrics
   infobip: InfobipClient
   /** The in-process Infobip fake, in sandbox mode (tests reach its levers with infobipFakeOf, fakes/). */
   fake: SandboxUpstream | null
@@ -54,8 +60,12 @@ export interface RuntimeOptions {
   /** Clock for Infobip session and token lifetimes (tests). */
   now?: () => number
   waitMs?: number
-  /** How long a submission request may take in all before it answers "queued". */
+  /** How long a `confirmation: "flow"` request may take in all before it answers "queued" (default FLOWFORM_FLOW_DEADLINE_MS). */
   requestDeadlineMs?: number
+  /** The upstreams' circuit breakers: failures to open, open periods (tests, benchmark). */
+  breaker?: BreakerOptions
+  /** Deliveries the worker claims per pass (default worker.ts). */
+  workerBatchSize?: number
   rateLimits?: RateLimits
   workerIntervalMs?: number
   trustProxy?: TrustProxy
@@ -96,20 +106,22 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
   // The fake posts Moments reports to notifyUrl; the public URL points at this proxy, so it is
   // delivered in-process and the sandbox exercises the hook as Infobip would.
   const hook = inProcessHook()
-  const { infobip, fake, mode, rapidpro, rapidproFake } = await buildUpstreams(options, hook.post)
+  const metrics = new Metrics()
+  const { infobip, fake, mode, rapidpro, rapidproFake } = await buildUpstreams(options, hook.post, metrics)
   checkRapidproForms(loaded, rapidpro !== null, log)
   const notify = env.momentsNotify ?? null
   const operationDone = relay<[operationId: string]>()
   const { tracker, moments } = buildMoments(options, infobip, operationDone.call)
 
-  // ---- delivery: outbox, deliverer, worker and its wake-up (to become one factory) ----
-  const outbox = Outbox.open(env.dataDir)
-  const deliverer = createDeliverer({ infobip, moments, rapidpro })
-  const worker = startOutboxWorker({
-    outbox,
-    deliverer,
+  // ---- delivery: outbox, breakers, deliverer, worker (delivery/from-env.ts) ----
+  const { outbox, deliverer, worker, health, ...delivery } = startDelivery({
+    dataDir: env.dataDir,
     log,
-    intervalMs: options.workerIntervalMs ?? DEFAULTS.workerIntervalMs,
+    upstreams: { infobip, moments, rapidpro },
+    metrics,
+    workerIntervalMs: options.workerIntervalMs,
+    workerBatchSize: options.workerBatchSize,
+    breaker: options.breaker,
   })
   // A finished operation settles its waiting deliveries now instead of at their next poll.
   operationDone.connect((operationId) => void worker.wake(operationId))
@@ -130,8 +142,10 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
       waitMs: options.waitMs ?? DEFAULTS.requestWaitMs,
       rapidproEnabled: rapidpro !== null,
       bots,
-      ...(options.requestDeadlineMs !== undefined ? { deadlineMs: options.requestDeadlineMs } : {}),
+      metrics,
+      ...deadline(options.requestDeadlineMs ?? env.flowDeadlineMs),
     },
+    metrics: { metrics, token: env.metricsToken ?? null },
     hooks: momentsHooks({ secret: notify?.secret ?? null, feed: (report) => tracker.feed(report), log }),
   })
   hook.connect((request) => app.fetch(request))
@@ -141,12 +155,14 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
     mode,
     outbox,
     worker,
+    health,
+    metrics,
     infobip,
     fake,
     rapidpro,
     rapidproFake,
     async close() {
-      await worker.stop()
+      await delivery.close()
       consentRetention.stop()
       await moments.close?.()
       tracker.close()
@@ -159,15 +175,21 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
 async function buildUpstreams(
   options: RuntimeOptions,
   notify: (url: string, body: unknown) => Promise<void>,
+  metrics: Metrics,
 ): Promise<UpstreamClients & { rapidpro: RapidproClient | null; rapidproFake: SandboxUpstream | null }> {
   const { infobip, fake, mode } = await createClients(options.env, {
     ...(options.fetch ? { fetch: options.fetch } : {}),
     ...(options.now ? { now: options.now } : {}),
-    ...(options.limiter ? { limiter: options.limiter } : {}),
+    limiter: {
+      ...options.limiter,
+      onWait: (ms) => metrics.limiterWaitSeconds.observe({ upstream: 'infobip' }, ms / 1000),
+    },
+    wrapFetch: (fetch) => metrics.meterFetch('infobip', fetch),
     sandbox: { notify, ...options.sandbox },
   })
   const { client: rapidpro, fake: rapidproFake } = await createRapidpro(options.env, {
     ...(options.fetch ? { fetch: options.fetch } : {}),
+    wrapFetch: (fetch) => metrics.meterFetch('rapidpro', fetch),
     ...(options.rapidproSandbox ? { sandbox: options.rapidproSandbox } : {}),
   })
   return { infobip, fake, mode, rapidpro, rapidproFake }
@@ -204,7 +226,7 @@ function buildMoments(
 /** The HTTP app over the built parts, with the environment's HTTP settings and their defaults. */
 function buildApp(
   options: RuntimeOptions,
-  parts: Pick<Parameters<typeof createApp>[0], 'infobip' | 'submitDeps' | 'mode' | 'hooks' | 'bots'> & {
+  parts: Pick<Parameters<typeof createApp>[0], 'infobip' | 'submitDeps' | 'mode' | 'hooks' | 'bots' | 'metrics'> & {
     loaded: LoadedConfig
   },
 ): Hono {
@@ -259,6 +281,11 @@ function relay<A extends unknown[]>(): { call: (...args: A) => void; connect(tar
       target = next
     },
   }
+}
+
+/** FLOWFORM_FLOW_DEADLINE_MS (or the runtime option) when set; else submit.ts's own default. */
+function deadline(ms: number | undefined): { deadlineMs?: number } {
+  return ms === undefined ? {} : { deadlineMs: ms }
 }
 
 /** The keys of `source` that are set, for passing optional settings on without `undefined`s. */

@@ -79,6 +79,7 @@ export interface SecretsOf {
   } | null
   rapidpro: { token: string } | null
   momentsNotify?: { secret: string } | null | undefined
+  metricsToken?: string | null | undefined
 }
 
 /**
@@ -94,6 +95,7 @@ export function addEnvSecrets(env: SecretsOf): void {
     auth?.kind === 'oauth' ? auth.clientSecret : null,
     env.rapidpro?.token,
     env.momentsNotify?.secret,
+    env.metricsToken,
   )
 }
 

@@ -11,7 +11,7 @@ export function outcomeFromError(upstream: string, error: unknown): DeliveryOutc
       kind: 'retry',
       reason: error.message,
       retryAfterSeconds: error.retryAfterSeconds,
-      ...(error.heldBack ? { free: true } : {}),
+      ...(error.heldBack ? { free: true } : { unavailable: true }),
     }
   }
   if (error instanceof UpstreamHttpError) {

@@ -17,6 +17,8 @@ import { formsRoute } from './routes/forms'
 import { healthRoute } from './routes/health'
 import { submissionsRoute } from './routes/submissions'
 import { viewsRoute } from './routes/views'
+import { metricsRoute } from './routes/metrics'
+import type { Metrics } from '../common/metrics'
 
 export interface AppDeps {
   registry: FormRegistry
@@ -33,6 +35,8 @@ export interface AppDeps {
   hooks?: Hono
   /** Bot checks: the definition's honeypot, token and challenge, and the ALTCHA challenge route. */
   bots?: BotGate
+  /** `GET /metrics` (routes/metrics.ts): the runtime's metrics and FLOWFORM_METRICS_TOKEN (null: this machine only). */
+  metrics?: { metrics: Metrics; token: string | null }
 }
 
 /**
@@ -78,6 +82,9 @@ export function createApp(deps: AppDeps): Hono {
   app.notFound(notFound(log))
   app.use(securityHeaders())
   app.route('/', healthRoute(deps.mode))
+  if (deps.metrics) {
+    app.route('/', metricsRoute(deps.metrics))
+  }
   app.route('/', assetsRoute({ bundle: deps.bundle, demoAssets: deps.demoAssets, log }))
   app.route('/v1/forms', forms)
   if (deps.hooks) {

@@ -144,7 +144,12 @@ function outcomeOf(
   context: { askPerson: boolean; sentUrns?: string[] | undefined },
 ): DeliveryOutcome {
   if (isUpstreamCallError(error) && error.transient) {
-    return { kind: 'retry', reason: error.message, retryAfterSeconds: error.retryAfterSeconds }
+    return {
+      kind: 'retry',
+      reason: error.message,
+      retryAfterSeconds: error.retryAfterSeconds,
+      ...(error.heldBack ? { free: true } : { unavailable: true }),
+    }
   }
   if (error instanceof RapidproHttpError) {
     const urnIssue = error.status === 400 ? error.issues.find(isUrnIssue) : undefined

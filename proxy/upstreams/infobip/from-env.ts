@@ -22,6 +22,8 @@ export interface ClientOptions {
   sandbox?: SandboxInfobipOptions
   /** The account limiter's options; perSecond defaults to INFOBIP_REQUESTS_PER_SECOND, else the limiter's default. */
   limiter?: AccountLimiterOptions
+  /** Wraps every fetch of the clients, live or sandbox (the runtime's metrics time each call). */
+  wrapFetch?: (fetch: typeof globalThis.fetch) => typeof globalThis.fetch
 }
 
 /**
@@ -29,7 +31,8 @@ export interface ClientOptions {
  * so both use the same credentials the same way. No credentials: a fresh in-process fake, loaded
  * only then so that a live proxy never loads the fakes.
  */
-export async function createClients(env: ProxyEnv, options: ClientOptions = {}): Promise<UpstreamClients> {
+export async function createClients(env: ProxyEnv, given: ClientOptions = {}): Promise<UpstreamClients> {
+  const options = withWrappedFetch(given)
   const limits: AccountLimiterOptions = {
     ...(env.infobipRequestsPerSecond !== undefined ? { perSecond: env.infobipRequestsPerSecond } : {}),
     ...options.limiter,
@@ -40,7 +43,7 @@ export async function createClients(env: ProxyEnv, options: ClientOptions = {}):
     const infobip = new InfobipClient({
       baseUrl: SANDBOX_BASE_URL,
       auth: staticAuth({ kind: 'app', apiKey: 'sandbox' }),
-      fetch: (input, init) => fake.fetch(new Request(input, init)),
+      fetch: (given.wrapFetch ?? same)((input, init) => fake.fetch(new Request(input, init))),
       // Each fake is an account of its own, throttled like a real one.
       limiter: new AccountLimiter(limits),
     })
@@ -60,4 +63,16 @@ export async function createClients(env: ProxyEnv, options: ClientOptions = {}):
     limiter: sharedAccountLimiter(env.infobip, limits),
   })
   return { mode: 'live', infobip, fake: null }
+}
+
+const same = (fetch: typeof globalThis.fetch): typeof globalThis.fetch => fetch
+
+/** `fetch` replaced by its wrapped form (global fetch looked up at each call, as the clients do). */
+function withWrappedFetch(options: ClientOptions): ClientOptions {
+  const { wrapFetch, ...rest } = options
+  if (!wrapFetch) {
+    return rest
+  }
+  const inner = options.fetch
+  return { ...rest, fetch: wrapFetch((input, init) => (inner ?? globalThis.fetch)(input, init)) }
 }
