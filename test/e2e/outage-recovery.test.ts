@@ -161,14 +161,16 @@ describe('kill -9 during an Infobip outage, restart, heal (embedded store)', () 
       await new Promise((resolve) => setTimeout(resolve, 500))
       expect([...upstream.accepted.keys()].sort()).toEqual([...emails].sort())
       expect([...upstream.accepted.values()].every((n) => n === 1)).toBe(true)
-      // The breaker changed state a few times, logged once each; never one line per failed delivery.
+      // The breaker logs its changes of state, once each, never one line per failed delivery; if it
+      // opened after the restart, the last word is that it closed again.
       const breakerLines = second
         .output()
         .split('\n')
         .filter((l) => l.includes('"breaker"'))
-      expect(breakerLines.length).toBeGreaterThan(0)
       expect(breakerLines.length).toBeLessThan(20)
-      expect(second.output()).toMatch(/"breaker":"closed"/)
+      if (breakerLines.length > 0) {
+        expect(breakerLines.at(-1)).toMatch(/"breaker":"closed"/)
+      }
       await killHard(second.child)
     }, 60_000)
   }
