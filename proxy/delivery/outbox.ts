@@ -14,6 +14,7 @@ import {
   listWhere,
   stopWhere,
   tallyByTarget,
+  withoutOwnSync,
 } from './outbox-sql'
 import {
   type Delivery,
@@ -90,16 +91,18 @@ export class Outbox implements DeliveryQueue {
    */
   claimDue(limit: number, leaseMs = 60_000, options: ClaimOptions = {}): Delivery[] {
     const now = this.#now()
-    const claimed = this.#db.transaction(() =>
-      claimRows(this.#db, {
-        now,
-        limit,
-        leaseMs,
-        owner: this.#owner,
-        inFlight: this.#inFlight,
-        skipTargets: options.skipTargets ?? [],
-      }),
-    )()
+    const claimed = withoutOwnSync(this.#db, () =>
+      this.#db.transaction(() =>
+        claimRows(this.#db, {
+          now,
+          limit,
+          leaseMs,
+          owner: this.#owner,
+          inFlight: this.#inFlight,
+          skipTargets: options.skipTargets ?? [],
+        }),
+      )(),
+    )
     for (const delivery of claimed) {
       this.#inFlight.add(delivery.id)
     }
@@ -195,20 +198,20 @@ export class Outbox implements DeliveryQueue {
   reject(ids: readonly number[], reason: string): number {
     return this.#db.transaction(() =>
       ids.reduce(
-        (n, id) => n + (this.#settled(`status = 'rejected', payload = NULL, last_error = ?`, [reason], id) ? 1 : 0),
+        (n, id) =>
+          n + (this.#settled(`status = 'rejected', payload = NULL, last_error = ?`, [reason], id, true) ? 1 : 0),
         0,
       ),
     )()
   }
 
-  #settled(set: string, values: unknown[], id: number): boolean {
-    return (
-      this.#db
-        .prepare(
-          `UPDATE deliveries SET ${set}, claimed_by = NULL, updated_at = ? WHERE id = ? AND status IN ('pending', 'awaiting')`,
-        )
-        .run(...values.map(redactValue), this.#now(), id).changes > 0
+  /** `durable`: synced before it returns (a rejection must not come back); else outbox-sql.ts withoutOwnSync. */
+  #settled(set: string, values: unknown[], id: number, durable = false): boolean {
+    const update = this.#db.prepare(
+      `UPDATE deliveries SET ${set}, claimed_by = NULL, updated_at = ? WHERE id = ? AND status IN ('pending', 'awaiting')`,
     )
+    const run = () => update.run(...values.map(redactValue), this.#now(), id).changes > 0
+    return durable ? run() : withoutOwnSync(this.#db, run)
   }
 
   /**

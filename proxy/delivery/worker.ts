@@ -27,7 +27,10 @@ export interface WorkerDeps {
   deliverer: Deliverer
   log: Logger
   intervalMs?: number
+  /** Deliveries claimed per pass; default 1,000, Moments' largest batch, so a backlog goes out in full batches. */
   batchSize?: number
+  /** Of those, how many one-call-per-delivery attempts (not Moments) run at once; default 50. */
+  concurrency?: number
   autoStart?: boolean
   /**
    * The upstreams' circuit breakers: deliveries of an upstream that is down are not claimed, and
@@ -45,11 +48,23 @@ export interface WorkerDeps {
 export function startOutboxWorker(deps: WorkerDeps): OutboxWorker {
   let running: Promise<number> | null = null
   let stopped = false
-  const batchSize = deps.batchSize ?? 50
+  const batchSize = deps.batchSize ?? 1_000
+  const concurrency = deps.concurrency ?? 50
 
   async function pass(): Promise<number> {
     const due = await claim(deps, batchSize)
-    await Promise.all(due.map((delivery) => attempt(deps, delivery)))
+    // Moments deliveries of one pass all join the batcher at once (one call for up to 1,000); the
+    // others each make their own calls, so only `concurrency` of them are out at a time.
+    const batched = due.filter((d) => d.target === 'flow' && d.payload.flow.api === 'moments')
+    const single = due.filter((d) => !batched.includes(d))
+    const next = (): Promise<void> => {
+      const delivery = single.shift()
+      return delivery ? attempt(deps, delivery).then(next) : Promise.resolve()
+    }
+    await Promise.all([
+      ...batched.map((delivery) => attempt(deps, delivery)),
+      ...Array.from({ length: Math.min(concurrency, single.length) }, next),
+    ])
     return due.length
   }
 
