@@ -38,11 +38,7 @@ export type { DeliveryFilter, DeliveryQueue, StoppedDelivery } from './queue'
 export class Outbox implements DeliveryQueue {
   readonly #db: Database.Database
   readonly #now: () => number
-  /**
-   * Deliveries someone in this process is delivering right now. Leases in the table guard other
-   * processes; this guards the worker against a request that runs past its lease (a slow upstream,
-   * a long Retry-After), which would otherwise send the same POST twice.
-   */
+  /** Deliveries being delivered in this process now: the worker must not send them twice, whatever the lease says. */
   readonly #inFlight = new Set<number>()
   /** This instance's mark on the rows it claims (`claimed_by`), so that the next process knows them. */
   readonly #owner = randomUUID()
