@@ -72,7 +72,12 @@ async function record(
         )
         return outbox.fail(delivery.id, outcome.reason)
       }
-      log.warn({ ...where, attempts: delivery.attempts + 1, reason: outcome.reason }, 'delivery will be retried')
+      // An unavailable upstream is its breaker's to report, once per change of state
+      // (upstream-health.ts): during an outage, not one line per delivery.
+      log[outcome.unavailable ? 'debug' : 'warn'](
+        { ...where, attempts: delivery.attempts + 1, reason: outcome.reason },
+        'delivery will be retried',
+      )
       return outbox.retryLater(
         delivery.id,
         outcome.reason,
