@@ -1,5 +1,5 @@
 import { PERSON_FIELD_MESSAGE } from './legacy-flow'
-import { outcomeFromError } from '../from-error'
+import { isUnavailability, outcomeFromError } from '../from-error'
 import type { DeliveryOutcome } from '../outcome'
 import type { Delivery, RapidproFollowUp } from '../payloads'
 import type { RapidproClient } from '../../upstreams/rapidpro/client'
@@ -148,7 +148,8 @@ function outcomeOf(
       kind: 'retry',
       reason: error.message,
       retryAfterSeconds: error.retryAfterSeconds,
-      ...(error.heldBack ? { free: true } : { unavailable: true }),
+      ...(error.heldBack ? { free: true } : {}),
+      ...(isUnavailability(error) ? { unavailable: true } : {}),
     }
   }
   if (error instanceof RapidproHttpError) {
