@@ -14,8 +14,8 @@ import {
   listWhere,
   stopWhere,
   tallyByTarget,
-  withoutOwnSync,
 } from './outbox-sql'
+import { withoutOwnSync } from './bookkeeping-sync'
 import {
   type Delivery,
   type DeliveryRecord,

@@ -3,7 +3,9 @@
 // a down upstream's targets, waking them all when it answers again).
 import { join } from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
+import { withoutOwnSync } from '../../proxy/delivery/bookkeeping-sync'
 import { Outbox } from '../../proxy/delivery/outbox'
+import { openDatabase } from '../../proxy/delivery/outbox-sql'
 import type { PlannedDelivery } from '../../proxy/delivery/payloads'
 import { tempDir } from '../helpers/temp-dir'
 
@@ -76,6 +78,24 @@ describe('releaseStaleClaims (a starting server is the only owner of its file)',
     before.claimDue(1)
     before.fail(delivery?.id ?? 0, 'flow inactive')
     expect(outboxAt(file).releaseStaleClaims()).toBe(0)
+  })
+})
+
+describe("the worker's bookkeeping commits without a sync of its own", () => {
+  it('settles outside and inside a larger transaction, and signups stay synchronous = FULL', () => {
+    const outbox = outboxAt(join(tempDir('claims'), 'outbox.db'))
+    const [a, b] = outbox.add('s', 'f', [legacy('a@x.ch'), legacy('b@x.ch')], 0)
+    expect(outbox.complete(a?.id ?? 0, 'enrolled')).toBe(true)
+    // Inside a transaction SQLite refuses to change the sync level: the outer commit syncs.
+    outbox.atomically(() => {
+      expect(outbox.retryLater(b?.id ?? 0, 'down', Date.now() + 1_000)).toBe(true)
+    })
+    const db = openDatabase(join(tempDir('claims'), 'other.db'))
+    expect(withoutOwnSync(db, () => db.pragma('synchronous', { simple: true }))).toBe(1)
+    expect(db.pragma('synchronous', { simple: true })).toBe(2)
+    db.close()
+    expect(outbox.get(a?.id ?? 0)?.status).toBe('done')
+    expect(outbox.get(b?.id ?? 0)?.attempts).toBe(1)
   })
 })
 
