@@ -3,14 +3,17 @@ import { dirname, join } from 'node:path'
 import { type BotRuntimeOptions, createBotGate } from './signup/bots/from-env'
 import { DEFAULTS } from './config/defaults'
 import type { ProxyEnv, RateLimits, TrustProxy } from './config/env'
-import { ConfigError, type LoadedConfig, loadConfig } from './config/load'
-import { createDeliverer } from './delivery/dispatch'
+import { type LoadedConfig, loadConfig } from './config/load'
+import { checkRapidproForms, deadline, embeddedOnly, pick, relay } from './runtime-helpers'
 import type { Outbox } from './delivery/outbox'
 import { type DeliveryStore, openDeliveryStore } from './delivery/open-store'
+import { startDelivery } from './delivery/from-env'
+import type { BreakerOptions, UpstreamHealth } from './delivery/upstream-health'
+import { Metrics } from './common/metrics'
 import { startConsentRetention } from './delivery/consent-retention'
 import { addEnvSecrets } from './common/redact'
 import { directMomentsGateway, type MomentsGateway } from './delivery/targets/moments'
-import { type OutboxWorker, startOutboxWorker } from './delivery/worker'
+import type { OutboxWorker } from './delivery/worker'
 import { FormRegistry } from './forms/registry'
 import { createApp } from './http/app'
 import { readBundle, type StaticAsset } from './http/bundle'
@@ -39,6 +42,10 @@ export interface Runtime {
   /** The embedded SQLite outbox, for tests and benchmarks; throws with FLOWFORM_DATABASE_URL (use `store.queue`). */
   readonly outbox: Outbox
   worker: OutboxWorker
+  /** The upstreams' circuit breakers (delivery/upstream-health.ts). */
+  health: UpstreamHealth
+  /** What GET /metrics reports (common/metrics.ts), one registry per runtime. */
+  metrics: Metrics
   infobip: InfobipClient
   /** The in-process Infobip fake, in sandbox mode (tests reach its levers with infobipFakeOf, fakes/). */
   fake: SandboxUpstream | null
@@ -61,8 +68,12 @@ export interface RuntimeOptions {
   /** Clock for Infobip session and token lifetimes (tests). */
   now?: () => number
   waitMs?: number
-  /** How long a submission request may take in all before it answers "queued". */
+  /** How long a `confirmation: "flow"` request may take in all before it answers "queued" (default FLOWFORM_FLOW_DEADLINE_MS). */
   requestDeadlineMs?: number
+  /** The upstreams' circuit breakers: failures to open, open periods (tests, benchmark). */
+  breaker?: BreakerOptions
+  /** Deliveries the worker claims per pass (default worker.ts). */
+  workerBatchSize?: number
   rateLimits?: RateLimits
   workerIntervalMs?: number
   trustProxy?: TrustProxy
@@ -105,23 +116,24 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
   const hook = inProcessHook()
   // The store first: with PostgreSQL it also carries the Infobip limiter all instances share.
   const store = await openDeliveryStore(env, { log })
-  const { infobip, fake, mode, rapidpro, rapidproFake } = await buildUpstreams(options, hook.post, store)
+  const metrics = new Metrics()
+  const { infobip, fake, mode, rapidpro, rapidproFake } = await buildUpstreams(options, hook.post, store, metrics)
   checkRapidproForms(loaded, rapidpro !== null, log)
   const notify = env.momentsNotify ?? null
   const operationDone = relay<[operationId: string]>()
   const { tracker, moments } = buildMoments(options, infobip, operationDone.call)
 
-  // ---- delivery: the store (one factory for both backends), deliverer, worker and its wake-up ----
-  const deliverer = createDeliverer({ infobip, moments, rapidpro })
-  const worker = startOutboxWorker({
-    outbox: store.queue,
-    deliverer,
+  // ---- delivery: the store (one factory for both backends), breakers, deliverer, worker (delivery/from-env.ts) ----
+  const { deliverer, worker, health, ...delivery } = startDelivery({
+    store,
+    dataDir: env.dataDir,
     log,
+    upstreams: { infobip, moments, rapidpro },
+    metrics,
     autoStart: env.worker !== false,
-    // Shared store: instant signups are left to the workers, so they look often (a cheap indexed query).
-    intervalMs:
-      options.workerIntervalMs ??
-      (store.kind === 'postgres' ? DEFAULTS.sharedWorkerIntervalMs : DEFAULTS.workerIntervalMs),
+    workerIntervalMs: options.workerIntervalMs,
+    workerBatchSize: options.workerBatchSize,
+    breaker: options.breaker,
   })
   // A finished operation settles its waiting deliveries now instead of at their next poll; in the
   // shared store the wake is seen by every instance's worker, whichever instance got the report.
@@ -145,8 +157,10 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
       waitMs: options.waitMs ?? DEFAULTS.requestWaitMs,
       rapidproEnabled: rapidpro !== null,
       bots,
-      ...(options.requestDeadlineMs !== undefined ? { deadlineMs: options.requestDeadlineMs } : {}),
+      metrics,
+      ...deadline(options.requestDeadlineMs ?? env.flowDeadlineMs),
     },
+    metrics: { metrics, token: env.metricsToken ?? null },
     hooks: momentsHooks({ secret: notify?.secret ?? null, feed: (report) => tracker.feed(report), log }),
     ...(fake && sandboxToken ? { sandbox: { infobip: fake, rapidpro: rapidproFake, token: sandboxToken } } : {}),
   })
@@ -158,13 +172,15 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
     store,
     outbox: store.outbox ?? embeddedOnly(),
     worker,
+    health,
+    metrics,
     infobip,
     fake,
     rapidpro,
     rapidproFake,
     sandboxToken,
     async close() {
-      await worker.stop()
+      await delivery.close()
       consentRetention.stop()
       await moments.close?.()
       tracker.close()
@@ -180,16 +196,22 @@ async function buildUpstreams(
   options: RuntimeOptions,
   notify: (url: string, body: unknown) => Promise<void>,
   store: DeliveryStore,
+  metrics: Metrics,
 ): Promise<UpstreamClients & { rapidpro: RapidproClient | null; rapidproFake: SandboxUpstream | null }> {
   const { infobip, fake, mode } = await createClients(options.env, {
     ...(store.sharedLimiter ? { sharedLimiter: store.sharedLimiter } : {}),
     ...(options.fetch ? { fetch: options.fetch } : {}),
     ...(options.now ? { now: options.now } : {}),
-    ...(options.limiter ? { limiter: options.limiter } : {}),
+    limiter: {
+      ...options.limiter,
+      onWait: (ms) => metrics.limiterWaitSeconds.observe({ upstream: 'infobip' }, ms / 1000),
+    },
+    wrapFetch: (fetch) => metrics.meterFetch('infobip', fetch),
     sandbox: { notify, ...options.sandbox },
   })
   const { client: rapidpro, fake: rapidproFake } = await createRapidpro(options.env, {
     ...(options.fetch ? { fetch: options.fetch } : {}),
+    wrapFetch: (fetch) => metrics.meterFetch('rapidpro', fetch),
     ...(options.rapidproSandbox ? { sandbox: options.rapidproSandbox } : {}),
   })
   return { infobip, fake, mode, rapidpro, rapidproFake }
@@ -226,7 +248,10 @@ function buildMoments(
 /** The HTTP app over the built parts, with the environment's HTTP settings and their defaults. */
 function buildApp(
   options: RuntimeOptions,
-  parts: Pick<Parameters<typeof createApp>[0], 'infobip' | 'submitDeps' | 'mode' | 'hooks' | 'bots' | 'sandbox'> & {
+  parts: Pick<
+    Parameters<typeof createApp>[0],
+    'infobip' | 'submitDeps' | 'mode' | 'hooks' | 'bots' | 'sandbox' | 'metrics'
+  > & {
     loaded: LoadedConfig
   },
 ): Hono {
@@ -257,57 +282,4 @@ function buildApp(
       },
     trustProxy: options.trustProxy ?? env.trustProxy ?? 0,
   })
-}
-
-/** Forms that deliver only to RapidPro stop the start when RapidPro is off; others get a warning. */
-function checkRapidproForms(loaded: LoadedConfig, rapidproEnabled: boolean, log: Logger): void {
-  if (rapidproEnabled) {
-    return
-  }
-  const stranded = loaded.config.forms.filter((f) => f.rapidpro && !f.flow && !f.infobipFormId)
-  if (stranded.length > 0) {
-    // Their signups would go nowhere: better not to start than to thank people and drop them.
-    const ids = stranded.map((f) => `"${f.id}"`).join(', ')
-    throw new ConfigError(
-      `Config ${loaded.source ?? 'built-in demo config'}: form ${ids} delivers only to RapidPro, but RAPIDPRO_BASE_URL and RAPIDPRO_TOKEN are not set`,
-    )
-  }
-  const skipped = loaded.config.forms.filter((f) => f.rapidpro).map((f) => f.id)
-  if (skipped.length > 0) {
-    log.warn(
-      { forms: skipped },
-      'RapidPro is not configured (RAPIDPRO_BASE_URL, RAPIDPRO_TOKEN): the "rapidpro" blocks of these forms are skipped',
-    )
-  }
-}
-
-/** Stands for the embedded outbox on PostgreSQL: any use says where to look instead. */
-function embeddedOnly(): Outbox {
-  return new Proxy({} as Outbox, {
-    get() {
-      throw new Error('runtime.outbox is the embedded outbox; with FLOWFORM_DATABASE_URL use runtime.store.queue')
-    },
-  })
-}
-
-/** A call whose target is connected after the caller is built: a construction cycle, broken in the open. */
-function relay<A extends unknown[]>(): { call: (...args: A) => void; connect(target: (...args: A) => void): void } {
-  let target: ((...args: A) => void) | null = null
-  return {
-    call: (...args) => target?.(...args),
-    connect(next) {
-      target = next
-    },
-  }
-}
-
-/** The keys of `source` that are set, for passing optional settings on without `undefined`s. */
-function pick<T extends object, K extends keyof T>(source: T | undefined, keys: K[]): Partial<Pick<T, K>> {
-  const result: Partial<Pick<T, K>> = {}
-  for (const key of keys) {
-    if (source?.[key] !== undefined) {
-      result[key] = source[key]
-    }
-  }
-  return result
 }

@@ -1,3 +1,4 @@
+import { resolve } from 'node:path'
 import { parseArgs } from 'node:util'
 import type { DeliveryStatus, DeliveryTarget } from '../delivery/payloads'
 import type { DeliveryQueue } from '../delivery/queue'
@@ -5,6 +6,7 @@ import { readCliEnv } from './context'
 import { type CliIo, type Printer, table, UsageError } from './io'
 import { formatDuration, maskedPerson, safeError } from './outbox-format'
 import { noOutbox, openStore } from './outbox-file'
+import { breakerLines } from './outbox-breakers'
 
 export const STATUSES: readonly DeliveryStatus[] = ['pending', 'awaiting', 'failed', 'rejected', 'done']
 const TARGETS: readonly DeliveryTarget[] = ['flow', 'form-data', 'rapidpro']
@@ -29,12 +31,19 @@ export async function withOutbox(
   }
 }
 
-/** `flowform outbox`: deliveries per target and status, and how long the oldest unfinished ones wait. */
+/**
+ * `flowform outbox`: the running server's circuit breaker per upstream, deliveries per target and
+ * status, and how long the oldest unfinished ones wait.
+ */
 export async function outboxSummary(args: string[], io: CliIo, print: Printer): Promise<number> {
   parseArgs({ args, options: {}, strict: true, allowPositionals: false })
   return withOutbox(io, print, async (outbox, where) => {
     const tally = await outbox.tally()
     print.out(`Outbox ${where}`)
+    // The breaker states are this machine's server's (its data directory), whichever store is used.
+    for (const line of breakerLines(resolve(io.cwd ?? process.cwd(), readCliEnv(io).dataDir))) {
+      print.out(line)
+    }
     if (tally.length === 0) {
       print.out('The outbox is empty.')
       return 0

@@ -80,6 +80,7 @@ export interface SecretsOf {
   rapidpro: { token: string } | null
   momentsNotify?: { secret: string } | null | undefined
   databaseUrl?: string | undefined
+  metricsToken?: string | null | undefined
 }
 
 /**
@@ -96,6 +97,7 @@ export function addEnvSecrets(env: SecretsOf): void {
     env.rapidpro?.token,
     env.momentsNotify?.secret,
     databasePassword(env.databaseUrl),
+    env.metricsToken,
   )
 }
 

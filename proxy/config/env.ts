@@ -71,6 +71,13 @@ const Env = z
       .min(1)
       .max(1_000_000)
       .default(DEFAULTS.maxConnections),
+    FLOWFORM_FLOW_DEADLINE_MS: z.coerce
+      .number({ error: 'must be a number of milliseconds' })
+      .int({ error: 'must be a whole number of milliseconds' })
+      .min(100, { error: 'must be at least 100 (milliseconds)' })
+      .max(60_000, { error: 'must be at most 60000 (milliseconds): a person does not wait longer' })
+      .optional(),
+    FLOWFORM_METRICS_TOKEN: z.string().min(16, { error: 'must be at least 16 characters' }).optional(),
     LOG_LEVEL: z
       .enum(LOG_LEVELS, {
         error: 'must be one of fatal, error, warn, info, debug, trace, silent',
@@ -221,6 +228,13 @@ export interface ProxyEnv {
   maxConnections?: number
   /** LOG_LEVEL, checked here so a typo stops the start with a clear message. */
   logLevel?: LogLevel
+  /**
+   * FLOWFORM_FLOW_DEADLINE_MS: how long a `confirmation: "flow"` signup waits for its upstreams
+   * before it answers "queued" (default: the request wait plus 5 s, signup/submit.ts).
+   */
+  flowDeadlineMs?: number | undefined
+  /** FLOWFORM_METRICS_TOKEN: the bearer token `GET /metrics` requires; absent, /metrics is open. */
+  metricsToken?: string | null | undefined
   /** Bot defense secrets (FLOWFORM_TOKEN_SECRET, TURNSTILE_SECRET, …). */
   bots?: BotEnv
 }
@@ -272,6 +286,8 @@ export function readEnv(source: Record<string, string | undefined> = process.env
     trustProxy: env.TRUST_PROXY,
     maxConnections: env.FLOWFORM_MAX_CONNECTIONS,
     logLevel: env.LOG_LEVEL,
+    flowDeadlineMs: env.FLOWFORM_FLOW_DEADLINE_MS,
+    metricsToken: env.FLOWFORM_METRICS_TOKEN ?? null,
     bots: botEnv(bots.data),
   }
   // Read once here, so every sink (log, outbox, CLI) can take them out of what an upstream echoes.

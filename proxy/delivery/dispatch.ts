@@ -4,6 +4,7 @@ import type { DeliveryOutcome } from './outcome'
 import type { Delivery } from './payloads'
 import { submitFormData } from './targets/form-data'
 import { enrolLegacy } from './targets/legacy-flow'
+import type { UpstreamHealth } from './upstream-health'
 import { deliverToMoments, type MomentsGateway } from './targets/moments'
 import { deliverToRapidpro } from './targets/rapidpro'
 
@@ -45,5 +46,15 @@ export function createDeliverer(upstreams: DeliveryUpstreams): Deliverer {
           return deliverToRapidpro(upstreams.rapidpro ?? null, delivery, options)
       }
     },
+  }
+}
+
+/**
+ * Every attempt through its upstream's circuit breaker (upstream-health.ts): the one choke point,
+ * shared by the worker and the signup path, so that an open breaker holds back both.
+ */
+export function guardedDeliverer(deliverer: Deliverer, health: UpstreamHealth): Deliverer {
+  return {
+    deliver: (delivery, options) => health.run(delivery.target, () => deliverer.deliver(delivery, options)),
   }
 }

@@ -1,4 +1,4 @@
-import { isUpstreamCallError, UpstreamHttpError } from '../upstreams/errors'
+import { isTransientStatus, isUpstreamCallError, UpstreamHttpError, UpstreamNetworkError } from '../upstreams/errors'
 import type { DeliveryOutcome } from './outcome'
 
 /**
@@ -12,6 +12,7 @@ export function outcomeFromError(upstream: string, error: unknown): DeliveryOutc
       reason: error.message,
       retryAfterSeconds: error.retryAfterSeconds,
       ...(error.heldBack ? { free: true } : {}),
+      ...(isUnavailability(error) ? { unavailable: true } : {}),
     }
   }
   if (error instanceof UpstreamHttpError) {
@@ -25,4 +26,16 @@ export function outcomeFromError(upstream: string, error: unknown): DeliveryOutc
   }
   // Not an upstream's answer at all (a bug): keep the data and let the worker try again.
   return { kind: 'retry', reason: error instanceof Error ? error.message : String(error) }
+}
+
+/**
+ * The upstream itself was unavailable: unreachable, timed out, or it answered 5xx, 429 or 408.
+ * What counts toward its circuit breaker (upstream-health.ts); a refusal of a batch for another
+ * participant's value, our own limiter's hold-back or an unexpected body does not.
+ */
+export function isUnavailability(error: unknown): boolean {
+  if (error instanceof UpstreamNetworkError) {
+    return true
+  }
+  return error instanceof UpstreamHttpError && !error.heldBack && isTransientStatus(error.status)
 }

@@ -1,11 +1,13 @@
 import Database from 'better-sqlite3'
+import { redactValue } from '../common/redact'
 import { CONSENT_SCHEMA, type ConsentEvidence, insertConsent } from './consent-store'
-import type { DeliveryFilter } from './queue'
+import type { DeliveryFilter, StoppedDelivery } from './queue'
 import {
   type Delivery,
   type DeliveryRecord,
   type DeliveryStatus,
   type DeliveryTarget,
+  parseDelivery,
   parseRecord,
   type PlannedDelivery,
   type StoredColumns,
@@ -26,6 +28,8 @@ export interface Row {
   last_error: string | null
   created_at: number
   operator_retries: number
+  /** The Outbox instance (process) that claimed or added it and has not settled it yet; NULL when none. */
+  claimed_by: string | null
 }
 
 const SCHEMA = `
@@ -42,7 +46,8 @@ CREATE TABLE IF NOT EXISTS deliveries (
   last_error TEXT,
   created_at INTEGER NOT NULL,
   updated_at INTEGER NOT NULL,
-  operator_retries INTEGER NOT NULL DEFAULT 0
+  operator_retries INTEGER NOT NULL DEFAULT 0,
+  claimed_by TEXT
 );
 CREATE INDEX IF NOT EXISTS deliveries_due ON deliveries (status, next_attempt_at);
 `
@@ -94,6 +99,9 @@ function migrate(db: Database.Database): void {
     if (!columns.includes('operator_retries')) {
       db.exec('ALTER TABLE deliveries ADD COLUMN operator_retries INTEGER NOT NULL DEFAULT 0')
     }
+    if (!columns.includes('claimed_by')) {
+      db.exec('ALTER TABLE deliveries ADD COLUMN claimed_by TEXT')
+    }
   }).immediate()
 }
 
@@ -115,10 +123,15 @@ export function openDatabase(file: string): Database.Database {
 /** Deliveries the worker (or the operator) still has to act on: their payload is kept. */
 export const UNFINISHED = `('pending', 'awaiting', 'failed')`
 
-export const FILTER = '(@status IS NULL OR status = @status) AND (@formId IS NULL OR form_id = @formId)'
+export const FILTER =
+  '(@status IS NULL OR status = @status) AND (@formId IS NULL OR form_id = @formId) AND (@target IS NULL OR target = @target)'
 
-export function filterParams(filter: DeliveryFilter): { status: string | null; formId: string | null } {
-  return { status: filter.status ?? null, formId: filter.formId ?? null }
+export function filterParams(filter: DeliveryFilter): {
+  status: string | null
+  formId: string | null
+  target: string | null
+} {
+  return { status: filter.status ?? null, formId: filter.formId ?? null, target: filter.target ?? null }
 }
 
 export interface NewSubmission {
@@ -130,25 +143,25 @@ export interface NewSubmission {
 
 /**
  * A new submission in one transaction: its consent record (if the person ticked a consent field)
- * and its deliveries, pending and leased until `dueAt`. Never a delivery without its consent.
+ * and its deliveries, pending and leased to `owner` until `dueAt`. Never a delivery without its consent.
  */
 export function insertSubmission(
   db: Database.Database,
   submission: NewSubmission,
-  now: number,
-  dueAt: number,
+  lease: { now: number; dueAt: number; owner: string },
 ): Delivery[] {
+  const { now, dueAt, owner } = lease
   const { submissionId, formId, items, consent } = submission
   const insert = db.prepare(
-    `INSERT INTO deliveries (submission_id, form_id, target, payload, state, status, next_attempt_at, created_at, updated_at)
-     VALUES (?, ?, ?, ?, '{}', 'pending', ?, ?, ?) RETURNING *`,
+    `INSERT INTO deliveries (submission_id, form_id, target, payload, state, status, next_attempt_at, created_at, updated_at, claimed_by)
+     VALUES (?, ?, ?, ?, '{}', 'pending', ?, ?, ?, ?) RETURNING *`,
   )
   return db.transaction(() => {
     if (consent) {
       insertConsent(db, submissionId, formId, consent)
     }
     return items.map((item): Delivery => {
-      const row = insert.get(submissionId, formId, item.target, JSON.stringify(item.payload), dueAt, now, now)
+      const row = insert.get(submissionId, formId, item.target, JSON.stringify(item.payload), dueAt, now, now, owner)
       const { id, createdAt, nextAttemptAt } = columnsOf(row as Row)
       const fields = { id, submissionId, formId, createdAt, nextAttemptAt, attempts: 0, lastError: null }
       return { ...fields, ...item, status: 'pending', operatorRetries: 0, state: {} }
@@ -180,4 +193,92 @@ export function tallyByTarget(
   return db
     .prepare('SELECT target, status, COUNT(*) AS count FROM deliveries GROUP BY target, status ORDER BY target, status')
     .all() as { target: DeliveryTarget; status: DeliveryStatus; count: number }[]
+}
+
+export interface ClaimOptions {
+  now: number
+  limit: number
+  leaseMs: number
+  owner: string
+  inFlight: ReadonlySet<number>
+  skipTargets: readonly DeliveryTarget[]
+}
+
+/**
+ * The due rows not in flight in this process and not of a skipped target, oldest first, leased to
+ * `owner`; a row that does not parse is failed for the operator instead. Run inside a transaction.
+ */
+export function claimRows(db: Database.Database, options: ClaimOptions): Delivery[] {
+  const { now, limit, leaseMs, owner, inFlight, skipTargets } = options
+  const skip = skipTargets.length > 0 ? `AND target NOT IN (${skipTargets.map(() => '?').join(', ')})` : ''
+  const rows = (
+    db
+      .prepare(
+        `SELECT * FROM deliveries WHERE status IN ('pending', 'awaiting') AND next_attempt_at <= ? ${skip}
+         ORDER BY next_attempt_at, id LIMIT ?`,
+      )
+      .all(now, ...skipTargets, limit + inFlight.size) as Row[]
+  )
+    .filter((row) => !inFlight.has(row.id))
+    .slice(0, limit)
+  const lease = db.prepare('UPDATE deliveries SET next_attempt_at = ?, claimed_by = ?, updated_at = ? WHERE id = ?')
+  const unreadable = db.prepare(
+    `UPDATE deliveries SET status = 'failed', attempts = attempts + 1, last_error = ?, claimed_by = NULL, updated_at = ? WHERE id = ?`,
+  )
+  return rows.flatMap((row) => {
+    const parsed = parseDelivery(columnsOf(row))
+    if (!parsed.ok) {
+      // Written by hand or by a version that stored another shape: only the operator can say
+      // what it should have been, and the worker must go on with the rest.
+      unreadable.run(redactValue(parsed.reason), now, row.id)
+      return []
+    }
+    lease.run(now + leaseMs, owner, now, row.id)
+    return [parsed.delivery]
+  })
+}
+
+/**
+ * An erasure (Outbox.rejectUnfinishedWhere): stops the unfinished deliveries `concerns` picks and
+ * every other unfinished delivery of their submissions. Run inside a write transaction.
+ */
+export function stopWhere(
+  db: Database.Database,
+  concerns: (delivery: DeliveryRecord) => boolean,
+  reason: string,
+  now: number,
+): StoppedDelivery[] {
+  const unfinished = records(
+    db
+      .prepare(`SELECT * FROM deliveries WHERE status IN ${UNFINISHED} AND payload IS NOT NULL ORDER BY id`)
+      .all() as Row[],
+  )
+  const submissions = new Set(unfinished.filter(concerns).map((d) => d.submissionId))
+  const stopped = unfinished.filter((d) => submissions.has(d.submissionId))
+  const stop = db.prepare(
+    `UPDATE deliveries SET status = 'rejected', payload = NULL, last_error = ?, claimed_by = NULL, updated_at = ?
+     WHERE id = ? AND status IN ${UNFINISHED}`,
+  )
+  for (const delivery of stopped) {
+    stop.run(reason, now, delivery.id)
+  }
+  return stopped.map(({ id, formId, target, status }) => ({ id, formId, target, status }))
+}
+
+/** The operator's listing: oldest first unless `newestFirst`, at most `limit`. */
+export function listWhere(
+  db: Database.Database,
+  filter: DeliveryFilter & { limit?: number; newestFirst?: boolean },
+): DeliveryRecord[] {
+  const order = filter.newestFirst ? 'DESC' : 'ASC'
+  const rows = db
+    .prepare(`SELECT * FROM deliveries WHERE ${FILTER} ORDER BY id ${order} LIMIT @limit`)
+    .all({ ...filterParams(filter), limit: filter.limit ?? -1 }) as Row[]
+  return records(rows)
+}
+
+export function countWhere(db: Database.Database, filter: DeliveryFilter): number {
+  return (
+    (db.prepare(`SELECT COUNT(*) FROM deliveries WHERE ${FILTER}`).pluck().get(filterParams(filter)) as number) ?? 0
+  )
 }

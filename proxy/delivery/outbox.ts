@@ -1,31 +1,31 @@
+import { randomUUID } from 'node:crypto'
 import { join } from 'node:path'
 import type Database from 'better-sqlite3'
 import { redactValue } from '../common/redact'
 import {
-  columnsOf,
-  FILTER,
-  filterParams,
+  claimRows,
   insertSubmission,
   openDatabase,
-  records,
   RETRY,
   type Row,
   toRecord,
-  UNFINISHED,
   countByStatus,
+  countWhere,
+  listWhere,
+  stopWhere,
   tallyByTarget,
 } from './outbox-sql'
+import { withoutOwnSync } from './bookkeeping-sync'
 import {
   type Delivery,
   type DeliveryRecord,
   type DeliveryState,
   type DeliveryStatus,
   type DeliveryTarget,
-  parseDelivery,
   type PlannedDelivery,
 } from './payloads'
 import { privateDatabaseFile } from '../common/private-files'
-import type { DeliveryFilter, DeliveryQueue, StoppedDelivery } from './queue'
+import type { ClaimOptions, DeliveryFilter, DeliveryQueue, StoppedDelivery } from './queue'
 import { type ConsentEvidence, ConsentStore } from './consent-store'
 
 /**
@@ -38,12 +38,10 @@ export type { DeliveryFilter, DeliveryQueue, StoppedDelivery } from './queue'
 export class Outbox implements DeliveryQueue {
   readonly #db: Database.Database
   readonly #now: () => number
-  /**
-   * Deliveries someone in this process is delivering right now. Leases in the table guard other
-   * processes; this guards the worker against a request that runs past its lease (a slow upstream,
-   * a long Retry-After), which would otherwise send the same POST twice.
-   */
+  /** Deliveries being delivered in this process now: the worker must not send them twice, whatever the lease says. */
   readonly #inFlight = new Set<number>()
+  /** This instance's mark on the rows it claims (`claimed_by`), so that the next process knows them. */
+  readonly #owner = randomUUID()
   /** The consent records, in the same file: `add` writes them, retention and the CLI read and delete them. */
   readonly consents: ConsentStore
 
@@ -67,7 +65,9 @@ export class Outbox implements DeliveryQueue {
     consent?: ConsentEvidence | null,
   ): Delivery[] {
     const now = this.#now()
-    const deliveries = insertSubmission(this.#db, { submissionId, formId, items, consent }, now, now + leaseMs)
+    const lease = { now, dueAt: now + leaseMs, owner: this.#owner }
+    const deliveries = insertSubmission(this.#db, { submissionId, formId, items, consent }, lease)
+    // leaseMs 0: not held, due now for the worker (the request leaves them to it).
     deliveries.forEach((delivery) => leaseMs > 0 && this.#inFlight.add(delivery.id))
     return deliveries
   }
@@ -79,40 +79,62 @@ export class Outbox implements DeliveryQueue {
     this.#inFlight.delete(id)
   }
 
-  /** Due deliveries not already in flight here; a row that does not parse is failed instead. */
-  claimDue(limit: number, leaseMs = 60_000): Delivery[] {
+  /**
+   * Due deliveries not already in flight here, leased to this instance; a row that does not parse
+   * is failed instead. `skipTargets`: targets whose upstream is known to be down right now (its
+   * circuit breaker is open), left pending and untouched.
+   */
+  claimDue(limit: number, leaseMs = 60_000, options: ClaimOptions = {}): Delivery[] {
     const now = this.#now()
-    const claimed = this.#db.transaction(() => {
-      const rows = (
-        this.#db
-          .prepare(
-            `SELECT * FROM deliveries WHERE status IN ('pending', 'awaiting') AND next_attempt_at <= ?
-             ORDER BY next_attempt_at, id LIMIT ?`,
-          )
-          .all(now, limit + this.#inFlight.size) as Row[]
-      )
-        .filter((row) => !this.#inFlight.has(row.id))
-        .slice(0, limit)
-      const lease = this.#db.prepare('UPDATE deliveries SET next_attempt_at = ?, updated_at = ? WHERE id = ?')
-      const unreadable = this.#db.prepare(
-        `UPDATE deliveries SET status = 'failed', attempts = attempts + 1, last_error = ?, updated_at = ? WHERE id = ?`,
-      )
-      return rows.flatMap((row) => {
-        const parsed = parseDelivery(columnsOf(row))
-        if (!parsed.ok) {
-          // Written by hand or by a version that stored another shape: only the operator can say
-          // what it should have been, and the worker must go on with the rest.
-          unreadable.run(redactValue(parsed.reason), now, row.id)
-          return []
-        }
-        lease.run(now + leaseMs, now, row.id)
-        return [parsed.delivery]
-      })
-    })()
+    const claimed = withoutOwnSync(this.#db, () =>
+      this.#db.transaction(() =>
+        claimRows(this.#db, {
+          now,
+          limit,
+          leaseMs,
+          owner: this.#owner,
+          inFlight: this.#inFlight,
+          skipTargets: options.skipTargets ?? [],
+        }),
+      )(),
+    )
     for (const delivery of claimed) {
       this.#inFlight.add(delivery.id)
     }
     return claimed
+  }
+
+  /**
+   * At the start of the server: it is the only owner of this file (the embedded store serves one
+   * process), so whatever an earlier process had claimed or was sending when it stopped (a crash,
+   * kill -9, a deploy) is due now instead of when its lease would have run out. Not for operator
+   * commands, which open the file beside a running server. Returns how many were released.
+   */
+  releaseStaleClaims(): number {
+    const now = this.#now()
+    return this.#db
+      .prepare(
+        `UPDATE deliveries SET next_attempt_at = MIN(next_attempt_at, @now), claimed_by = NULL, updated_at = @now
+         WHERE claimed_by IS NOT NULL AND claimed_by <> @owner AND status IN ('pending', 'awaiting')`,
+      )
+      .run({ now, owner: this.#owner }).changes
+  }
+
+  /**
+   * Makes every pending delivery of these targets due now (their upstream is back: its circuit
+   * breaker closed), whatever backoff each had grown. Returns how many were waiting.
+   */
+  wakeTargets(targets: readonly DeliveryTarget[]): number {
+    if (targets.length === 0) {
+      return 0
+    }
+    const now = this.#now()
+    return this.#db
+      .prepare(
+        `UPDATE deliveries SET next_attempt_at = ?, updated_at = ?
+         WHERE status = 'pending' AND next_attempt_at > ? AND target IN (${targets.map(() => '?').join(', ')})`,
+      )
+      .run(now, now, now, ...targets).changes
   }
 
   // Settling an attempt (queue.ts): only while still pending or awaiting; false when it did not apply.
@@ -171,18 +193,20 @@ export class Outbox implements DeliveryQueue {
   reject(ids: readonly number[], reason: string): number {
     return this.#db.transaction(() =>
       ids.reduce(
-        (n, id) => n + (this.#settled(`status = 'rejected', payload = NULL, last_error = ?`, [reason], id) ? 1 : 0),
+        (n, id) =>
+          n + (this.#settled(`status = 'rejected', payload = NULL, last_error = ?`, [reason], id, true) ? 1 : 0),
         0,
       ),
     )()
   }
 
-  #settled(set: string, values: unknown[], id: number): boolean {
-    return (
-      this.#db
-        .prepare(`UPDATE deliveries SET ${set}, updated_at = ? WHERE id = ? AND status IN ('pending', 'awaiting')`)
-        .run(...values.map(redactValue), this.#now(), id).changes > 0
+  /** `durable`: synced before it returns (a rejection must not come back); else outbox-sql.ts withoutOwnSync. */
+  #settled(set: string, values: unknown[], id: number, durable = false): boolean {
+    const update = this.#db.prepare(
+      `UPDATE deliveries SET ${set}, claimed_by = NULL, updated_at = ? WHERE id = ? AND status IN ('pending', 'awaiting')`,
     )
+    const run = () => update.run(...values.map(redactValue), this.#now(), id).changes > 0
+    return durable ? run() : withoutOwnSync(this.#db, run)
   }
 
   /**
@@ -205,20 +229,11 @@ export class Outbox implements DeliveryQueue {
 
   /** Oldest first; `newestFirst` and `limit` for the operator's listing. */
   list(filter: DeliveryFilter & { limit?: number; newestFirst?: boolean } = {}): DeliveryRecord[] {
-    const order = filter.newestFirst ? 'DESC' : 'ASC'
-    const rows = this.#db
-      .prepare(`SELECT * FROM deliveries WHERE ${FILTER} ORDER BY id ${order} LIMIT @limit`)
-      .all({ ...filterParams(filter), limit: filter.limit ?? -1 }) as Row[]
-    return records(rows)
+    return listWhere(this.#db, filter)
   }
 
   count(filter: DeliveryFilter = {}): number {
-    return (
-      (this.#db
-        .prepare(`SELECT COUNT(*) FROM deliveries WHERE ${FILTER}`)
-        .pluck()
-        .get(filterParams(filter)) as number) ?? 0
-    )
+    return countWhere(this.#db, filter)
   }
 
   counts(): Record<DeliveryStatus, number> {
@@ -272,24 +287,7 @@ export class Outbox implements DeliveryQueue {
    * worker cannot settle a delivery between the look and the change.
    */
   rejectUnfinishedWhere(concerns: (delivery: DeliveryRecord) => boolean, reason: string): StoppedDelivery[] {
-    return this.#db
-      .transaction(() => {
-        const unfinished = records(
-          this.#db
-            .prepare(`SELECT * FROM deliveries WHERE status IN ${UNFINISHED} AND payload IS NOT NULL ORDER BY id`)
-            .all() as Row[],
-        )
-        const submissions = new Set(unfinished.filter(concerns).map((d) => d.submissionId))
-        const stopped = unfinished.filter((d) => submissions.has(d.submissionId))
-        const stop = this.#db.prepare(
-          `UPDATE deliveries SET status = 'rejected', payload = NULL, last_error = ?, updated_at = ? WHERE id = ? AND status IN ${UNFINISHED}`,
-        )
-        for (const delivery of stopped) {
-          stop.run(redactValue(reason), this.#now(), delivery.id)
-        }
-        return stopped.map(({ id, formId, target, status }) => ({ id, formId, target, status }))
-      })
-      .immediate()
+    return this.#db.transaction(() => stopWhere(this.#db, concerns, redactValue(reason), this.#now())).immediate()
   }
 
   close(): void {

@@ -15,6 +15,11 @@ export type DeliveryOutcome =
       retryAfterSeconds?: number | undefined
       /** Held back on our side (the account limiter), not refused upstream: no attempt is used up. */
       free?: boolean
+      /**
+       * The upstream itself was unavailable (unreachable, timed out, 5xx, 429): counts toward opening
+       * its circuit breaker (upstream-health.ts). Not set for our own hold-backs or our own bugs.
+       */
+      unavailable?: boolean
     }
   /** The person can fix this: per-field messages. */
   | { kind: 'invalid'; fields: Record<string, string[]> }

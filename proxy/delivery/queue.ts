@@ -23,6 +23,7 @@ export type Awaitable<T> = T | Promise<T>
 export interface DeliveryFilter {
   status?: DeliveryStatus | undefined
   formId?: string | undefined
+  target?: DeliveryTarget | undefined
 }
 
 /** A delivery an operator stopped, as reported back (never its payload). */
@@ -32,6 +33,11 @@ export interface StoppedDelivery {
   target: DeliveryTarget
   /** Its status before it was stopped. */
   status: DeliveryStatus
+}
+
+export interface ClaimOptions {
+  /** Targets whose upstream is down right now (its circuit breaker is open): not claimed, left as they are. */
+  skipTargets?: readonly DeliveryTarget[] | undefined
 }
 
 export interface DeliveryQueue {
@@ -54,7 +60,7 @@ export interface DeliveryQueue {
    * Deliveries whose time has come, oldest first, leased for `leaseMs` and held in flight until
    * released. A due row that does not parse is failed for the operator instead of returned.
    */
-  claimDue(limit: number, leaseMs?: number): Awaitable<Delivery[]>
+  claimDue(limit: number, leaseMs?: number, options?: ClaimOptions): Awaitable<Delivery[]>
   /** The delivery is no longer being worked on in this process (call once it is settled). */
   release(id: number): Awaitable<void>
 
@@ -72,6 +78,11 @@ export interface DeliveryQueue {
   rejectUnfinished(submissionId: string, reason: string): Awaitable<number>
   /** Makes the deliveries awaiting one upstream operation due now; returns how many there were. */
   wakeAwaiting(operationId: string): Awaitable<number>
+  /**
+   * Makes every pending delivery of these targets due now, whatever backoff each had grown: their
+   * upstream answers again (its circuit breaker closed). Returns how many were waiting.
+   */
+  wakeTargets(targets: readonly DeliveryTarget[]): Awaitable<number>
 
   // The operator's side (cli/outbox-*.ts).
   get(id: number): Awaitable<DeliveryRecord | undefined>

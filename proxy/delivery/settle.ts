@@ -1,5 +1,6 @@
 import type { DeliveryOutcome } from './outcome'
 import type { Logger } from '../common/log'
+import type { Metrics } from '../common/metrics'
 import type { Delivery } from './payloads'
 import type { DeliveryQueue } from './queue'
 import { backoffMs, hintFor, MAX_ATTEMPTS, REPORT_POLL_MS } from './retry-policy'
@@ -14,16 +15,34 @@ export async function settle(
   delivery: Delivery,
   outcome: DeliveryOutcome,
   log: Logger,
-  options: { personWaiting?: boolean; now?: number } = {},
+  options: { personWaiting?: boolean; now?: number; metrics?: Metrics } = {},
 ): Promise<void> {
   const where = { delivery: delivery.id, form: delivery.formId, target: delivery.target }
-  if (!(await record(outbox, delivery, outcome, log, options))) {
+  const applied = await record(outbox, delivery, outcome, log, options)
+  if (applied && options.metrics) {
+    count(options.metrics, delivery, outcome, options.personWaiting === true)
+  }
+  if (!applied) {
     // Stopped by the operator (an erasure, from the CLI) while this attempt was out: the outbox
     // keeps it stopped, but what the attempt sent may now be upstream.
     log.warn(
       { ...where, outcome: outcome.kind },
       'delivery settled after the operator stopped it; repeat the erasure to remove what it sent upstream',
     )
+  }
+}
+
+/** Delivered and failed deliveries, per form and target (GET /metrics). */
+function count(metrics: Metrics, delivery: Delivery, outcome: DeliveryOutcome, personWaiting: boolean): void {
+  const labels = { form: delivery.formId, target: delivery.target }
+  if (outcome.kind === 'done') {
+    metrics.delivered.inc(labels)
+  } else if (
+    outcome.kind === 'failed' ||
+    (outcome.kind === 'invalid' && !personWaiting) ||
+    (outcome.kind === 'retry' && !outcome.free && delivery.attempts + 1 >= MAX_ATTEMPTS)
+  ) {
+    metrics.failed.inc(labels)
   }
 }
 
@@ -53,7 +72,12 @@ async function record(
         )
         return outbox.fail(delivery.id, outcome.reason)
       }
-      log.warn({ ...where, attempts: delivery.attempts + 1, reason: outcome.reason }, 'delivery will be retried')
+      // An unavailable upstream is its breaker's to report, once per change of state
+      // (upstream-health.ts): during an outage, not one line per delivery.
+      log[outcome.unavailable ? 'debug' : 'warn'](
+        { ...where, attempts: delivery.attempts + 1, reason: outcome.reason },
+        'delivery will be retried',
+      )
       return outbox.retryLater(
         delivery.id,
         outcome.reason,

@@ -18,6 +18,8 @@ import { healthRoute } from './routes/health'
 import { type SandboxUpstreams, sandboxUpstreamsRoute } from './routes/sandbox-upstreams'
 import { submissionsRoute } from './routes/submissions'
 import { viewsRoute } from './routes/views'
+import { metricsRoute } from './routes/metrics'
+import type { Metrics } from '../common/metrics'
 
 export interface AppDeps {
   registry: FormRegistry
@@ -38,6 +40,8 @@ export interface AppDeps {
   bots?: BotGate
   /** Sandbox mode: the in-process fakes, for the operator CLI on this machine (routes/sandbox-upstreams.ts). */
   sandbox?: SandboxUpstreams
+  /** `GET /metrics` (routes/metrics.ts): the runtime's metrics and FLOWFORM_METRICS_TOKEN (null: this machine only). */
+  metrics?: { metrics: Metrics; token: string | null }
 }
 
 /**
@@ -83,6 +87,9 @@ export function createApp(deps: AppDeps): Hono {
   app.notFound(notFound(log))
   app.use(securityHeaders())
   app.route('/', healthRoute(deps.mode))
+  if (deps.metrics) {
+    app.route('/', metricsRoute(deps.metrics))
+  }
   app.route('/', assetsRoute({ bundle: deps.bundle, chunk: deps.chunk, demoAssets: deps.demoAssets, log }))
   app.route('/v1/forms', forms)
   if (deps.hooks) {

@@ -11,6 +11,7 @@ import { contactSaved } from '../delivery/targets/rapidpro'
 import type { ResolvedForm } from '../forms/registry'
 import { UpstreamError, ValidationError } from '../common/errors'
 import type { Logger } from '../common/log'
+import type { Metrics } from '../common/metrics'
 import { consentEvidence } from './consent-record'
 import { planDeliveries } from './plan'
 import type { SubmissionBody } from './schema'
@@ -37,6 +38,8 @@ export interface SubmitDeps {
   bots?: BotGate
   /** Server time for consent records (tests); default Date.now. */
   now?: () => number
+  /** Counts signups accepted and dropped, deliveries delivered and failed (GET /metrics). */
+  metrics?: Metrics
 }
 
 export interface SubmitContext {
@@ -63,6 +66,7 @@ export async function submit(
   const values = validateValues(form, body)
   // After the values: a person with a typo hears so; a bot's drop is answered like a success.
   if ((await deps.bots?.admit(form, body, values, context.clientAddress)) === 'drop') {
+    deps.metrics?.signupsDropped.inc({ form: form.config.id })
     return droppedStatus(form.config)
   }
   const { locale, page, campaign } = body.context ?? {}
@@ -91,6 +95,7 @@ export async function submit(
     toWorkers ? 0 : undefined,
     consent,
   )
+  deps.metrics?.signupsAccepted.inc({ form: form.config.id })
   if (toWorkers) {
     return 'queued'
   }
@@ -102,8 +107,10 @@ export async function submit(
   }
   const waiting = { person: true }
   const run = deliverInOrder(deps, deliveries, plan.decider, waiting)
-  // A slow upstream must not hold the person: past the deadline they hear "queued" and the
-  // deliveries finish in the background, still marked in flight so the worker leaves them alone.
+  // A slow upstream must not hold the person: past the deadline (FLOWFORM_FLOW_DEADLINE_MS) they
+  // hear "queued" and the deliveries finish in the background, still marked in flight so the
+  // worker leaves them alone. An upstream known to be down (its circuit breaker is open) is not
+  // waited for at all: the deliverer parks its deliveries at once (delivery/upstream-health.ts).
   const deadline = deps.deadlineMs ?? deps.waitMs + DEADLINE_SLACK_MS
   let timer: NodeJS.Timeout | undefined
   const late = new Promise<'late'>((resolve) => {
@@ -141,7 +148,10 @@ async function deliverInOrder(
     let outcome: DeliveryOutcome
     try {
       outcome = await deps.deliverer.deliver(delivery, { waitMs: deps.waitMs })
-      await settle(deps.outbox, delivery, outcome, deps.log, { personWaiting: waiting.person })
+      await settle(deps.outbox, delivery, outcome, deps.log, {
+        personWaiting: waiting.person,
+        ...(deps.metrics ? { metrics: deps.metrics } : {}),
+      })
     } catch (error) {
       // A bug, not an upstream answer: the delivery stays due and the worker tries it again.
       deps.log.error({ err: error, delivery: delivery.id }, 'delivery crashed in the request; the worker will retry it')

@@ -11,7 +11,7 @@ import { toRapidproContact } from '../../proxy/upstreams/rapidpro/contact'
 import { createInfobipFake, SANDBOX_SEED } from '../../fakes/infobip-fake'
 import { createRapidproFake } from '../../fakes/rapidpro-fake'
 import { type RecordingServer, startRecordingServer } from '../helpers/recording-server'
-import { createTestProxy, SHOP, type TestProxy } from '../helpers/test-proxy'
+import { createTestProxy, SHOP, type TestProxy, type TestProxyOptions } from '../helpers/test-proxy'
 import { tempDir } from '../helpers/temp-dir'
 
 const MOMENTS = SANDBOX_SEED.momentsCampaignId
@@ -45,9 +45,11 @@ async function cli(argv: string[], env: Record<string, string> = {}) {
 }
 
 /** A running proxy (sandbox, demo config) whose data directory the CLI is pointed at. */
-async function running(): Promise<{ p: TestProxy; env: { FLOWFORM_DATA_DIR: string } }> {
+async function running(
+  runtime: TestProxyOptions['runtime'] = {},
+): Promise<{ p: TestProxy; env: { FLOWFORM_DATA_DIR: string } }> {
   const dataDir = join(cliDir(), 'data')
-  proxy = await createTestProxy({ env: { dataDir } })
+  proxy = await createTestProxy({ env: { dataDir }, runtime })
   return { p: proxy, env: { FLOWFORM_DATA_DIR: dataDir } }
 }
 
@@ -237,7 +239,9 @@ describe('flowform outbox purge', () => {
 
 describe('erasure reaches the outbox', () => {
   it('flowform erase stops every unfinished delivery of the person, on any target; the worker never sends them', async () => {
-    const { p, env } = await running()
+    // The outage below is the erasure's backdrop, not the breaker's test (upstream-health.test.ts):
+    // the breakers stay closed, so the worker tries again as soon as the upstreams recover.
+    const { p, env } = await running({ breaker: { failures: 1_000 } })
     p.fake?.failNext({ method: 'POST', path: /./ }, SERVER_ERROR, 100)
     p.rapidproFake?.failNext({ method: 'POST', path: /./ }, { status: 500 }, 100)
     const signups: [string, Record<string, unknown>][] = [

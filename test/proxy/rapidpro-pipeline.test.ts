@@ -1,4 +1,5 @@
-import { afterEach, describe, expect, it } from 'vitest'
+import { afterEach, describe, expect, it, vi } from 'vitest'
+import { advancedUntil } from '../helpers/fake-clock'
 import { createRapidproFake } from '../../fakes/rapidpro-fake'
 import type { RapidproFake } from '../../fakes/rapidpro-fake'
 import { startRecordingServer } from '../helpers/recording-server'
@@ -65,6 +66,7 @@ const config = {
 let proxy: TestProxy | undefined
 let server: RecordingServer | undefined
 afterEach(async () => {
+  vi.useRealTimers()
   await proxy?.close()
   await server?.close()
   proxy = undefined
@@ -152,7 +154,8 @@ describe('RapidPro delivery in the submit pipeline', () => {
     expect(p.rp.contacts).toHaveLength(1)
   })
 
-  it('queues on 429 and delivers after Retry-After through the outbox worker', async () => {
+  it("queues on 429; RapidPro's breaker honours the Retry-After, then the worker delivers", async () => {
+    vi.useFakeTimers({ now: 1_800_000_000_000 })
     const p = await sandbox()
     p.rp.failNext(
       { method: 'POST', path: CONTACTS },
@@ -163,15 +166,21 @@ describe('RapidPro delivery in the submit pipeline', () => {
       },
     )
     const before = Date.now()
-    const res = await p.submit('rp-only', { email: 'eve@example.com' })
+    const res = await advancedUntil(p.submit('rp-only', { email: 'eve@example.com' }), 10)
     expect(res.status).toBe(202)
     expect(await res.json()).toEqual({ status: 'queued' })
     const [pending] = rapidproDeliveries(p)
     expect(pending).toMatchObject({ status: 'pending', attempts: 1 })
-    expect(pending?.nextAttemptAt).toBeGreaterThanOrEqual(before + 7_000)
+    // The workspace said when to come back: its breaker is open that long, for every delivery.
+    const breaker = p.health.snapshots().find((b) => b.upstream === 'rapidpro')
+    expect(breaker?.state).toBe('open')
+    expect(breaker?.probeAt).toBeGreaterThanOrEqual(before + 7_000)
     expect(p.rp.contacts).toEqual([])
 
     p.outbox.retryLater(pending?.id ?? 0, 'test: due now', 0)
+    await p.worker.runOnce()
+    expect(p.rp.contacts).toEqual([])
+    await vi.advanceTimersByTimeAsync(7_000)
     await p.worker.runOnce()
     expect(p.rp.contact('mailto:eve@example.com')).toBeDefined()
     await runFollowUps(p)

@@ -153,8 +153,12 @@ describe('outcomeFromError reads transient and retryAfterSeconds', () => {
       kind: 'retry',
       reason: 'Infobip answered 503: POST /p',
       retryAfterSeconds: 12,
+      unavailable: true,
     })
-    expect(outcomeFromError('infobip-moments', new BatchSplitError(new Error('400')))).toMatchObject({ kind: 'retry' })
+    // Refused for another participant's value: retried, but Infobip is up (its breaker must not count it).
+    const split = outcomeFromError('infobip-moments', new BatchSplitError(new Error('400')))
+    expect(split).toMatchObject({ kind: 'retry' })
+    expect(split).not.toHaveProperty('unavailable')
   })
 
   it('uses up no attempt for a call our own limiter held back', () => {
@@ -163,6 +167,7 @@ describe('outcomeFromError reads transient and retryAfterSeconds', () => {
       retryAfterSeconds: 2,
       free: true,
     })
+    expect(outcomeFromError('infobip-flow', new LimiterBusyError(1_200))).not.toHaveProperty('unavailable')
     expect(
       outcomeFromError('infobip-flow', new InfobipNetworkError('GET', '/p', { cause: new Error('x') })),
     ).not.toHaveProperty('free')

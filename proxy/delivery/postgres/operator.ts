@@ -9,13 +9,14 @@ import type { DeliveryFilter, StoppedDelivery } from '../queue'
  * SQLite outbox gives (outbox.ts), over every instance's deliveries.
  */
 
-const FILTER = '($1::text IS NULL OR status = $1) AND ($2::text IS NULL OR form_id = $2)'
+const FILTER =
+  '($1::text IS NULL OR status = $1) AND ($2::text IS NULL OR form_id = $2) AND ($3::text IS NULL OR target = $3)'
 const UNFINISHED = `('pending', 'awaiting', 'failed')`
 const RETRY = `UPDATE flowform_deliveries SET status = 'pending', attempts = 0, state = '{}',
   operator_retries = operator_retries + 1, next_attempt_at = $1, updated_at = $1, claimed_by = NULL`
 
-function filterParams(filter: DeliveryFilter): [string | null, string | null] {
-  return [filter.status ?? null, filter.formId ?? null]
+function filterParams(filter: DeliveryFilter): [string | null, string | null, string | null] {
+  return [filter.status ?? null, filter.formId ?? null, filter.target ?? null]
 }
 
 export async function get(pool: Pool, id: number): Promise<DeliveryRecord | undefined> {
@@ -29,7 +30,7 @@ export async function list(
 ): Promise<DeliveryRecord[]> {
   const order = filter.newestFirst ? 'DESC' : 'ASC'
   const { rows } = await pool.query<Row>(
-    `SELECT * FROM flowform_deliveries WHERE ${FILTER} ORDER BY id ${order} LIMIT $3`,
+    `SELECT * FROM flowform_deliveries WHERE ${FILTER} ORDER BY id ${order} LIMIT $4`,
     [...filterParams(filter), filter.limit ?? null],
   )
   return records(rows)
@@ -41,6 +42,39 @@ export async function count(pool: Pool, filter: DeliveryFilter): Promise<number>
     filterParams(filter),
   )
   return rows[0]?.n ?? 0
+}
+
+/** Stops a submission's deliveries that have not gone out yet (queue.ts rejectUnfinished). */
+export async function rejectUnfinished(pool: Pool, submissionId: string, reason: string, now: number): Promise<number> {
+  const result = await pool.query(
+    `UPDATE flowform_deliveries SET status = 'rejected', payload = NULL, last_error = $1, updated_at = $2
+     WHERE submission_id = $3 AND status = 'pending'`,
+    [redactValue(reason), now, submissionId],
+  )
+  return result.rowCount ?? 0
+}
+
+/** The deliveries awaiting one upstream operation, due now (queue.ts wakeAwaiting). */
+export async function wakeAwaiting(pool: Pool, operationId: string, now: number): Promise<number> {
+  const result = await pool.query(
+    `UPDATE flowform_deliveries SET next_attempt_at = $1, updated_at = $1
+     WHERE status = 'awaiting' AND next_attempt_at > $1 AND (state::jsonb)->>'operationId' = $2`,
+    [now, operationId],
+  )
+  return result.rowCount ?? 0
+}
+
+/** Every pending delivery of these targets due now: their upstream answers again (queue.ts wakeTargets). */
+export async function wakeTargets(pool: Pool, targets: readonly DeliveryTarget[], now: number): Promise<number> {
+  if (targets.length === 0) {
+    return 0
+  }
+  const result = await pool.query(
+    `UPDATE flowform_deliveries SET next_attempt_at = $1, updated_at = $1
+     WHERE status = 'pending' AND next_attempt_at > $1 AND target = ANY($2::text[])`,
+    [now, [...targets]],
+  )
+  return result.rowCount ?? 0
 }
 
 export async function counts(pool: Pool): Promise<Record<DeliveryStatus, number>> {

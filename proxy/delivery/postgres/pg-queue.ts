@@ -7,10 +7,11 @@ import {
   type Delivery,
   type DeliveryRecord,
   type DeliveryState,
+  type DeliveryTarget,
   parseDelivery,
   type PlannedDelivery,
 } from '../payloads'
-import type { DeliveryFilter, DeliveryQueue, StoppedDelivery } from '../queue'
+import type { ClaimOptions, DeliveryFilter, DeliveryQueue, StoppedDelivery } from '../queue'
 import { PgConsentStore } from './consents'
 import { GroupInsert } from './insert'
 import * as operator from './operator'
@@ -114,9 +115,11 @@ export class PgDeliveryQueue implements DeliveryQueue {
    * more of that campaign's pending deliveries (whichever instance accepted them) up to one full
    * call of 1,000, so that the batcher sends them together. A row that does not parse is failed.
    */
-  async claimDue(limit: number): Promise<Delivery[]> {
+  async claimDue(limit: number, _leaseMs?: number, options: ClaimOptions = {}): Promise<Delivery[]> {
     const now = this.#now()
-    const first = await this.#claim(now, '', [], limit)
+    // Targets whose circuit breaker is open stay where they are (delivery/upstream-health.ts).
+    const skip = [...(options.skipTargets ?? [])]
+    const first = await this.#claim(now, 'AND NOT (d.target = ANY($4::text[]))', [skip], limit)
     const byKey = new Map<string, number>()
     for (const row of first) {
       if (row.batch_key && row.status === 'pending') {
@@ -229,24 +232,17 @@ export class PgDeliveryQueue implements DeliveryQueue {
     return (result.rowCount ?? 0) > 0
   }
 
-  async rejectUnfinished(submissionId: string, reason: string): Promise<number> {
-    const result = await this.#pool.query(
-      `UPDATE flowform_deliveries SET status = 'rejected', payload = NULL, last_error = $1, updated_at = $2
-       WHERE submission_id = $3 AND status = 'pending'`,
-      [redactValue(reason), this.#now(), submissionId],
-    )
-    return result.rowCount ?? 0
+  rejectUnfinished(submissionId: string, reason: string): Promise<number> {
+    return operator.rejectUnfinished(this.#pool, submissionId, reason, this.#now())
   }
 
   /** Whichever instance got the report: the deliveries become due, and the next pass of any worker settles them. */
-  async wakeAwaiting(operationId: string): Promise<number> {
-    const now = this.#now()
-    const result = await this.#pool.query(
-      `UPDATE flowform_deliveries SET next_attempt_at = $1, updated_at = $1
-       WHERE status = 'awaiting' AND next_attempt_at > $1 AND (state::jsonb)->>'operationId' = $2`,
-      [now, operationId],
-    )
-    return result.rowCount ?? 0
+  wakeAwaiting(operationId: string): Promise<number> {
+    return operator.wakeAwaiting(this.#pool, operationId, this.#now())
+  }
+
+  wakeTargets(targets: readonly DeliveryTarget[]): Promise<number> {
+    return operator.wakeTargets(this.#pool, targets, this.#now())
   }
 
   get(id: number): Promise<DeliveryRecord | undefined> {

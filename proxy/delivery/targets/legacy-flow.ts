@@ -134,7 +134,7 @@ export function legacyOutcome(error: unknown, data: PersonData): DeliveryOutcome
   }
   if (code === '50001') {
     // Infobip's own failure: the data is fine, so keep it and try later.
-    return { kind: 'retry', reason: error.message, retryAfterSeconds: error.retryAfterSeconds }
+    return { kind: 'retry', reason: error.message, retryAfterSeconds: error.retryAfterSeconds, unavailable: true }
   }
   const reason = OPERATOR_FAILURES[code]
   if (reason) {

@@ -1,5 +1,5 @@
 import { PERSON_FIELD_MESSAGE } from './legacy-flow'
-import { outcomeFromError } from '../from-error'
+import { isUnavailability, outcomeFromError } from '../from-error'
 import type { DeliveryOutcome } from '../outcome'
 import type { Delivery, RapidproFollowUp } from '../payloads'
 import type { RapidproClient } from '../../upstreams/rapidpro/client'
@@ -153,7 +153,13 @@ function outcomeOf(
   context: { askPerson: boolean; sentUrns?: string[] | undefined },
 ): DeliveryOutcome {
   if (isUpstreamCallError(error) && error.transient) {
-    return { kind: 'retry', reason: error.message, retryAfterSeconds: error.retryAfterSeconds }
+    return {
+      kind: 'retry',
+      reason: error.message,
+      retryAfterSeconds: error.retryAfterSeconds,
+      ...(error.heldBack ? { free: true } : {}),
+      ...(isUnavailability(error) ? { unavailable: true } : {}),
+    }
   }
   if (error instanceof RapidproHttpError) {
     const urnIssue = error.status === 400 ? error.issues.find(isUrnIssue) : undefined

@@ -30,6 +30,8 @@ export interface AccountLimiterOptions {
    */
   maxQueueMs?: number
   now?: () => number
+  /** Told how long each admitted call waited for its turn (GET /metrics: limiter waits). */
+  onWait?: (waitedMs: number) => void
 }
 
 /** The account's queue is too long right now; the caller should try again later (transient). */
@@ -61,6 +63,7 @@ export class AccountLimiter implements CallLimiter {
   readonly #marginMs: number
   readonly #maxQueueMs: number
   readonly #now: () => number
+  readonly #onWait: ((waitedMs: number) => void) | undefined
   /** Start times of the last `perSecond` calls, oldest first. */
   readonly #starts: number[] = []
   readonly #queue: (() => void)[] = []
@@ -73,6 +76,7 @@ export class AccountLimiter implements CallLimiter {
     this.#marginMs = options.marginMs ?? 50
     this.#maxQueueMs = options.maxQueueMs ?? 10_000
     this.#now = options.now ?? Date.now
+    this.#onWait = options.onWait
   }
 
   /**
@@ -84,11 +88,16 @@ export class AccountLimiter implements CallLimiter {
     if (!options.retry && estimate > this.#maxQueueMs) {
       return Promise.reject(new LimiterBusyError(estimate))
     }
+    const queuedAt = this.#now()
     return new Promise<void>((resolve) => {
+      const admit = (): void => {
+        this.#onWait?.(this.#now() - queuedAt)
+        resolve()
+      }
       if (options.retry) {
-        this.#queue.unshift(resolve)
+        this.#queue.unshift(admit)
       } else {
-        this.#queue.push(resolve)
+        this.#queue.push(admit)
       }
       this.#drain()
     })

@@ -40,6 +40,8 @@ export interface ClientOptions {
    * account's key and rate; default: this process's own (sharedAccountLimiter).
    */
   sharedLimiter?: (account: string, perSecond: number) => CallLimiter
+  /** Wraps every fetch of the clients, live or sandbox (the runtime's metrics time each call). */
+  wrapFetch?: (fetch: typeof globalThis.fetch) => typeof globalThis.fetch
 }
 
 /**
@@ -47,7 +49,8 @@ export interface ClientOptions {
  * so both use the same credentials the same way. No credentials: a fresh in-process fake, loaded
  * only then so that a live proxy never loads the fakes.
  */
-export async function createClients(env: ProxyEnv, options: ClientOptions = {}): Promise<UpstreamClients> {
+export async function createClients(env: ProxyEnv, given: ClientOptions = {}): Promise<UpstreamClients> {
+  const options = withWrappedFetch(given)
   const limits: AccountLimiterOptions = {
     ...(env.infobipRequestsPerSecond !== undefined ? { perSecond: env.infobipRequestsPerSecond } : {}),
     ...options.limiter,
@@ -67,7 +70,7 @@ export async function createClients(env: ProxyEnv, options: ClientOptions = {}):
     const infobip = new InfobipClient({
       baseUrl: SANDBOX_BASE_URL,
       auth: staticAuth({ kind: 'app', apiKey: 'sandbox' }),
-      fetch: (input, init) => fake.fetch(new Request(input, init)),
+      fetch: (given.wrapFetch ?? same)((input, init) => fake.fetch(new Request(input, init))),
       // Each fake is an account of its own, throttled like a real one.
       limiter: new AccountLimiter(limits),
     })
@@ -90,4 +93,16 @@ export async function createClients(env: ProxyEnv, options: ClientOptions = {}):
       : sharedAccountLimiter(env.infobip, limits),
   })
   return { mode: 'live', infobip, fake: null }
+}
+
+const same = (fetch: typeof globalThis.fetch): typeof globalThis.fetch => fetch
+
+/** `fetch` replaced by its wrapped form (global fetch looked up at each call, as the clients do). */
+function withWrappedFetch(options: ClientOptions): ClientOptions {
+  const { wrapFetch, ...rest } = options
+  if (!wrapFetch) {
+    return rest
+  }
+  const inner = options.fetch
+  return { ...rest, fetch: wrapFetch((input, init) => (inner ?? globalThis.fetch)(input, init)) }
 }

@@ -22,13 +22,23 @@ export interface RapidproSetup {
  */
 export async function createRapidpro(
   env: Pick<ProxyEnv, 'infobip' | 'rapidpro'>,
-  options: { fetch?: typeof fetch; sandbox?: SandboxRapidproOptions; sandboxLink?: SandboxLink | null } = {},
+  options: {
+    fetch?: typeof fetch
+    sandbox?: SandboxRapidproOptions
+    sandboxLink?: SandboxLink | null
+    /** Wraps every fetch of the client, live or sandbox (the runtime's metrics time each call). */
+    wrapFetch?: (fetch: typeof globalThis.fetch) => typeof globalThis.fetch
+  } = {},
 ): Promise<RapidproSetup> {
+  const wrap = options.wrapFetch ?? ((fetch: typeof globalThis.fetch) => fetch)
   if (env.rapidpro) {
+    const inner = options.fetch
     const client = new RapidproClient({
       baseUrl: env.rapidpro.baseUrl,
       token: env.rapidpro.token,
-      ...(options.fetch ? { fetch: options.fetch } : {}),
+      ...(options.fetch || options.wrapFetch
+        ? { fetch: wrap((input, init) => (inner ?? globalThis.fetch)(input, init)) }
+        : {}),
     })
     return { client, fake: null, mode: 'live' }
   }
@@ -51,7 +61,7 @@ export async function createRapidpro(
     token: 'sandbox',
     // Each sandbox fake is a workspace of its own, with budgets of its own.
     throttle: new RapidproThrottle(),
-    fetch: (input, init) => fake.fetch(new Request(input, init)),
+    fetch: wrap((input, init) => fake.fetch(new Request(input, init))),
   })
   return { client, fake, mode: 'sandbox' }
 }
