@@ -1,4 +1,5 @@
 import type { DialogController, DialogOptions } from './controller'
+import type * as DialogChunk from './index'
 import { loadChunk } from '../lazy/chunk'
 import { attachStyles } from '../page/attach-styles'
 
@@ -17,7 +18,7 @@ export function deferredDialog(options: DialogOptions, nonce?: string): DialogCo
       queued.push(run)
     }
   }
-  loadChunk('dialog', options.endpoint).then(
+  loadChunk<typeof DialogChunk>('dialog', options.endpoint).then(
     ({ createDialog, css }) => {
       const root = options.box()?.getRootNode()
       if (root instanceof ShadowRoot) {

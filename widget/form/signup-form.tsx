@@ -5,9 +5,10 @@ import type { JSX, RefObject } from 'preact'
 import { Component, createRef, h } from 'preact'
 import type { SubmitResult } from '../net/api'
 import { formUrl, submitValues } from '../net/api'
+import type * as ChallengeChunk from '../challenge/index'
 import type { Solver } from '../challenge/index'
-import type { Chunks } from '../lazy/chunk'
 import { loadChunk } from '../lazy/chunk'
+import type * as RulesChunk from './rules'
 import { submissionContext } from '../page/context'
 import { whenVisible } from '../page/count-view'
 import type { FieldType, PublicField, PublicForm } from '../../contract/definition'
@@ -47,7 +48,7 @@ interface SignupFormState {
 
 const EMPTY: Outcome = { done: false, status: '', alert: '', errors: {} }
 
-type Rules = Chunks['rules']
+type Rules = typeof RulesChunk
 
 /*
  * A class rather than hooks: preact/hooks would cost about 1 KB of the 15 KB budget, and this is
@@ -88,7 +89,7 @@ export class SignupForm extends Component<SignupFormProps, SignupFormState> {
     if (challenge) {
       // The challenge code and the provider's script load only for a form that names one.
       const host = ((this.base as Element).getRootNode() as ShadowRoot).host
-      this.solver = loadChunk('challenge', endpoint).then(
+      this.solver = loadChunk<typeof ChallengeChunk>('challenge', endpoint).then(
         (chunk) =>
           this.gone
             ? null
@@ -140,7 +141,7 @@ export class SignupForm extends Component<SignupFormProps, SignupFormState> {
   /** The first focus in the form: what a submission needs starts loading (rules, a proof of work). */
   private warm(): Promise<Rules | null> {
     void this.solver?.then((solver) => solver?.warm())
-    return (this.rules ??= loadChunk('rules', this.props.endpoint).then(
+    return (this.rules ??= loadChunk<Rules>('rules', this.props.endpoint).then(
       (rules) => (this.loaded = rules),
       () => {
         // A later focus or submit tries again: the network may be back.
