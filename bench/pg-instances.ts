@@ -158,7 +158,10 @@ try {
     if (o.refused.length > 0) {
       console.log(`  ${name}: not accepted: ${o.refused.join('; ')}`)
     }
-    failed ||= o.drainMs === null || o.duplicates > 0 || o.maxPerSecond > 10 || o.inFlow < o.accepted
+    // The bounds hold the shared store; the baseline is printed for comparison only.
+    failed ||=
+      name !== 'baseline: one instance, embedded outbox' &&
+      (o.drainMs === null || o.duplicates > 0 || o.maxPerSecond > 10 || o.inFlow < o.accepted)
   }
 } finally {
   await db.drop()
