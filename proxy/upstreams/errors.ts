@@ -134,3 +134,19 @@ export function describeUpstreamError(error: unknown): string {
   }
   return String(error)
 }
+
+/**
+ * A failure of the connection itself, not of our code: what fetch (undici) throws when it cannot
+ * reach the host ("fetch failed", or an errno code), and ky's timeout. A TypeError from our own
+ * `new Headers` or a bug must not be read as "could not be reached".
+ */
+export function isNetworkFailure(error: unknown): boolean {
+  if (!(error instanceof Error)) {
+    return false
+  }
+  if (error.name === 'TimeoutError' || (error instanceof TypeError && error.message === 'fetch failed')) {
+    return true
+  }
+  // ECONNRESET, UND_ERR_SOCKET, …; Node's own ERR_* codes name programming errors.
+  return /^(E[A-Z]+|UND_ERR_\w+)$/.test(String((error as NodeJS.ErrnoException).code))
+}

@@ -2,7 +2,7 @@
 // Infobip whose outage can be switched: during a 503, a connection-reset and a hanging outage,
 // people sign up, the proxy is killed with -9 and started again on the same data directory, then
 // Infobip heals. Every accepted signup must be delivered exactly once within 10 s of the heal
-// (embedded store): the claims of the killed process are released at the start, the breaker's
+// (embedded store; on PostgreSQL within 15 s, another instance taking over): the claims of the killed process are released at the start, the breaker's
 // first successful probe wakes everything waiting.
 import { type ChildProcess, spawn } from 'node:child_process'
 import { writeFileSync } from 'node:fs'
@@ -12,12 +12,15 @@ import { fileURLToPath } from 'node:url'
 import { afterEach, describe, expect, it } from 'vitest'
 import { SANDBOX_SEED } from '../../fakes/infobip-fake'
 import { type Outage, type OutageInfobip, startOutageInfobip } from '../helpers/outage-infobip'
+import { freshDatabase } from '../helpers/postgres'
 import { tempDir } from '../helpers/temp-dir'
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '../..')
 const SHOP = 'https://shop.example.com'
 const N = 40
 const HEAL_BUDGET_MS = 10_000
+/** PostgreSQL: the dead instance's claims wait for its heartbeat to go stale (a few seconds) first. */
+const SHARED_HEAL_BUDGET_MS = 15_000
 
 const children = new Set<ChildProcess>()
 let upstream: OutageInfobip | undefined
@@ -63,6 +66,7 @@ async function answers(url: string): Promise<boolean> {
 async function startProxy(
   dir: string,
   infobip: string,
+  extra: Record<string, string> = {},
 ): Promise<{ child: ChildProcess; url: string; output: () => string }> {
   const port = await freePort()
   const clean = Object.fromEntries(
@@ -80,6 +84,7 @@ async function startProxy(
       INFOBIP_API_KEY: 'outage-test-key',
       FLOWFORM_SUBMISSIONS_PER_MINUTE: '100000',
       LOG_LEVEL: 'info',
+      ...extra,
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   })
@@ -172,6 +177,39 @@ describe('kill -9 during an Infobip outage, restart, heal (embedded store)', () 
         expect(breakerLines.at(-1)).toMatch(/"breaker":"closed"/)
       }
       await killHard(second.child)
+    }, 60_000)
+  }
+})
+
+describe('kill -9 of one instance during an Infobip outage, heal (PostgreSQL: another instance takes over)', () => {
+  for (const outage of ['503', 'reset', 'hang'] as const satisfies readonly Outage[]) {
+    it(`delivers every accepted signup exactly once within 15 s of the heal (${outage})`, async () => {
+      const dir = tempDir('outage-pg')
+      writeConfig(dir)
+      const shared = { FLOWFORM_DATABASE_URL: await freshDatabase() }
+      upstream = await startOutageInfobip()
+      upstream.set(outage)
+      const doomed = await startProxy(dir, upstream.url, { ...shared, FLOWFORM_DATA_DIR: join(dir, 'a') })
+      const survivor = await startProxy(dir, upstream.url, { ...shared, FLOWFORM_DATA_DIR: join(dir, 'b') })
+      const emails = Array.from({ length: N }, (_, i) => `person${i}-pg-${outage}@example.com`)
+      // All of them through the instance that is about to die.
+      const statuses = await signUp(doomed.url, emails)
+      expect(statuses.every((s) => s === 202)).toBe(true)
+      await until(() => (upstream?.calls[outage] ?? 0) >= 5, 10_000, 'attempts against the outage')
+      await killHard(doomed.child)
+
+      const healedAt = Date.now()
+      upstream.set('none')
+      await until(
+        () => upstream?.accepted.size === N,
+        SHARED_HEAL_BUDGET_MS,
+        `all ${N} delivered by the other instance (${survivor.output()})`,
+      )
+      expect(Date.now() - healedAt).toBeLessThanOrEqual(SHARED_HEAL_BUDGET_MS)
+      await new Promise((resolve) => setTimeout(resolve, 500))
+      expect([...upstream.accepted.keys()].sort()).toEqual([...emails].sort())
+      expect([...upstream.accepted.values()].every((n) => n === 1)).toBe(true)
+      await killHard(survivor.child)
     }, 60_000)
   }
 })

@@ -227,6 +227,16 @@ describe.each([
     expect(await queue.fail(id(d), 'again')).toBe(false)
   })
 
+  it('takes the fractional times a jittered backoff computes (whole milliseconds or not)', async () => {
+    const { queue } = await open()
+    const [a, b] = await queue.add('s1', 'news', [formData('a@x.com'), moments('b@x.com')])
+    expect(await queue.retryLater(a?.id ?? 0, 'HTTP 503', t + 1_234.567)).toBe(true)
+    expect(await queue.await(b?.id ?? 0, { operationId: 'op-1', addedAt: t }, t + 60_000.25)).toBe(true)
+    const due = (await queue.get(a?.id ?? 0))?.nextAttemptAt ?? 0
+    expect(due).toBeGreaterThanOrEqual(t + 1_234)
+    expect(due).toBeLessThanOrEqual(t + 1_235)
+  })
+
   it('wakeAwaiting: the deliveries awaiting one operation are due now, whichever process asks', async () => {
     const h = await open()
     const [a, b, c] = await h.queue.add('s1', 'news', [moments('a@x.com'), moments('b@x.com'), moments('c@x.com')])

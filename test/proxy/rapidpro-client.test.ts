@@ -223,6 +223,18 @@ describe('RapidPro client transport failures', () => {
     expect((error as RapidproNetworkError).transient).toBe(true)
   })
 
+  it('lets a local programming error through as itself, never as an outage to retry forever', async () => {
+    const bug = new TypeError("Cannot read properties of undefined (reading 'headers')")
+    const client = new RapidproClient({
+      baseUrl: 'https://rp.example.org',
+      token: TOKEN,
+      fetch: () => Promise.reject(bug),
+    })
+    const error = await client.listGroups().catch((e: unknown) => e)
+    expect(error).toBe(bug)
+    expect(error).not.toBeInstanceOf(RapidproNetworkError)
+  })
+
   it('turns a timeout into RapidproNetworkError', async () => {
     const fake = createRapidproFake()
     fake.failNext({ path: '/api/v2/contacts.json' }, { status: 201, body: {}, delayMs: 2_000 })

@@ -196,7 +196,7 @@ export class PgDeliveryQueue implements DeliveryQueue {
   await(id: number, state: DeliveryState, nextAttemptAt: number): Promise<boolean> {
     return this.#settled(`status = 'awaiting', state = $3, next_attempt_at = $4`, id, [
       JSON.stringify(state),
-      nextAttemptAt,
+      Math.ceil(nextAttemptAt),
     ])
   }
 
@@ -204,7 +204,8 @@ export class PgDeliveryQueue implements DeliveryQueue {
     return this.#settled(`attempts = attempts + $3, last_error = $4, next_attempt_at = $5`, id, [
       countAttempt ? 1 : 0,
       error,
-      nextAttemptAt,
+      // Backoff with jitter is fractional; the column is whole milliseconds (SQLite took either).
+      Math.ceil(nextAttemptAt),
     ])
   }
 

@@ -1,6 +1,7 @@
 import { DEFAULTS } from '../../config/defaults'
 import ky, { HTTPError, type KyInstance, type Options } from 'ky'
 import type * as z from 'zod'
+import { isNetworkFailure } from '../errors'
 import { NO_REDIRECTS, redirectRefused } from '../redirect'
 import { parseRetryAfter } from '../retry-after'
 import { type CallLimiter, rateLimitBackoffMs } from './account-limiter'
@@ -242,20 +243,4 @@ export function headerValue(raw: string): string {
     .replace(/[^\x20-\x7E]+/g, (run) => encodeURIComponent(run))
     .trim()
   return encoded.slice(0, MAX_HEADER_LENGTH).replace(/%[\dA-F]?$/, '')
-}
-
-/**
- * A failure of the connection itself, not of our code: what fetch (undici) throws when it cannot
- * reach the host ("fetch failed", or an errno code), and ky's timeout. A TypeError from our own
- * `new Headers` or a bug must not be read as "Infobip could not be reached".
- */
-function isNetworkFailure(error: unknown): boolean {
-  if (!(error instanceof Error)) {
-    return false
-  }
-  if (error.name === 'TimeoutError' || (error instanceof TypeError && error.message === 'fetch failed')) {
-    return true
-  }
-  // ECONNRESET, UND_ERR_SOCKET, …; Node's own ERR_* codes name programming errors.
-  return /^(E[A-Z]+|UND_ERR_\w+)$/.test(String((error as NodeJS.ErrnoException).code))
 }

@@ -1,6 +1,7 @@
 import { DEFAULTS } from '../../config/defaults'
 import ky, { HTTPError, type KyInstance, type Options } from 'ky'
 import * as z from 'zod'
+import { isNetworkFailure } from '../errors'
 import { NO_REDIRECTS, redirectRefused } from '../redirect'
 import { retryAfterSeconds } from '../retry-after'
 import { RapidproHttpError, RapidproNetworkError, RapidproResponseError } from './errors'
@@ -218,8 +219,12 @@ export class RapidproClient {
           wait,
         )
       }
-      // Timeouts and refused connections alike: nothing usable came back.
-      throw new RapidproNetworkError(method.toUpperCase(), `/${path}`, { cause: error })
+      if (isNetworkFailure(error)) {
+        // Timeouts and refused connections alike: nothing usable came back.
+        throw new RapidproNetworkError(method.toUpperCase(), `/${path}`, { cause: error })
+      }
+      // Our own mistake (a bad header, a bug): calling it an outage would retry it forever.
+      throw error
     }
   }
 }
