@@ -4,6 +4,7 @@ import { join } from 'node:path'
 import * as z from 'zod'
 import { privateDirectory } from '../common/private-files'
 import type { BreakerSnapshot } from './upstream-health'
+import { processAlive } from '../common/process-alive'
 
 /**
  * The serving proxy's circuit breakers, as the operator's `npx flowform outbox` shows them: the
@@ -63,14 +64,4 @@ export function readBreakerFile(dataDir: string, alive: (pid: number) => boolean
     return null
   }
   return parsed.success && alive(parsed.data.pid) ? parsed.data : null
-}
-
-function processAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0)
-    return true
-  } catch (error) {
-    // EPERM: it exists, under another user.
-    return (error as NodeJS.ErrnoException).code === 'EPERM'
-  }
 }

@@ -2,6 +2,7 @@ import { randomBytes, timingSafeEqual } from 'node:crypto'
 import { readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { privateDirectory } from '../common/private-files'
+import { processAlive } from '../common/process-alive'
 
 /**
  * How the operator CLI, in sandbox mode, reaches the fakes of the sandbox proxy that is running
@@ -72,16 +73,6 @@ export function readSandboxLink(dataDir: string, isAlive: (pid: number) => boole
     return null
   }
   return { url: link.url, pid: link.pid, token: link.token }
-}
-
-function processAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0)
-    return true
-  } catch (error) {
-    // EPERM: it exists but belongs to another user (then it is not ours to talk to anyway, but alive).
-    return (error as NodeJS.ErrnoException).code === 'EPERM'
-  }
 }
 
 /**
