@@ -83,6 +83,40 @@ describe('reserveHeight / rememberHeight', () => {
     expect(localStorage.getItem(KEY)).toBe('240')
   })
 
+  it('keeps the tallest height drawn until the first focus in the form, never a shorter one', () => {
+    let observed: () => void = () => undefined
+    let watching = false
+    vi.stubGlobal(
+      'ResizeObserver',
+      class {
+        constructor(callback: () => void) {
+          observed = callback
+        }
+        observe() {
+          watching = true
+        }
+        disconnect() {
+          watching = false
+        }
+      },
+    )
+    let height = 240.2
+    const form = document.createElement('div')
+    form.getBoundingClientRect = () => ({ height }) as DOMRect
+    rememberHeight(form, 'welcome', 'en')
+    expect(localStorage.getItem(KEY)).toBe('241')
+    // Drawn in stages: a line wraps a moment after the form was first seen.
+    height = 260
+    observed()
+    expect(localStorage.getItem(KEY)).toBe('260')
+    height = 250
+    observed()
+    expect(localStorage.getItem(KEY)).toBe('260')
+    // Once the person starts (an error line, a success state), what it becomes is not remembered.
+    form.dispatchEvent(new FocusEvent('focusin'))
+    expect(watching).toBe(false)
+  })
+
   it('with storage blocked, neither throws and nothing is reserved', () => {
     blockStorage()
     const box = document.createElement('div')

@@ -18,15 +18,27 @@ export function reserveHeight(box: HTMLElement, formId: string, locale: string):
   }
 }
 
-/** Remembers the height `form` was first drawn at, rounded up: a reservation must never be short. */
+/**
+ * Remembers the height `form` is drawn at, rounded up: a reservation must never be short. A form
+ * can be drawn in stages (a label that wraps once a font arrives, say), so until the person starts
+ * (the first focus in it) it is watched, and the tallest height seen is what is kept.
+ */
 export function rememberHeight(form: Element, formId: string, locale: string): void {
-  // Not drawn (a hidden tab of the shop's page, say): nothing worth remembering.
-  const px = Math.ceil(form.getBoundingClientRect().height)
-  try {
-    if (px) {
-      localStorage.setItem(heightKey(formId, locale), String(px))
+  let tallest = 0
+  const save = (): void => {
+    // Not drawn (a hidden tab of the shop's page, say): nothing worth remembering.
+    const px = Math.ceil(form.getBoundingClientRect().height)
+    try {
+      if (px > tallest) {
+        tallest = px
+        localStorage.setItem(heightKey(formId, locale), String(px))
+      }
+    } catch {
+      // Storage blocked: the next page load reserves the default again.
     }
-  } catch {
-    // Storage blocked: the next page load reserves the default again.
   }
+  save()
+  const growth = new ResizeObserver(save)
+  growth.observe(form)
+  form.addEventListener('focusin', () => growth.disconnect(), { once: true })
 }
