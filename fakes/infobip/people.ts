@@ -117,8 +117,49 @@ export function hasContact(data: PersonPayload): boolean {
 
 export type Conflict = { kind: 'email' | 'phone' | 'externalId'; person: StoredPerson }
 
+/** Which people hold one identifier (an email, a phone number, an externalId). */
+class IdentifierIndex {
+  readonly #ids = new Map<string, Set<number>>()
+
+  add(key: string, id: number): void {
+    let ids = this.#ids.get(key)
+    if (!ids) {
+      ids = new Set()
+      this.#ids.set(key, ids)
+    }
+    ids.add(id)
+  }
+
+  remove(key: string, id: number): void {
+    const ids = this.#ids.get(key)
+    ids?.delete(id)
+    if (ids?.size === 0) {
+      this.#ids.delete(key)
+    }
+  }
+
+  /** The oldest (lowest id) person holding the key, as a scan in creation order would find. */
+  first(key: string): number | undefined {
+    let lowest: number | undefined
+    for (const id of this.#ids.get(key) ?? []) {
+      lowest = lowest === undefined || id < lowest ? id : lowest
+    }
+    return lowest
+  }
+
+  clear(): void {
+    this.#ids.clear()
+  }
+}
+
 export class PeopleStore {
   readonly #people = new Map<number, StoredPerson>()
+  // Indexes for the lookups every add call makes: a scan of every person per signup made the
+  // sandbox fake the slowest part of a load test (a third of the proxy's CPU after some thousands).
+  // Every mutation goes through this class (create, update, merge, clear), which keeps them true.
+  readonly #byEmail = new IdentifierIndex()
+  readonly #byPhone = new IdentifierIndex()
+  readonly #byExternalId = new IdentifierIndex()
   readonly #now: () => number
   #nextId = 1
 
@@ -135,17 +176,43 @@ export class PeopleStore {
   }
 
   findByEmail(address: string): StoredPerson | undefined {
-    const wanted = address.toLowerCase()
-    return this.all().find((p) => p.contactInformation.email.some((e) => e.address.toLowerCase() === wanted))
+    return this.#found(this.#byEmail.first(address.toLowerCase()))
   }
 
   findByPhone(number: string): StoredPerson | undefined {
-    const wanted = normalizePhone(number) ?? number
-    return this.all().find((p) => p.contactInformation.phone.some((e) => e.number === wanted))
+    return this.#found(this.#byPhone.first(normalizePhone(number) ?? number))
   }
 
   findByExternalId(externalId: string): StoredPerson | undefined {
-    return this.all().find((p) => p.externalId === externalId)
+    return this.#found(this.#byExternalId.first(externalId))
+  }
+
+  #found(id: number | undefined): StoredPerson | undefined {
+    return id === undefined ? undefined : this.#people.get(id)
+  }
+
+  #index(person: StoredPerson): void {
+    for (const { address } of person.contactInformation.email) {
+      this.#byEmail.add(address.toLowerCase(), person.id)
+    }
+    for (const { number } of person.contactInformation.phone) {
+      this.#byPhone.add(number, person.id)
+    }
+    if (person.externalId != null) {
+      this.#byExternalId.add(person.externalId, person.id)
+    }
+  }
+
+  #unindex(person: StoredPerson): void {
+    for (const { address } of person.contactInformation.email) {
+      this.#byEmail.remove(address.toLowerCase(), person.id)
+    }
+    for (const { number } of person.contactInformation.phone) {
+      this.#byPhone.remove(number, person.id)
+    }
+    if (person.externalId != null) {
+      this.#byExternalId.remove(person.externalId, person.id)
+    }
   }
 
   findByPushRegistration(registrationId: string): StoredPerson | undefined {
@@ -220,6 +287,7 @@ export class PeopleStore {
 
   /** Partial update: only attributes present in `data` change; contacts and tags accumulate. */
   update(person: StoredPerson, data: PersonPayload): void {
+    this.#unindex(person)
     for (const key of SCALAR_KEYS) {
       const value = data[key]
       if (value != null) {
@@ -250,6 +318,7 @@ export class PeopleStore {
       }
     }
     person.modifiedAt = infobipDate(this.#now())
+    this.#index(person)
   }
 
   addChannel(person: StoredPerson, kind: ChannelKind, contact: ChannelContact): void {
@@ -271,6 +340,7 @@ export class PeopleStore {
         }
       }
       target.customAttributes = { ...other.customAttributes, ...target.customAttributes }
+      this.#unindex(other)
       this.#people.delete(other.id)
       this.update(target, {
         tags: other.tags,
@@ -286,6 +356,9 @@ export class PeopleStore {
 
   clear(): void {
     this.#people.clear()
+    this.#byEmail.clear()
+    this.#byPhone.clear()
+    this.#byExternalId.clear()
     this.#nextId = 1
   }
 }

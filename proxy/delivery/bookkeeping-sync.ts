@@ -1,4 +1,5 @@
 import type Database from 'better-sqlite3'
+import { statement } from './statements'
 
 /**
  * Runs the worker's bookkeeping (claims, outcomes) without a sync of its own: it is synced with the
@@ -12,10 +13,10 @@ export function withoutOwnSync<T>(db: Database.Database, work: () => T): T {
     // Part of a larger transaction, whose commit syncs (and SQLite refuses the change inside one).
     return work()
   }
-  db.pragma('synchronous = NORMAL')
+  statement(db, 'PRAGMA synchronous = NORMAL').run()
   try {
     return work()
   } finally {
-    db.pragma('synchronous = FULL')
+    statement(db, 'PRAGMA synchronous = FULL').run()
   }
 }

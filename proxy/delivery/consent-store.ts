@@ -1,3 +1,4 @@
+import { statement } from './statements'
 import type Database from 'better-sqlite3'
 import { normaliseEmail, normalisePhone } from '../../contract/identity'
 import type { PersonRef } from './identities'
@@ -102,7 +103,8 @@ export function insertConsent(
   formId: string,
   evidence: ConsentEvidence,
 ): void {
-  db.prepare(
+  statement(
+    db,
     `INSERT INTO consents (submission_id, form_id, accepted_at, locale, version, page, texts, email, phone)
      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
   ).run(

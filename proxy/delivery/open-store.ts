@@ -4,6 +4,7 @@ import type { ProxyEnv } from '../config/env'
 import type { Logger } from '../common/log'
 import { GroupCommit } from './group-commit'
 import { Outbox } from './outbox'
+import { batchSettles } from './settle-batch'
 import type { DeliveryQueue } from './queue'
 import type { CallLimiter } from '../upstreams/infobip/account-limiter'
 
@@ -49,7 +50,7 @@ export async function openDeliveryStore(
   const outbox = Outbox.open(env.dataDir, options.now ? { now: options.now } : {})
   return {
     kind: 'embedded',
-    queue: outbox,
+    queue: batchSettles(outbox),
     writer: new GroupCommit(outbox),
     outbox,
     deliverOnAccept: true,

@@ -1,3 +1,4 @@
+import { inTransaction, statement } from './statements'
 import Database from 'better-sqlite3'
 import { redactValue } from '../common/redact'
 import { CONSENT_SCHEMA, type ConsentEvidence, insertConsent } from './consent-store'
@@ -152,11 +153,12 @@ export function insertSubmission(
 ): Delivery[] {
   const { now, dueAt, owner } = lease
   const { submissionId, formId, items, consent } = submission
-  const insert = db.prepare(
+  const insert = statement(
+    db,
     `INSERT INTO deliveries (submission_id, form_id, target, payload, state, status, next_attempt_at, created_at, updated_at, claimed_by)
      VALUES (?, ?, ?, ?, '{}', 'pending', ?, ?, ?, ?) RETURNING *`,
   )
-  return db.transaction(() => {
+  return inTransaction(db, () => {
     if (consent) {
       insertConsent(db, submissionId, formId, consent)
     }
@@ -166,7 +168,7 @@ export function insertSubmission(
       const fields = { id, submissionId, formId, createdAt, nextAttemptAt, attempts: 0, lastError: null }
       return { ...fields, ...item, status: 'pending', operatorRetries: 0, state: {} }
     })
-  })()
+  })
 }
 
 /** Back to pending, due @now. */
@@ -221,8 +223,9 @@ export function claimRows(db: Database.Database, options: ClaimOptions): Deliver
   )
     .filter((row) => !inFlight.has(row.id))
     .slice(0, limit)
-  const lease = db.prepare('UPDATE deliveries SET next_attempt_at = ?, claimed_by = ?, updated_at = ? WHERE id = ?')
-  const unreadable = db.prepare(
+  const lease = statement(db, 'UPDATE deliveries SET next_attempt_at = ?, claimed_by = ?, updated_at = ? WHERE id = ?')
+  const unreadable = statement(
+    db,
     `UPDATE deliveries SET status = 'failed', attempts = attempts + 1, last_error = ?, claimed_by = NULL, updated_at = ? WHERE id = ?`,
   )
   return rows.flatMap((row) => {

@@ -1,3 +1,4 @@
+import { inTransaction, statement } from './statements'
 import { randomUUID } from 'node:crypto'
 import { join } from 'node:path'
 import type Database from 'better-sqlite3'
@@ -73,7 +74,10 @@ export class Outbox implements DeliveryQueue {
   }
 
   /** Runs `work` in one transaction (one commit, one fsync); `add`s in it become savepoints (group-commit.ts). */
-  readonly atomically = (work: () => void): void => this.#db.transaction(work)()
+  readonly atomically = (work: () => void): void => inTransaction(this.#db, work)
+
+  /** Settles (complete … fail) in one transaction, unsynced like each alone (settle-batch.ts). */
+  readonly settleTogether = (work: () => void): void => withoutOwnSync(this.#db, () => inTransaction(this.#db, work))
 
   release(id: number): void {
     this.#inFlight.delete(id)
@@ -86,17 +90,11 @@ export class Outbox implements DeliveryQueue {
    */
   claimDue(limit: number, leaseMs = 60_000, options: ClaimOptions = {}): Delivery[] {
     const now = this.#now()
+    const skipTargets = options.skipTargets ?? []
     const claimed = withoutOwnSync(this.#db, () =>
-      this.#db.transaction(() =>
-        claimRows(this.#db, {
-          now,
-          limit,
-          leaseMs,
-          owner: this.#owner,
-          inFlight: this.#inFlight,
-          skipTargets: options.skipTargets ?? [],
-        }),
-      )(),
+      inTransaction(this.#db, () =>
+        claimRows(this.#db, { now, limit, leaseMs, owner: this.#owner, inFlight: this.#inFlight, skipTargets }),
+      ),
     )
     for (const delivery of claimed) {
       this.#inFlight.add(delivery.id)
@@ -202,7 +200,8 @@ export class Outbox implements DeliveryQueue {
 
   /** `durable`: synced before it returns (a rejection must not come back); else outbox-sql.ts withoutOwnSync. */
   #settled(set: string, values: unknown[], id: number, durable = false): boolean {
-    const update = this.#db.prepare(
+    const update = statement(
+      this.#db,
       `UPDATE deliveries SET ${set}, claimed_by = NULL, updated_at = ? WHERE id = ? AND status IN ('pending', 'awaiting')`,
     )
     const run = () => update.run(...values.map(redactValue), this.#now(), id).changes > 0
@@ -223,7 +222,7 @@ export class Outbox implements DeliveryQueue {
   }
 
   get(id: number): DeliveryRecord | undefined {
-    const row = this.#db.prepare('SELECT * FROM deliveries WHERE id = ?').get(id) as Row | undefined
+    const row = statement(this.#db, 'SELECT * FROM deliveries WHERE id = ?').get(id) as Row | undefined
     return row ? toRecord(row) : undefined
   }
 

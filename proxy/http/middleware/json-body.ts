@@ -6,16 +6,30 @@ import { BadRequestError, PayloadTooLargeError, UnsupportedMediaTypeError } from
 /**
  * Refuses a body over `maxBytes` (413). A separate step from `jsonBody` because it goes first:
  * an oversized request is refused before it is counted by a limiter or its origin looked at.
+ *
+ * A request that states its Content-Length (every browser's fetch with a string body) is judged on
+ * that header alone: Node's HTTP parser never reads past it, so the body cannot be longer. Only a
+ * request without one (chunked) goes through hono's bodyLimit, which counts the stream as it is
+ * read. Why not bodyLimit for all: it touches `request.body`, which makes @hono/node-server build a
+ * full web Request (a ReadableStream and an AbortSignal) for every signup instead of reading the
+ * body straight from Node's request; that cost a quarter of the signup path's throughput.
  */
 export function jsonBodyLimit(options: { maxBytes: number; message: string }): MiddlewareHandler {
-  const limit = bodyLimit({
+  const streamed = bodyLimit({
     maxSize: options.maxBytes,
     onError: () => {
       throw new PayloadTooLargeError(options.message)
     },
   })
   return async function jsonBodyLimit(c, next) {
-    return limit(c, next)
+    const stated = c.req.header('content-length')
+    if (stated === undefined || !/^\d+$/.test(stated)) {
+      return streamed(c, next)
+    }
+    if (Number(stated) > options.maxBytes) {
+      throw new PayloadTooLargeError(options.message)
+    }
+    await next()
   }
 }
 

@@ -16,8 +16,12 @@ function app(messages: Parameters<typeof jsonBody>[1] = MESSAGES) {
     jsonBody(z.object({ name: z.string() }), messages),
     (c) => c.json({ got: c.get('body').name }),
   )
-  return (body: string, type: string | null = 'application/json') =>
-    hono.request('/', { method: 'POST', body, headers: type === null ? {} : { 'content-type': type } })
+  return (body: string, type: string | null = 'application/json', headers: Record<string, string> = {}) =>
+    hono.request('/', {
+      method: 'POST',
+      body,
+      headers: { ...(type === null ? {} : { 'content-type': type }), ...headers },
+    })
 }
 
 async function error(res: Response): Promise<[number, string]> {
@@ -44,6 +48,36 @@ describe('jsonBody', () => {
   it('refuses a body over the limit with 413, whatever its type', async () => {
     expect(await error(await app()(`{"name":"${'x'.repeat(100)}"}`))).toEqual([413, 'Too large.'])
     expect(await error(await app()('x'.repeat(100), 'text/plain'))).toEqual([413, 'Too large.'])
+  })
+
+  it('judges a stated Content-Length (as every browser sends) before anything is read', async () => {
+    const small = '{"name":"Ada"}'
+    const big = `{"name":"${'x'.repeat(100)}"}`
+    expect((await app()(small, 'application/json', { 'content-length': String(small.length) })).status).toBe(200)
+    expect(await error(await app()(big, 'application/json', { 'content-length': String(big.length) }))).toEqual([
+      413,
+      'Too large.',
+    ])
+    expect(await error(await app()(small, 'application/json', { 'content-length': '65' }))).toEqual([413, 'Too large.'])
+  })
+
+  it('counts a streamed body without a Content-Length as it is read', async () => {
+    const hono = new Hono()
+    hono.onError(onError(createMemoryLogger().log))
+    hono.post('/', jsonBodyLimit({ maxBytes: 64, message: 'Too large.' }), async (c) => c.text(await c.req.text()))
+    const streamed = (chunks: string[]) =>
+      hono.request('/', {
+        method: 'POST',
+        body: new ReadableStream({
+          start(controller) {
+            chunks.forEach((chunk) => controller.enqueue(new TextEncoder().encode(chunk)))
+            controller.close()
+          },
+        }),
+        duplex: 'half',
+      } as RequestInit)
+    expect(await (await streamed(['{"a":', '1}'])).text()).toBe('{"a":1}')
+    expect(await error(await streamed(['x'.repeat(40), 'x'.repeat(40)]))).toEqual([413, 'Too large.'])
   })
 
   it('refuses invalid JSON and a wrong shape with 400', async () => {

@@ -18,6 +18,11 @@ function app() {
   forms.use('/:id/*', policy.cors({ allowMethods: ['GET', 'POST', 'OPTIONS'], allowHeaders: ['content-type'] }))
   forms.get('/:id', policy.check({ required: false }), (c) => c.json({ ok: true }))
   forms.post('/:id/views', policy.check({ required: true }), (c) => c.body(null, 204))
+  // A route that answers with a Response it built itself, not through the context.
+  forms.get('/:id/ready-made', () => new Response('{}', { headers: { 'content-type': 'application/json' } }))
+  forms.post('/:id/broken', () => {
+    throw new Error('boom')
+  })
   const request = (path: string, origin: string | null, method = 'GET') =>
     forms.request(path, { method, headers: origin === null ? {} : { origin } })
   return { policy, request, memory }
@@ -40,6 +45,23 @@ describe('originPolicy', () => {
     const preflight = await request('/welcome/views', EVIL, 'OPTIONS')
     expect(preflight.status).toBe(204)
     expect(preflight.headers.get('access-control-allow-origin')).toBeNull()
+  })
+
+  it('sets Allow-Origin and one Vary: Origin on every actual answer: built, ready-made or an error', async () => {
+    const { request } = app()
+    for (const [path, method, status] of [
+      ['/welcome/views', 'POST', 204],
+      ['/welcome/ready-made', 'GET', 200],
+      ['/welcome/broken', 'POST', 500],
+    ] as const) {
+      const res = await request(path, SHOP, method)
+      expect(res.status).toBe(status)
+      expect(res.headers.get('access-control-allow-origin')).toBe(SHOP)
+      expect(res.headers.get('vary')).toBe('Origin')
+    }
+    const other = await request('/welcome/ready-made', EVIL)
+    expect(other.headers.get('access-control-allow-origin')).toBeNull()
+    expect(other.headers.get('vary')).toBe('Origin')
   })
 
   it('lets the definition be fetched without an Origin, but refuses a wrong one', async () => {
