@@ -2,7 +2,8 @@
 // confirmation on the embedded store (synchronous=FULL, group commit), closed loop over real HTTP
 // with 32 and 256 keep-alive connections, beside a raw node:http server answering the same 202 in
 // the same run. The servers run as child processes (one core for the server, one for this load
-// generator on a 2-core machine); peak RSS is the child's VmHWM. After each proxy run the outbox is
+// generator on a 2-core machine); peak RSS is the child's VmHWM. A second baseline is hono itself
+// (CORS and a JSON body, nothing stored): the ceiling of the web-standard app on this machine. After each proxy run the outbox is
 // counted: every 202 must be a stored signup. Targets (issue 10): >= 5,000 signups/s, p99 <= 20 ms.
 //
 //   npx tsx bench/ingestion.ts [seconds per run = 5]
@@ -30,6 +31,22 @@ http.createServer((req, res) => {
     res.end('{"status":"queued"}')
   })
 }).listen(Number(process.env.PORT), '127.0.0.1')
+`
+
+// The framework's own ceiling: hono on @hono/node-server with CORS and a JSON body, nothing stored.
+// What flowform adds on top of it is what flowform can still cut; what it costs beside raw node:http
+// is the price of the web-standard app the contract asks for.
+const HONO_SERVER = `
+import { Hono } from 'hono'
+import { cors } from 'hono/cors'
+import { serve } from '@hono/node-server'
+const app = new Hono()
+app.use('/v1/forms/:id/*', cors({ origin: (origin) => origin }))
+app.post('/v1/forms/:id/submissions', async (c) => {
+  await c.req.json()
+  return c.json({ status: 'queued' }, 202)
+})
+serve({ fetch: app.fetch, port: Number(process.env.PORT), hostname: '127.0.0.1' })
 `
 
 interface Served {
@@ -210,6 +227,13 @@ async function main(): Promise<void> {
     console.info(
       `| ${connections} | raw node:http (baseline) | ${fmt(rawResult.perSecond, 0)} | ${fmt(rawResult.p50, 2)} | ${fmt(rawResult.p99, 2)} | ${JSON.stringify(rawResult.statuses)} | ${rawRss} MB | - |`,
     )
+    const hono = await start(['--input-type=module', '-e', HONO_SERVER], {}, '/v1/forms/signup/submissions')
+    const honoResult = await load(hono, connections, SECONDS, 0)
+    const honoRss = peakRssMb(hono.child.pid)
+    await hono.stop()
+    console.info(
+      `| ${connections} | hono + CORS + JSON, nothing stored (baseline) | ${fmt(honoResult.perSecond, 0)} | ${fmt(honoResult.p50, 2)} | ${fmt(honoResult.p99, 2)} | ${JSON.stringify(honoResult.statuses)} | ${honoRss} MB | - |`,
+    )
     const dir = mkdtempSync(join(tmpdir(), 'flowform-ingest-'))
     try {
       const proxy = await start(['--import', 'tsx', 'proxy/main.ts'], flowformEnv(dir), '/v1/forms/signup/submissions')
@@ -224,7 +248,8 @@ async function main(): Promise<void> {
       )
       const met = result.perSecond >= 5_000 && result.p99 <= 20
       verdicts.push(
-        `${connections} connections: flowform/raw = ${fmt(result.perSecond / rawResult.perSecond, 3)} of the throughput; ` +
+        `${connections} connections: flowform/raw = ${fmt(result.perSecond / rawResult.perSecond, 3)}, ` +
+          `flowform/hono alone = ${fmt(result.perSecond / honoResult.perSecond, 3)} of the throughput; ` +
           `target >= 5,000/s and p99 <= 20 ms ${met ? 'met' : 'MISSED'}; every 202 stored: ${stored >= result.accepted ? 'yes' : 'NO'}`,
       )
     } finally {

@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest'
 import { RapidproClient } from '../../proxy/upstreams/rapidpro/client'
+import { RapidproThrottle } from '../../proxy/upstreams/rapidpro/throttle'
 import { RapidproHttpError, RapidproNetworkError, parseDrfErrors } from '../../proxy/upstreams/rapidpro/errors'
 import { RAPIDPRO_SANDBOX_SEED, createRapidproFake } from '../../fakes/rapidpro-fake'
 import type { RapidproFake, RapidproFakeOptions } from '../../fakes/rapidpro-fake'
@@ -35,7 +36,13 @@ const transports: [string, (options?: RapidproFakeOptions) => Promise<Setup>][] 
     'in-process',
     async (options) => {
       const fake = createRapidproFake({ token: TOKEN, ...options })
-      const client = new RapidproClient({ baseUrl: 'https://rapidpro.example.org', token: TOKEN, fetch: fake.fetch })
+      // Each its own workspace budgets: a 429 in one case pauses the workspace (throttle.ts).
+      const client = new RapidproClient({
+        baseUrl: 'https://rapidpro.example.org',
+        token: TOKEN,
+        fetch: fake.fetch,
+        throttle: new RapidproThrottle(),
+      })
       const wire = () =>
         fake.requests.map((r) => ({
           method: r.method,
@@ -55,7 +62,11 @@ const transports: [string, (options?: RapidproFakeOptions) => Promise<Setup>][] 
       const server = await startRecordingServer(fake.fetch)
       cleanups.push(() => server.close())
       // A trailing /api/v2 in the base URL is tolerated.
-      const client = new RapidproClient({ baseUrl: `${server.url}/api/v2/`, token: TOKEN })
+      const client = new RapidproClient({
+        baseUrl: `${server.url}/api/v2/`,
+        token: TOKEN,
+        throttle: new RapidproThrottle(),
+      })
       const wire = () =>
         server.requests.map((r) => ({
           method: r.method,

@@ -293,4 +293,25 @@ describe('RapidPro tokens and throttling', () => {
     t += 3_600_001
     await expect(one.getContact({ urn: 'tel:+41793026727' })).resolves.toBeNull()
   })
+
+  it("a 429 holds back the scope's other calls for its Retry-After, without calling RapidPro", async () => {
+    let t = 0
+    const throttle = new RapidproThrottle({ now: () => t })
+    const fake = fakeWith()
+    const client = new RapidproClient({ baseUrl: BASE, token: 'tok', fetch: fake.fetch, throttle })
+    fake.failNext(
+      { method: 'GET', path: '/api/v2/contacts.json' },
+      { status: 429, headers: { 'retry-after': '20' }, body: { detail: 'Request was throttled.' } },
+    )
+    await expect(client.getContact({ urn: 'tel:+41793026727' })).rejects.toMatchObject({ status: 429 })
+    const held = await client.getContact({ urn: 'tel:+41793026727' }).catch((e: unknown) => e)
+    expect(held).toBeInstanceOf(RapidproThrottledError)
+    expect(held).toMatchObject({ heldBack: true, retryAfterSeconds: 20 })
+    // The other budget is not paused.
+    await client.listFields()
+    expect(fake.requests).toHaveLength(2)
+    t += 20_000
+    await expect(client.getContact({ urn: 'tel:+41793026727' })).resolves.toBeNull()
+    expect(fake.requests).toHaveLength(3)
+  })
 })

@@ -208,9 +208,12 @@ export class RapidproClient {
         this.#learnWorkspace(error.response)
         const text = await error.response.text().catch(() => '')
         const redirect = redirectRefused(error.response)
-        // A 429 all the same (another client spent the workspace's budget) waits per delivery:
-        // the outbox honours its Retry-After.
+        // A 429 all the same (another client spent the workspace's budget): this delivery is
+        // retried after its Retry-After, and the others in the scope wait as long (throttle.ts pause).
         const wait = retryAfterSeconds(error.response.headers.get('retry-after'))
+        if (error.response.status === 429) {
+          this.#throttle.pause(this.#workspace, scope, (wait ?? 1) * 1_000)
+        }
         throw new RapidproHttpError(
           method.toUpperCase(),
           `/${path}`,

@@ -43,6 +43,8 @@ export class RapidproThrottledError extends UpstreamCallError {
 class Budget {
   /** Start times within the last hour, oldest first. */
   starts: number[] = []
+  /** RapidPro answered 429 with this Retry-After: no call in this scope before then. */
+  pausedUntil = 0
 }
 
 /** One workspace's two budgets. */
@@ -73,10 +75,23 @@ export class RapidproThrottle {
     if (expired > 0) {
       budget.starts.splice(0, expired)
     }
+    if (budget.pausedUntil > now) {
+      throw new RapidproThrottledError(scope, budget.pausedUntil - now)
+    }
     if (budget.starts.length >= this.#rates[scope]) {
       throw new RapidproThrottledError(scope, (budget.starts[0] ?? now) + HOUR_MS - now)
     }
     budget.starts.push(now)
+  }
+
+  /**
+   * RapidPro answered 429 (its budget is spent by another client of the workspace, or its rates are
+   * lower than ours): every delivery in this scope waits out the Retry-After, held back without
+   * spending an attempt, instead of each spending one call to learn the same 429.
+   */
+  pause(workspace: string, scope: RapidproScope, waitMs: number): void {
+    const budget = this.#workspace(workspace).budgets[scope]
+    budget.pausedUntil = Math.max(budget.pausedUntil, this.#now() + waitMs)
   }
 
   /**
@@ -90,6 +105,7 @@ export class RapidproThrottle {
       for (const scope of ['contacts', 'other'] as const) {
         const into = known.budgets[scope]
         into.starts = [...into.starts, ...booked.budgets[scope].starts].sort((a, b) => a - b)
+        into.pausedUntil = Math.max(into.pausedUntil, booked.budgets[scope].pausedUntil)
       }
     }
     const merged = known ?? booked ?? new Workspace()
