@@ -141,7 +141,10 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
   const consentRetention = startConsentRetention({ store: store.queue.consents, config: loaded.config, log })
   // ---- end of delivery ----
 
-  const bots = createBotGate(env, loaded, log, options.bots)
+  const bots = createBotGate(env, loaded, log, {
+    ...options.bots,
+    ...(store.spentChallenges ? { spent: store.spentChallenges } : {}),
+  })
   const sandboxToken = fake ? newSandboxToken() : null
   const app = buildApp(options, {
     loaded,

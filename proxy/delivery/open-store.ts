@@ -7,6 +7,7 @@ import { Outbox } from './outbox'
 import { batchSettles } from './settle-batch'
 import type { DeliveryQueue } from './queue'
 import type { CallLimiter } from '../upstreams/infobip/account-limiter'
+import type { SpentChallenges } from '../signup/bots/spent-challenges'
 
 /**
  * The one place that decides where deliveries live: the embedded SQLite outbox under
@@ -30,6 +31,8 @@ export interface DeliveryStore {
   where: string
   /** PostgreSQL: the Infobip limiter every instance shares (upstreams/infobip/shared-limiter.ts). */
   sharedLimiter?: (account: string, perSecond: number) => CallLimiter
+  /** PostgreSQL: the spent ALTCHA challenges every instance shares (else each instance's memory). */
+  spentChallenges?: SpentChallenges
 }
 
 export interface OpenStoreOptions {
@@ -81,6 +84,7 @@ export async function openOperatorStore(
 async function openPostgres(url: string, options: OpenStoreOptions, owner: boolean): Promise<DeliveryStore> {
   const { PgDeliveryQueue } = await import('./postgres/pg-queue')
   const { SharedAccountLimiter } = await import('../upstreams/infobip/shared-limiter')
+  const { PgSpentChallenges } = await import('./postgres/spent-challenges')
   const queue = await PgDeliveryQueue.open(url, {
     owner,
     ...(options.log ? { log: options.log } : {}),
@@ -94,6 +98,7 @@ async function openPostgres(url: string, options: OpenStoreOptions, owner: boole
     deliverOnAccept: false,
     where: describeUrl(url),
     sharedLimiter: (account, perSecond) => new SharedAccountLimiter({ pool: queue.pool, account, perSecond }),
+    spentChallenges: new PgSpentChallenges(queue.pool),
   }
 }
 

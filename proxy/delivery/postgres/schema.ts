@@ -58,6 +58,11 @@ CREATE TABLE IF NOT EXISTS flowform_owners (
   host TEXT NOT NULL,
   pid INTEGER NOT NULL
 );
+CREATE TABLE IF NOT EXISTS flowform_spent_challenges (
+  signature TEXT PRIMARY KEY,
+  spent_at TIMESTAMPTZ NOT NULL DEFAULT clock_timestamp()
+);
+CREATE INDEX IF NOT EXISTS flowform_spent_challenges_at ON flowform_spent_challenges (spent_at);
 CREATE TABLE IF NOT EXISTS flowform_limits (
   account TEXT PRIMARY KEY,
   next_slot TIMESTAMPTZ NOT NULL DEFAULT clock_timestamp(),

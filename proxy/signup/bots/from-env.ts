@@ -2,6 +2,7 @@ import type { ProxyEnv } from '../../config/env'
 import { ConfigError, type LoadedConfig } from '../../config/load'
 import type { Logger } from '../../common/log'
 import { BotGate } from './gate'
+import type { SpentChallenges } from './spent-challenges'
 import { loadTokenSecret } from './secret'
 import { type HostedProvider, type HostedVerifier, SCRIPT_URLS, VERIFY_URLS } from './siteverify'
 
@@ -10,6 +11,8 @@ export interface BotRuntimeOptions {
   fetch?: typeof fetch
   /** false: every form's checks off (browser tests whose widget does not send the token yet). */
   enabled?: boolean
+  /** The spent ALTCHA challenges, when instances share them (PostgreSQL; delivery/open-store.ts). */
+  spent?: SpentChallenges
 }
 
 /**

@@ -1,5 +1,4 @@
 import type { Challenge } from 'altcha-lib'
-import { CappedMap } from 'altcha-lib'
 import type { PublicForm, SubmissionStatus, SubmissionValues } from '../../../contract/definition'
 import { confirmationOf, type FormConfig } from '../../config/schema'
 import { resolveLocale } from '../../forms/localise'
@@ -13,6 +12,7 @@ import { ChallengeError, ChallengeUnavailableError } from './challenge-errors'
 import { type DropReason, DropCounter } from './drops'
 import { phoneCountryErrors } from './phone-countries'
 import { type BotSettings, botSettings } from './settings'
+import { MemorySpentChallenges, type SpentChallenges } from './spent-challenges'
 import { type HostedProvider, type HostedVerifier, providerScript, SCRIPT_URLS, verifyHosted } from './siteverify'
 import { checkToken, issueToken, type TokenVerdict } from './token'
 
@@ -26,6 +26,11 @@ export interface BotGateOptions {
   fetch?: typeof fetch
   /** false: no bot check for any form (browser tests whose widget sends no token). */
   enabled?: boolean
+  /**
+   * Solved ALTCHA challenges already used; default this instance's memory. With PostgreSQL, the
+   * table every instance shares, so a solution replayed to another instance is refused too.
+   */
+  spent?: SpentChallenges
 }
 
 /** What the definition tells the widget: the honeypot's name, the token, the challenge to load. */
@@ -55,8 +60,7 @@ export class BotGate {
   readonly #altchaKey: string
   readonly drops: DropCounter
   readonly #ceiling: SignupCeiling
-  /** Solved ALTCHA challenges by signature, so one solution opens one signup (per instance). */
-  readonly #spent = new CappedMap<string, true>({ maxSize: 10_000 })
+  readonly #spent: SpentChallenges
 
   constructor(options: BotGateOptions) {
     this.#options = options
@@ -64,6 +68,7 @@ export class BotGate {
     this.#altchaKey = altchaKey(options.secret)
     this.drops = new DropCounter(options.log, this.#now)
     this.#ceiling = new SignupCeiling(options.log, this.#now)
+    this.#spent = options.spent ?? new MemorySpentChallenges()
   }
 
   settings(config: FormConfig): BotSettings | null {
@@ -171,7 +176,7 @@ export class BotGate {
     }
     if (challenge.provider === 'altcha') {
       const signature = await verifyAltcha(this.#altchaKey, formId, response)
-      if (!this.#spent.setIfAbsent(signature, true)) {
+      if (!(await this.#spent.spend(signature))) {
         throw new ChallengeError('challenge_failed')
       }
       return
