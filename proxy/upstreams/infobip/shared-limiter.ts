@@ -1,6 +1,6 @@
 import type { Pool } from 'pg'
 import { LimiterBusyError } from './account-limiter'
-import type { CallLimiter } from './account-limiter'
+import type { CallLimiter, ReleaseCall } from './account-limiter'
 
 /**
  * The account limiter of every instance together (FLOWFORM_DATABASE_URL): each Infobip call
@@ -51,7 +51,7 @@ export class SharedAccountLimiter implements CallLimiter {
     return this.#waiting
   }
 
-  async acquire(options: { retry?: boolean } = {}): Promise<void> {
+  async acquire(options: { retry?: boolean } = {}): Promise<ReleaseCall> {
     this.#waiting += 1
     try {
       await (this.#ready ??= this.#pool
@@ -74,6 +74,7 @@ export class SharedAccountLimiter implements CallLimiter {
         throw new LimiterBusyError(Math.max(0, row?.estimate_ms ?? this.#maxQueueMs))
       }
       await this.#sleep(Math.max(0, row.wait_ms))
+      return () => {}
     } finally {
       this.#waiting -= 1
     }
