@@ -63,6 +63,13 @@ CREATE TABLE IF NOT EXISTS flowform_limits (
   next_slot TIMESTAMPTZ NOT NULL DEFAULT clock_timestamp(),
   paused_until TIMESTAMPTZ NOT NULL DEFAULT clock_timestamp()
 );
+CREATE TABLE IF NOT EXISTS flowform_limit_slots (
+  account TEXT NOT NULL,
+  slot INTEGER NOT NULL,
+  free_at TIMESTAMPTZ NOT NULL DEFAULT 'epoch',
+  holder TEXT,
+  PRIMARY KEY (account, slot)
+);
 `
 
 /** Any constant both old and new versions agree on: the advisory lock that serialises migrations. */
