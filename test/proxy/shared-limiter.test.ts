@@ -84,6 +84,31 @@ describe('shared Infobip limiter (PostgreSQL)', () => {
     release?.()
   })
 
+  it('frees the slots of an instance that stopped beating (its owner row), without waiting for maxFlightMs', async () => {
+    const [a, b] = instances('acct-f', { perSecond: 1, owner: 'dead-owner' })
+    const pool = pools.at(-1) as pg.Pool
+    await pool.query('INSERT INTO flowform_owners (id, started_at, last_beat, host, pid) VALUES ($1, $2, $2, $3, $4)', [
+      'dead-owner',
+      Date.now(),
+      'host',
+      1,
+    ])
+    await a?.acquire() // never released
+    let grantedAt = 0
+    const waiting = b?.acquire().then((release) => {
+      grantedAt = Date.now()
+      return release
+    })
+    await sleep(300)
+    // Still beating: the slot is held.
+    expect(grantedAt).toBe(0)
+    const silentSince = Date.now()
+    await pool.query('UPDATE flowform_owners SET last_beat = $1 WHERE id = $2', [silentSince - 6_000, 'dead-owner'])
+    ;(await waiting)?.()
+    // maxFlightMs is 11 s; the silent owner's slot went within a poll or two.
+    expect(grantedAt - silentSince).toBeLessThan(5_000)
+  })
+
   it('refuses a call that would wait past maxQueueMs (LimiterBusyError), unless it is a retry after a 429', async () => {
     const [a, b] = instances('acct-b', { maxQueueMs: 500 })
     const results = await Promise.allSettled(Array.from({ length: 12 }, () => a?.acquire()))

@@ -68,6 +68,7 @@ CREATE TABLE IF NOT EXISTS flowform_limit_slots (
   slot INTEGER NOT NULL,
   free_at TIMESTAMPTZ NOT NULL DEFAULT 'epoch',
   holder TEXT,
+  owner TEXT,
   PRIMARY KEY (account, slot)
 );
 `

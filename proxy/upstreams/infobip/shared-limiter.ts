@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto'
 import type { Pool } from 'pg'
 import { DEFAULTS } from '../../config/defaults'
+import { STALE_MS } from '../../delivery/postgres/owner'
 import { LimiterBusyError } from './account-limiter'
 import type { CallLimiter, ReleaseCall } from './account-limiter'
 
@@ -24,7 +25,10 @@ import type { CallLimiter, ReleaseCall } from './account-limiter'
  * The cost: two statements per call instead of one, callers of one instance wait in order but
  * instances race for a freed slot (a waiting instance asks again at least every `pollMs`), and at
  * most `perSecond` calls per (window + margin + latency). An instance killed mid-call holds its
- * slot until `maxFlightMs` after the grant (the client's timeout and then some), never for good.
+ * slot until its owner (flowform_owners, the delivery queue's heartbeat) is STALE_MS (5 s) silent,
+ * as its deliveries are: it died at most BEAT_MS after its last beat, so its last call arrived more
+ * than a window before that. Without an owner, or if the beat is not seen, the slot frees
+ * `maxFlightMs` after the grant (the client's timeout plus a window); never is it held for good.
  * While instances of the spaced version still run against the same account (a rolling upgrade),
  * the two schemes do not see each other.
  */
@@ -40,6 +44,9 @@ export interface SharedLimiterOptions {
   maxQueueMs?: number
   /** A slot whose holder never released it (killed mid-call) frees this long after its grant. */
   maxFlightMs?: number
+  /** This instance's owner id (PgDeliveryQueue.ownerId): its slots free once it stops beating. */
+  owner?: string
+  now?: () => number
   /** Longest wait between two claims while every slot is held by a call in flight. */
   pollMs?: number
   /** How a caller waits between claims (tests may count the waits). */
@@ -59,6 +66,8 @@ export class SharedAccountLimiter implements CallLimiter {
   readonly #maxQueueMs: number
   readonly #maxFlightMs: number
   readonly #pollMs: number
+  readonly #owner: string | null
+  readonly #now: () => number
   readonly #sleep: (ms: number) => Promise<void>
   readonly #queue: Waiter[] = []
   #ready: Promise<void> | null = null
@@ -77,8 +86,12 @@ export class SharedAccountLimiter implements CallLimiter {
     this.#perSecond = Math.max(1, Math.floor(options.perSecond))
     this.#spanMs = (options.windowMs ?? 1_000) + (options.marginMs ?? 50)
     this.#maxQueueMs = options.maxQueueMs ?? 10_000
-    this.#maxFlightMs = options.maxFlightMs ?? DEFAULTS.upstreamTimeoutMs + 5_000
+    // The client aborts a call at its timeout, so a call reached the upstream by then if ever: the
+    // slot of a holder that never released it (killed) may free a window after that, no later.
+    this.#maxFlightMs = options.maxFlightMs ?? DEFAULTS.upstreamTimeoutMs + this.#spanMs
     this.#pollMs = options.pollMs ?? 50
+    this.#owner = options.owner ?? null
+    this.#now = options.now ?? Date.now
     this.#sleep =
       options.sleep ?? ((ms) => (ms > 0 ? new Promise((resolve) => setTimeout(resolve, ms)) : Promise.resolve()))
   }
@@ -169,11 +182,16 @@ export class SharedAccountLimiter implements CallLimiter {
       `WITH paused AS (
          SELECT paused_until FROM flowform_limits WHERE account = $1 AND paused_until > clock_timestamp())
        , free AS (
-         SELECT slot FROM flowform_limit_slots
-         WHERE account = $1 AND slot < $2 AND free_at <= clock_timestamp() AND NOT EXISTS (SELECT 1 FROM paused)
-         ORDER BY free_at LIMIT 1 FOR UPDATE SKIP LOCKED)
+         SELECT f.slot FROM flowform_limit_slots f
+         WHERE f.account = $1 AND f.slot < $2 AND NOT EXISTS (SELECT 1 FROM paused)
+           AND (f.free_at <= clock_timestamp()
+                -- Held by an instance that stopped beating (owner times are the instances' clocks).
+                OR (f.holder IS NOT NULL AND f.owner IS NOT NULL AND NOT EXISTS (
+                  SELECT 1 FROM flowform_owners o WHERE o.id = f.owner AND o.last_beat >= $7)))
+         ORDER BY f.free_at LIMIT 1 FOR UPDATE SKIP LOCKED)
        , claimed AS (
-         UPDATE flowform_limit_slots s SET free_at = clock_timestamp() + $3 * interval '1 millisecond', holder = $4
+         UPDATE flowform_limit_slots s
+         SET free_at = clock_timestamp() + $3 * interval '1 millisecond', holder = $4, owner = $6
          FROM free WHERE s.account = $1 AND s.slot = free.slot
          RETURNING s.slot)
        SELECT (SELECT slot FROM claimed) AS slot,
@@ -184,7 +202,7 @@ export class SharedAccountLimiter implements CallLimiter {
                                                     ELSE clock_timestamp() + $5 * interval '1 millisecond' END)
                                      - clock_timestamp()) * 1000
                  FROM flowform_limit_slots WHERE account = $1 AND slot < $2))::float8 AS wait_ms`,
-      [this.#account, this.#perSecond, this.#maxFlightMs, holder, this.#spanMs],
+      [this.#account, this.#perSecond, this.#maxFlightMs, holder, this.#spanMs, this.#owner, this.#now() - STALE_MS],
     )
     const row = rows[0]
     if (row?.slot !== null && row?.slot !== undefined) {
@@ -207,7 +225,7 @@ export class SharedAccountLimiter implements CallLimiter {
       released = true
       this.#pool
         .query(
-          `UPDATE flowform_limit_slots SET free_at = clock_timestamp() + $3 * interval '1 millisecond', holder = NULL
+          `UPDATE flowform_limit_slots SET free_at = clock_timestamp() + $3 * interval '1 millisecond', holder = NULL, owner = NULL
            WHERE account = $1 AND slot = $2 AND holder = $4`,
           [this.#account, slot, this.#spanMs, holder],
         )
