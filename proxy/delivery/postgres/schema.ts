@@ -58,6 +58,8 @@ CREATE TABLE IF NOT EXISTS flowform_owners (
   host TEXT NOT NULL,
   pid INTEGER NOT NULL
 );
+-- The shared Infobip limiter (upstreams/infobip/shared-limiter.ts): the account's pause here, its
+-- slots below. next_slot is unused since slots are held until answered; left for older versions.
 CREATE TABLE IF NOT EXISTS flowform_limits (
   account TEXT PRIMARY KEY,
   next_slot TIMESTAMPTZ NOT NULL DEFAULT clock_timestamp(),
