@@ -10,14 +10,13 @@
 //
 //   npx tsx bench/black-friday.ts [N=3000]
 import { infobipFakeOf } from '../fakes/infobip-fake'
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { rmSync } from 'node:fs'
 import { join } from 'node:path'
 import { createLogger } from '../proxy/common/log'
 import { createRuntime, type Runtime } from '../proxy/runtime'
 import { maxInRollingWindow } from '../test/helpers/rate-window'
+import { benchDir, SHOP, writeSignupConfig } from './lib'
 
-const SHOP = 'https://shop.example.com'
 const CAMPAIGN = '200000000000001'
 const ADD_PATH = `/moments/1/flows/${CAMPAIGN}/participants`
 const REPORT_PATH = `${ADD_PATH}/report`
@@ -26,26 +25,14 @@ const BUDGET_MS = 15_000
 const n = Number(process.argv[2] ?? 3_000)
 
 function createBenchRuntime(dir: string): Promise<Runtime> {
-  const configPath = join(dir, 'flowform.config.json')
-  writeFileSync(
-    configPath,
-    JSON.stringify({
-      forms: [
-        {
-          id: 'signup',
-          allowedOrigins: [SHOP],
-          // A load test posts like a server-side integration: no widget, no timing token.
-          botDefense: false,
-          fields: [
-            { name: 'email', type: 'email', required: true, label: 'Email' },
-            { name: 'firstName', type: 'text', label: 'First name' },
-            { name: 'consent', type: 'checkbox', required: true, label: 'I agree' },
-          ],
-          flow: { api: 'moments', campaignId: CAMPAIGN },
-        },
-      ],
-    }),
-  )
+  const configPath = writeSignupConfig(dir, {
+    fields: [
+      { name: 'email', type: 'email', required: true, label: 'Email' },
+      { name: 'firstName', type: 'text', label: 'First name' },
+      { name: 'consent', type: 'checkbox', required: true, label: 'I agree' },
+    ],
+    flow: { api: 'moments', campaignId: CAMPAIGN },
+  })
   return createRuntime({
     env: { port: 0, host: '127.0.0.1', configPath, dataDir: join(dir, 'data'), infobip: null, rapidpro: null },
     log: createLogger({ level: 'silent' }),
@@ -93,7 +80,7 @@ async function drain(runtime: Runtime): Promise<void> {
 }
 
 async function main(): Promise<boolean> {
-  const dir = mkdtempSync(join(tmpdir(), 'flowform-bench-'))
+  const dir = benchDir('flowform-bench-')
   const runtime = await createBenchRuntime(dir)
   const fake = infobipFakeOf(runtime.fake)
   try {

@@ -8,17 +8,15 @@
 //
 //   npx tsx bench/ingestion.ts [seconds per run = 5]
 import { type ChildProcess, spawn } from 'node:child_process'
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { readFileSync, rmSync } from 'node:fs'
 import { Agent, request } from 'node:http'
-import { createServer } from 'node:net'
-import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import Database from 'better-sqlite3'
 import { SANDBOX_SEED } from '../fakes/infobip-fake'
+import { benchDir, cleanEnv, freePort, SHOP, writeSignupConfig } from './lib'
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..')
-const SHOP = 'https://shop.example.com'
 const SECONDS = Number(process.argv[2] ?? 5)
 const WARMUP_MS = 1_000
 
@@ -54,17 +52,6 @@ interface Served {
   url: string
   path: string
   stop(): Promise<void>
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer()
-    server.once('error', reject)
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number }
-      server.close(() => resolve(port))
-    })
-  })
 }
 
 async function answers(url: string): Promise<boolean> {
@@ -177,30 +164,16 @@ async function load(served: Served, connections: number, seconds: number, offset
 }
 
 function flowformEnv(dir: string): Record<string, string> {
-  const configPath = join(dir, 'flowform.config.json')
-  writeFileSync(
-    configPath,
-    JSON.stringify({
-      forms: [
-        {
-          id: 'signup',
-          allowedOrigins: [SHOP],
-          botDefense: false,
-          confirmation: 'instant',
-          fields: [
-            { name: 'email', type: 'email', required: true },
-            { name: 'consent', type: 'checkbox', required: true, label: 'I agree' },
-          ],
-          flow: { api: 'moments', campaignId: SANDBOX_SEED.momentsCampaignId },
-        },
-      ],
-    }),
-  )
-  const clean = Object.fromEntries(
-    Object.entries(process.env).filter(([k]) => !/^(INFOBIP_|RAPIDPRO_|FLOWFORM_|npm_)/.test(k)),
-  ) as Record<string, string>
+  const configPath = writeSignupConfig(dir, {
+    confirmation: 'instant',
+    fields: [
+      { name: 'email', type: 'email', required: true },
+      { name: 'consent', type: 'checkbox', required: true, label: 'I agree' },
+    ],
+    flow: { api: 'moments', campaignId: SANDBOX_SEED.momentsCampaignId },
+  })
   return {
-    ...clean,
+    ...cleanEnv(),
     HOST: '127.0.0.1',
     FLOWFORM_CONFIG: configPath,
     FLOWFORM_DATA_DIR: join(dir, 'data'),
@@ -234,7 +207,7 @@ async function main(): Promise<void> {
     console.info(
       `| ${connections} | hono + CORS + JSON, nothing stored (baseline) | ${fmt(honoResult.perSecond, 0)} | ${fmt(honoResult.p50, 2)} | ${fmt(honoResult.p99, 2)} | ${JSON.stringify(honoResult.statuses)} | ${honoRss} MB | - |`,
     )
-    const dir = mkdtempSync(join(tmpdir(), 'flowform-ingest-'))
+    const dir = benchDir('flowform-ingest-')
     try {
       const proxy = await start(['--import', 'tsx', 'proxy/main.ts'], flowformEnv(dir), '/v1/forms/signup/submissions')
       const result = await load(proxy, connections, SECONDS, 0)

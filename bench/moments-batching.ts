@@ -3,14 +3,14 @@
 // compares batching with the old one-call-per-participant gateway measured in the same run.
 //
 //   npx tsx bench/moments-batching.ts [N=5000] [baselineN=50]
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { rmSync } from 'node:fs'
 import { join } from 'node:path'
 import { createLogger } from '../proxy/common/log'
 import { createRuntime, type Runtime } from '../proxy/runtime'
 import { infobipFakeOf } from '../fakes/infobip-fake'
+import { maxInRollingWindow } from '../test/helpers/rate-window'
+import { benchDir, SHOP, writeSignupConfig } from './lib'
 
-const SHOP = 'https://shop.example.com'
 const CAMPAIGN = '200000000000001'
 const RATE = 10
 const REPORT_DELAY_MS = 300
@@ -35,40 +35,15 @@ function percentile(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? 0
 }
 
-function maxInRollingSecond(times: number[]): number {
-  const sorted = [...times].sort((a, b) => a - b)
-  let max = 0
-  let start = 0
-  for (let end = 0; end < sorted.length; end += 1) {
-    while ((sorted[start] ?? 0) <= (sorted[end] ?? 0) - 1_000) {
-      start += 1
-    }
-    max = Math.max(max, end - start + 1)
-  }
-  return max
-}
-
 async function run(label: string, signups: number, batching: boolean): Promise<RunResult> {
-  const dir = mkdtempSync(join(tmpdir(), 'flowform-bench-'))
-  const configPath = join(dir, 'flowform.config.json')
-  writeFileSync(
-    configPath,
-    JSON.stringify({
-      forms: [
-        {
-          id: 'signup',
-          allowedOrigins: [SHOP],
-          // A load test posts like a server-side integration: no widget, no timing token.
-          botDefense: false,
-          fields: [
-            { name: 'email', type: 'email', required: true, label: 'Email' },
-            { name: 'firstName', type: 'text', label: 'First name' },
-          ],
-          flow: { api: 'moments', campaignId: CAMPAIGN },
-        },
-      ],
-    }),
-  )
+  const dir = benchDir('flowform-bench-')
+  const configPath = writeSignupConfig(dir, {
+    fields: [
+      { name: 'email', type: 'email', required: true, label: 'Email' },
+      { name: 'firstName', type: 'text', label: 'First name' },
+    ],
+    flow: { api: 'moments', campaignId: CAMPAIGN },
+  })
   const runtime: Runtime = await createRuntime({
     env: { port: 0, host: '127.0.0.1', configPath, dataDir: join(dir, 'data'), infobip: null, rapidpro: null },
     log: createLogger({ level: 'silent' }),
@@ -146,7 +121,7 @@ async function measure(label: string, signups: number, runtime: Runtime): Promis
     reports: calls.filter((c) => c.path.endsWith('/report')).length,
     upstream: calls.length,
     tooMany: calls.filter((c) => c.status === 429).length,
-    maxPerSecond: maxInRollingSecond(calls.map((c) => c.at)),
+    maxPerSecond: maxInRollingWindow(calls.map((c) => c.at)),
     rssPeakMb: rssPeak / 1024 / 1024,
     enrolled: fake?.flowParticipants(CAMPAIGN).length ?? 0,
   }

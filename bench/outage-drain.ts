@@ -5,38 +5,26 @@
 // during the outage, the batches, the most calls in any rolling second, and peak RSS.
 //
 //   npx tsx bench/outage-drain.ts [N=10000] [outage seconds=5]
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { rmSync } from 'node:fs'
 import { join } from 'node:path'
 import { infobipFakeOf, SANDBOX_SEED } from '../fakes/infobip-fake'
 import { createLogger } from '../proxy/common/log'
 import type { PlannedDelivery } from '../proxy/delivery/payloads'
 import { createRuntime, type Runtime } from '../proxy/runtime'
 import { maxInRollingWindow } from '../test/helpers/rate-window'
+import { benchDir, SHOP, writeSignupConfig } from './lib'
 
 const N = Number(process.argv[2] ?? 10_000)
 const OUTAGE_S = Number(process.argv[3] ?? 5)
-const SHOP = 'https://shop.example.com'
 const CAMPAIGN = SANDBOX_SEED.momentsCampaignId
 const ADD_PATH = `/moments/1/flows/${CAMPAIGN}/participants`
 const BOUND_MS = 300_000
 
 async function runtimeIn(dir: string): Promise<Runtime> {
-  const configPath = join(dir, 'flowform.config.json')
-  writeFileSync(
-    configPath,
-    JSON.stringify({
-      forms: [
-        {
-          id: 'signup',
-          allowedOrigins: [SHOP],
-          botDefense: false,
-          fields: [{ name: 'email', type: 'email', required: true }],
-          flow: { api: 'moments', campaignId: CAMPAIGN },
-        },
-      ],
-    }),
-  )
+  const configPath = writeSignupConfig(dir, {
+    fields: [{ name: 'email', type: 'email', required: true }],
+    flow: { api: 'moments', campaignId: CAMPAIGN },
+  })
   return createRuntime({
     env: { port: 0, host: '127.0.0.1', configPath, dataDir: join(dir, 'data'), infobip: null, rapidpro: null },
     log: createLogger({ level: 'silent' }),
@@ -87,7 +75,7 @@ interface Run {
 }
 
 async function run(outage: boolean): Promise<Run> {
-  const dir = mkdtempSync(join(tmpdir(), 'flowform-drain-'))
+  const dir = benchDir('flowform-drain-')
   const runtime = await runtimeIn(dir)
   const fake = infobipFakeOf(runtime.fake)
   try {

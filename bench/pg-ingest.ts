@@ -5,37 +5,24 @@
 // a raw node:http server that only answers 202, in the same run. Prints the ratio and peak RSS.
 //
 //   npx tsx bench/pg-ingest.ts [seconds=5]
-import { writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import pg from 'pg'
 import { startInstance, stopInstance } from '../test/helpers/instances'
 import { closedLoop, fmt, type LoadResult } from './load'
 import { benchDatabase } from './pg-database'
-import { mkdtempSync, rmSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { rmSync } from 'node:fs'
+import { benchDir, SHOP, writeSignupConfig } from './lib'
 
-const SHOP = 'https://shop.example.com'
 const seconds = Number(process.argv[2] ?? 5)
-const dir = mkdtempSync(join(tmpdir(), 'flowform-bench-ingest-'))
+const dir = benchDir('flowform-bench-ingest-')
 const db = await benchDatabase()
-const config = join(dir, 'flowform.config.json')
-writeFileSync(
-  config,
-  JSON.stringify({
-    forms: [
-      {
-        id: 'signup',
-        allowedOrigins: [SHOP],
-        botDefense: false,
-        fields: [
-          { name: 'email', type: 'email', required: true, label: 'Email' },
-          { name: 'consent', type: 'checkbox', required: true, label: 'I agree' },
-        ],
-        flow: { api: 'moments', campaignId: '200000000000001' },
-      },
-    ],
-  }),
-)
+const config = writeSignupConfig(dir, {
+  fields: [
+    { name: 'email', type: 'email', required: true, label: 'Email' },
+    { name: 'consent', type: 'checkbox', required: true, label: 'I agree' },
+  ],
+  flow: { api: 'moments', campaignId: '200000000000001' },
+})
 
 const raw = await startInstance({}, 'bench/raw-http-server.ts')
 const proxy = await startInstance({

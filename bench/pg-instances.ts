@@ -6,17 +6,16 @@
 // Exits 1 when a signup is missing or delivered twice, or the account limit was broken.
 //
 //   npx tsx bench/pg-instances.ts [N=10000]
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { rmSync } from 'node:fs'
 import { join } from 'node:path'
 import { createInfobipFake } from '../fakes/infobip-fake'
 import { type Instance, startInstance, stopInstance } from '../test/helpers/instances'
 import { maxInRollingWindow } from '../test/helpers/rate-window'
 import { startRecordingServer } from '../test/helpers/recording-server'
+import { benchDir, SHOP, writeSignupConfig } from './lib'
 import { fmt } from './load'
 import { benchDatabase } from './pg-database'
 
-const SHOP = 'https://shop.example.com'
 const CAMPAIGN = '200000000000001'
 const N = Number(process.argv[2] ?? 10_000)
 const CONNECTIONS = 64
@@ -38,24 +37,13 @@ interface Outcome {
 }
 
 async function scenario(instances: number, databaseUrl: string | null): Promise<Outcome> {
-  const dir = mkdtempSync(join(tmpdir(), 'flowform-bench-many-'))
+  const dir = benchDir('flowform-bench-many-')
   const fake = createInfobipFake({ rateLimitPerSecond: 10 })
   const upstream = await startRecordingServer((request) => fake.fetch(request))
-  const config = join(dir, 'flowform.config.json')
-  writeFileSync(
-    config,
-    JSON.stringify({
-      forms: [
-        {
-          id: 'signup',
-          allowedOrigins: [SHOP],
-          botDefense: false,
-          fields: [{ name: 'email', type: 'email', required: true, label: 'Email' }],
-          flow: { api: 'moments', campaignId: CAMPAIGN },
-        },
-      ],
-    }),
-  )
+  const config = writeSignupConfig(dir, {
+    fields: [{ name: 'email', type: 'email', required: true, label: 'Email' }],
+    flow: { api: 'moments', campaignId: CAMPAIGN },
+  })
   const procs: Instance[] = await Promise.all(
     Array.from({ length: instances }, (_, i) =>
       startInstance({

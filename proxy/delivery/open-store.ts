@@ -97,7 +97,8 @@ async function openPostgres(url: string, options: OpenStoreOptions, owner: boole
     outbox: null,
     deliverOnAccept: false,
     where: describeUrl(url),
-    sharedLimiter: (account, perSecond) => new SharedAccountLimiter({ pool: queue.pool, account, perSecond }),
+    sharedLimiter: (account, perSecond) =>
+      new SharedAccountLimiter({ pool: queue.pool, account, perSecond, owner: queue.ownerId }),
     spentChallenges: new PgSpentChallenges(queue.pool),
   }
 }

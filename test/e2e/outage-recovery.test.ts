@@ -54,6 +54,23 @@ async function until(check: () => boolean | Promise<boolean>, timeoutMs: number,
   }
 }
 
+/**
+ * The store holds nothing pending or awaiting (GET /metrics, flowform_queue_depth read from the
+ * store on each scrape): every delivery is finished, so the workers have nothing left to send.
+ */
+async function queueDrained(url: string): Promise<boolean> {
+  try {
+    const text = await (await fetch(`${url}/metrics`, { signal: AbortSignal.timeout(1_000) })).text()
+    const depths = text
+      .split('\n')
+      .filter((line) => line.startsWith('flowform_queue_depth{'))
+      .map((line) => Number(line.split(' ').at(-1)))
+    return depths.length > 0 && depths.every((n) => n === 0)
+  } catch {
+    return false
+  }
+}
+
 async function answers(url: string): Promise<boolean> {
   try {
     return (await fetch(url, { signal: AbortSignal.timeout(1_000) })).ok
@@ -155,15 +172,22 @@ describe('kill -9 during an Infobip outage, restart, heal (embedded store)', () 
       await until(() => (upstream?.calls[outage] ?? 0) >= 5, 10_000, 'attempts against the outage')
       await killHard(first.child)
 
+      const callsBeforeRestart = upstream.calls[outage]
       const second = await startProxy(dir, upstream.url)
-      await new Promise((resolve) => setTimeout(resolve, 1_500))
+      // The restarted process has taken up the killed one's deliveries and met the outage itself
+      // before it heals: the heal is recovered from, not merely found on a fresh start.
+      await until(
+        () => (upstream?.calls[outage] ?? 0) > callsBeforeRestart,
+        10_000,
+        `an attempt of the restarted process against the outage (${second.output()})`,
+      )
       const healedAt = Date.now()
       upstream.set('none')
       await until(() => upstream?.accepted.size === N, HEAL_BUDGET_MS, `all ${N} delivered (${second.output()})`)
       const tookMs = Date.now() - healedAt
       expect(tookMs).toBeLessThanOrEqual(HEAL_BUDGET_MS)
-      // Nothing goes out twice, also a little later.
-      await new Promise((resolve) => setTimeout(resolve, 500))
+      // Nothing goes out twice, also once every delivery is finished and nothing is left to send.
+      await until(() => queueDrained(second.url), 10_000, `an empty queue (${second.output()})`)
       expect([...upstream.accepted.keys()].sort()).toEqual([...emails].sort())
       expect([...upstream.accepted.values()].every((n) => n === 1)).toBe(true)
       // The breaker logs its changes of state, once each, never one line per failed delivery; if it
@@ -206,7 +230,8 @@ describe('kill -9 of one instance during an Infobip outage, heal (PostgreSQL: an
         `all ${N} delivered by the other instance (${survivor.output()})`,
       )
       expect(Date.now() - healedAt).toBeLessThanOrEqual(SHARED_HEAL_BUDGET_MS)
-      await new Promise((resolve) => setTimeout(resolve, 500))
+      // Nothing goes out twice, also once the shared store has every delivery finished.
+      await until(() => queueDrained(survivor.url), 10_000, `an empty queue (${survivor.output()})`)
       expect([...upstream.accepted.keys()].sort()).toEqual([...emails].sort())
       expect([...upstream.accepted.values()].every((n) => n === 1)).toBe(true)
       await killHard(survivor.child)

@@ -25,7 +25,12 @@ describe('account limiter', () => {
     vi.useFakeTimers({ now: 0 })
     const limiter = new AccountLimiter({ perSecond: 10, marginMs: 0, maxQueueMs: 60_000 })
     const starts: { i: number; at: number }[] = []
-    const all = Array.from({ length: 35 }, (_, i) => limiter.acquire().then(() => starts.push({ i, at: Date.now() })))
+    const all = Array.from({ length: 35 }, (_, i) =>
+      limiter.acquire().then((release) => {
+        starts.push({ i, at: Date.now() })
+        release()
+      }),
+    )
     await vi.advanceTimersByTimeAsync(5_000)
     await Promise.all(all)
     expect(starts.map((s) => s.i)).toEqual([...Array(35).keys()])
@@ -51,11 +56,59 @@ describe('account limiter', () => {
   it('refuses at once when the queue would hold a caller longer than maxQueueMs', async () => {
     vi.useFakeTimers({ now: 0 })
     const limiter = new AccountLimiter({ perSecond: 10, maxQueueMs: 1_500 })
-    const queued = Array.from({ length: 20 }, () => limiter.acquire())
+    const queued = Array.from({ length: 20 }, () => limiter.acquire().then((release) => release()))
     await expect(limiter.acquire()).rejects.toBeInstanceOf(LimiterBusyError)
     await vi.advanceTimersByTimeAsync(3_000)
     await Promise.all(queued)
-    await expect(limiter.acquire()).resolves.toBeUndefined()
+    await expect(limiter.acquire()).resolves.toBeTypeOf('function')
+  })
+
+  /**
+   * One call through a limiter as the upstream sees it: granted, then sent `sendDelayMs` later (an
+   * event loop busy elsewhere), recorded on arrival, answered `latencyMs` after that, released.
+   */
+  async function call(limiter: AccountLimiter, arrivals: number[], sendDelayMs: number, latencyMs: number) {
+    const release = await limiter.acquire()
+    await new Promise((resolve) => setTimeout(resolve, sendDelayMs))
+    arrivals.push(Date.now())
+    await new Promise((resolve) => setTimeout(resolve, latencyMs))
+    release()
+  }
+
+  it('never lets the upstream see more than perSecond calls in a rolling second when granted calls are sent late', async () => {
+    vi.useFakeTimers({ now: 0 })
+    const limiter = new AccountLimiter({ perSecond: 10, maxQueueMs: 600_000 })
+    const arrivals: number[] = []
+    // Most calls leave within 40 ms of their grant, but one in twenty leaves 400 ms late (the event
+    // loop busy elsewhere); answers come 5 to 185 ms after arrival. A fixed pattern, so that a
+    // failure replays. Booking only the grant let the late call arrive in the same second as the
+    // whole next batch, granted 1,050 ms after its own: 11 in one second.
+    const calls = Array.from({ length: 60 }, (_, i) =>
+      call(limiter, arrivals, i % 20 === 9 ? 400 : ((i * 3) % 5) * 10, 5 + ((i * 3) % 10) * 20),
+    )
+    await advancedUntil(Promise.all(calls), 10)
+    expect(arrivals).toHaveLength(60)
+    expect(maxInRollingWindow(arrivals)).toBeLessThanOrEqual(10)
+  })
+
+  it('keeps a slot taken while its call is in flight, and counts the window from the answer', async () => {
+    vi.useFakeTimers({ now: 0 })
+    const limiter = new AccountLimiter({ perSecond: 2, marginMs: 50 })
+    const first = await limiter.acquire()
+    await limiter.acquire()
+    let third = false
+    const granted = limiter.acquire().then(() => {
+      third = true
+    })
+    await vi.advanceTimersByTimeAsync(5_000)
+    expect(third).toBe(false)
+    first()
+    first()
+    await vi.advanceTimersByTimeAsync(1_049)
+    expect(third).toBe(false)
+    await vi.advanceTimersByTimeAsync(1)
+    await granted
+    expect(third).toBe(true)
   })
 
   it('is shared by every client of one account, and only of that account', () => {
@@ -123,6 +176,45 @@ describe('Infobip client with the account limiter', () => {
     // Once nothing waits, views are counted again.
     expect(await advancedUntil(infobip.incrementViews(FORM_ID))).toBe(true)
     expect(fake.viewCount(FORM_ID)).toBe(1)
+  })
+
+  it('holds the account until a late-sent call is answered, so the upstream never sees 11 in a second', async () => {
+    vi.useFakeTimers({ now: 0 })
+    const fake = createInfobipFake()
+    const limiter = new AccountLimiter({ perSecond: 10, maxQueueMs: 600_000 })
+    let n = 0
+    const infobip = new InfobipClient({
+      baseUrl: 'https://xyz.api.infobip.com',
+      auth: staticAuth({ kind: 'app', apiKey: 'key' }),
+      // One request in twenty leaves 400 ms after its grant (a busy event loop); the fake records
+      // each on arrival and answers at once.
+      fetch: async (input, init) => {
+        const lateMs = n++ % 20 === 9 ? 400 : 0
+        await new Promise((resolve) => setTimeout(resolve, lateMs))
+        return fake.fetch(new Request(input, init))
+      },
+      limiter,
+    })
+    const reads = Array.from({ length: 40 }, () => infobip.getMomentsReport('200000000000001', 'op').catch(() => null))
+    await advancedUntil(Promise.all(reads), 10)
+    expect(fake.requestCount).toBe(40)
+    expect(maxInRollingWindow(fake.requests.map((c) => c.at))).toBeLessThanOrEqual(10)
+  })
+
+  it('releases the slot of a failed call and of a 429 before its retry (one call a second cannot deadlock)', async () => {
+    vi.useFakeTimers({ now: 0 })
+    const fake = createInfobipFake()
+    fake.failNext(
+      { method: 'GET', path: /report$/ },
+      { status: 429, body: TOO_MANY, headers: { 'retry-after': '1' } },
+      1,
+    )
+    fake.failNext({ method: 'GET', path: /forms\// }, { status: 500, body: {} }, 1)
+    const infobip = client(fake, new AccountLimiter({ perSecond: 1 }))
+    expect(await advancedUntil(infobip.getForm(FORM_ID).catch((e: unknown) => e))).toBeInstanceOf(InfobipHttpError)
+    await advancedUntil(infobip.getMomentsReport('200000000000001', 'op').catch(() => null))
+    // The report is unknown to the fake (404): what matters is that it was sent at all.
+    expect(fake.requests.map((c) => c.status)).toEqual([500, 429, 404])
   })
 
   it('gives the caller the 429 after a bounded number of retries', async () => {

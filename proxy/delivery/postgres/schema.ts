@@ -63,10 +63,20 @@ CREATE TABLE IF NOT EXISTS flowform_spent_challenges (
   spent_at TIMESTAMPTZ NOT NULL DEFAULT clock_timestamp()
 );
 CREATE INDEX IF NOT EXISTS flowform_spent_challenges_at ON flowform_spent_challenges (spent_at);
+-- The shared Infobip limiter (upstreams/infobip/shared-limiter.ts): the account's pause here, its
+-- slots below. next_slot is unused since slots are held until answered; left for older versions.
 CREATE TABLE IF NOT EXISTS flowform_limits (
   account TEXT PRIMARY KEY,
   next_slot TIMESTAMPTZ NOT NULL DEFAULT clock_timestamp(),
   paused_until TIMESTAMPTZ NOT NULL DEFAULT clock_timestamp()
+);
+CREATE TABLE IF NOT EXISTS flowform_limit_slots (
+  account TEXT NOT NULL,
+  slot INTEGER NOT NULL,
+  free_at TIMESTAMPTZ NOT NULL DEFAULT 'epoch',
+  holder TEXT,
+  owner TEXT,
+  PRIMARY KEY (account, slot)
 );
 `
 

@@ -23,8 +23,9 @@ export interface InfobipClientOptions {
   fetch?: typeof fetch
   timeoutMs?: number
   /**
-   * The account's shared limiter (account-limiter.ts). Every call waits for it; a 429 pauses it and
-   * the call is sent again: a 429 was not processed, so even a POST to a flow is safe to repeat.
+   * The account's shared limiter (account-limiter.ts). Every call waits for it and holds its slot
+   * until answered; a 429 pauses it and the call is sent again: a 429 was not processed, so even a
+   * POST to a flow is safe to repeat.
    */
   limiter?: CallLimiter
   /** 429 answers retried per call before the caller gets the 429; default 3. */
@@ -189,10 +190,12 @@ export class InfobipClient {
   ): Promise<Response> {
     const authorization = await this.#auth.header()
     const headers = { ...(options.headers as Record<string, string> | undefined), authorization }
-    await this.#limiter?.acquire({ retry: rateLimited > 0 })
+    const release = await this.#limiter?.acquire({ retry: rateLimited > 0 })
     try {
       return await this.#http(path, { ...options, method, headers })
     } catch (error) {
+      // Settled: the upstream saw the call, if ever, by now. Released before a retry asks again.
+      release?.()
       if (error instanceof HTTPError) {
         const retryAfter = parseRetryAfter(error.response.headers.get('retry-after'))
         if (error.response.status === 429 && this.#limiter) {
@@ -225,6 +228,9 @@ export class InfobipClient {
       }
       // Our own mistake (a bad header, a bug): calling it an outage would retry it forever.
       throw error
+    } finally {
+      // The answer's headers are in (or the call failed): its slot's window runs from now.
+      release?.()
     }
   }
 }
