@@ -7,7 +7,6 @@ import { Outbox } from './outbox'
 import { batchSettles } from './settle-batch'
 import type { DeliveryQueue } from './queue'
 import type { CallLimiter } from '../upstreams/infobip/account-limiter'
-import type { SpentChallenges } from '../signup/bots/spent-challenges'
 
 /**
  * The one place that decides where deliveries live: the embedded SQLite outbox under
@@ -31,8 +30,11 @@ export interface DeliveryStore {
   where: string
   /** PostgreSQL: the Infobip limiter every instance shares (upstreams/infobip/shared-limiter.ts). */
   sharedLimiter?: (account: string, perSecond: number) => CallLimiter
-  /** PostgreSQL: the spent ALTCHA challenges every instance shares (else each instance's memory). */
-  spentChallenges?: SpentChallenges
+  /**
+   * PostgreSQL: the spent ALTCHA challenges every instance shares (else each instance's memory).
+   * Typed here by its shape: signup/bots/spent-challenges.ts names it, and signup imports delivery.
+   */
+  spentChallenges?: { spend(signature: string): Promise<boolean> }
 }
 
 export interface OpenStoreOptions {
@@ -85,6 +87,7 @@ async function openPostgres(url: string, options: OpenStoreOptions, owner: boole
   const { PgDeliveryQueue } = await import('./postgres/pg-queue')
   const { SharedAccountLimiter } = await import('../upstreams/infobip/shared-limiter')
   const { PgSpentChallenges } = await import('./postgres/spent-challenges')
+  const { STALE_MS } = await import('./postgres/owner')
   const queue = await PgDeliveryQueue.open(url, {
     owner,
     ...(options.log ? { log: options.log } : {}),
@@ -98,7 +101,7 @@ async function openPostgres(url: string, options: OpenStoreOptions, owner: boole
     deliverOnAccept: false,
     where: describeUrl(url),
     sharedLimiter: (account, perSecond) =>
-      new SharedAccountLimiter({ pool: queue.pool, account, perSecond, owner: queue.ownerId }),
+      new SharedAccountLimiter({ pool: queue.pool, account, perSecond, owner: queue.ownerId, ownerStaleMs: STALE_MS }),
     spentChallenges: new PgSpentChallenges(queue.pool),
   }
 }

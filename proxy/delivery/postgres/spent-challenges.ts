@@ -1,13 +1,13 @@
 import type { Pool } from 'pg'
-import type { SpentChallenges } from '../../signup/bots/spent-challenges'
 
 /**
  * Spent ALTCHA challenges in the database every instance shares: a solution opens one signup
  * whichever instance it reaches (a load balancer spreads one client's requests). A signature is
  * useless once its challenge expired (20 minutes after it was issued, signup/bots/altcha.ts), so
- * rows older than `keepMinutes` go, at most once a minute, on the database's clock.
+ * rows older than `keepMinutes` go, at most once a minute, on the database's clock. The shape of
+ * signup/bots/spent-challenges.ts `SpentChallenges` (not imported: signup imports delivery).
  */
-export class PgSpentChallenges implements SpentChallenges {
+export class PgSpentChallenges {
   readonly #pool: Pool
   readonly #keepMinutes: number
   #lastSweep = 0

@@ -1,7 +1,6 @@
 import { randomUUID } from 'node:crypto'
 import type { Pool } from 'pg'
 import { DEFAULTS } from '../../config/defaults'
-import { STALE_MS } from '../../delivery/postgres/owner'
 import { LimiterBusyError } from './account-limiter'
 import type { CallLimiter, ReleaseCall } from './account-limiter'
 
@@ -46,6 +45,11 @@ export interface SharedLimiterOptions {
   maxFlightMs?: number
   /** This instance's owner id (PgDeliveryQueue.ownerId): its slots free once it stops beating. */
   owner?: string
+  /**
+   * How long an owner may be silent before it counts as dead: the delivery queue's STALE_MS
+   * (delivery/postgres/owner.ts), passed in by delivery/open-store.ts (upstreams do not import delivery).
+   */
+  ownerStaleMs?: number
   now?: () => number
   /** Longest wait between two claims while every slot is held by a call in flight. */
   pollMs?: number
@@ -67,6 +71,7 @@ export class SharedAccountLimiter implements CallLimiter {
   readonly #maxFlightMs: number
   readonly #pollMs: number
   readonly #owner: string | null
+  readonly #ownerStaleMs: number
   readonly #now: () => number
   readonly #sleep: (ms: number) => Promise<void>
   readonly #queue: Waiter[] = []
@@ -91,6 +96,7 @@ export class SharedAccountLimiter implements CallLimiter {
     this.#maxFlightMs = options.maxFlightMs ?? DEFAULTS.upstreamTimeoutMs + this.#spanMs
     this.#pollMs = options.pollMs ?? 50
     this.#owner = options.owner ?? null
+    this.#ownerStaleMs = options.ownerStaleMs ?? 5_000
     this.#now = options.now ?? Date.now
     this.#sleep =
       options.sleep ?? ((ms) => (ms > 0 ? new Promise((resolve) => setTimeout(resolve, ms)) : Promise.resolve()))
@@ -202,7 +208,15 @@ export class SharedAccountLimiter implements CallLimiter {
                                                     ELSE clock_timestamp() + $5 * interval '1 millisecond' END)
                                      - clock_timestamp()) * 1000
                  FROM flowform_limit_slots WHERE account = $1 AND slot < $2))::float8 AS wait_ms`,
-      [this.#account, this.#perSecond, this.#maxFlightMs, holder, this.#spanMs, this.#owner, this.#now() - STALE_MS],
+      [
+        this.#account,
+        this.#perSecond,
+        this.#maxFlightMs,
+        holder,
+        this.#spanMs,
+        this.#owner,
+        this.#now() - this.#ownerStaleMs,
+      ],
     )
     const row = rows[0]
     if (row?.slot !== null && row?.slot !== undefined) {
