@@ -12,7 +12,7 @@ const define = { 'process.env.NODE_ENV': JSON.stringify('production') }
 export const LAZY_CHUNKS: Record<string, string> = {
   challenge: 'widget/challenge/index.ts',
   dialog: 'widget/dialog/index.ts',
-  rules: 'widget/form/rules.ts',
+  submit: 'widget/form/submit.ts',
 }
 
 function lazyChunks(): Plugin {

@@ -64,8 +64,9 @@ describe('dist/flowform.js', () => {
     expect(files.filter((f) => f.endsWith('.css'))).toEqual([])
   })
 
-  it('leaves the lazy parts out of the main bundle: the challenge solver, the dialog controller and its styles', () => {
-    for (const part of ['PBKDF2', 'grecaptcha', 'showModal', 'dialog::backdrop']) {
+  it('leaves the lazy parts out of the main bundle: the challenge solver, the dialog controller and its styles, the submission', () => {
+    // `/submissions` and the value rules' texts are the submission chunk's alone.
+    for (const part of ['PBKDF2', 'grecaptcha', 'showModal', 'dialog::backdrop', '/submissions', 'error.required']) {
       expect(code).not.toContain(part)
     }
     expect(chunks['flowform-challenge.js']).toContain('PBKDF2')
@@ -74,6 +75,9 @@ describe('dist/flowform.js', () => {
     // Importable by URL: ES modules with the exports the main bundle calls.
     expect(chunks['flowform-challenge.js']).toMatch(/export\s*\{[^}]*\bcreateSolver\b/)
     expect(chunks['flowform-dialog.js']).toMatch(/export\s*\{[^}]*\bcreateDialog\b[^}]*\}/)
+    expect(chunks['flowform-submit.js']).toContain('/submissions')
+    expect(chunks['flowform-submit.js']).toMatch(/export\s*\{[^}]*\bsubmit\b[^}]*\}/)
+    expect(chunks['flowform-submit.js']).toMatch(/export\s*\{[^}]*\brecheck\b[^}]*\}/)
   })
 
   it(`stays within ${BUDGET_BYTES} bytes of gzip`, () => {
