@@ -18,10 +18,11 @@ import { LAZY_CHUNKS } from '../../vite.config'
 
 /**
  * Bytes of gzip (level 9). The issue's budget is 15,000 and its target 13,000; with the popup,
- * the value rules and the challenges in lazy chunks the bundle is about 13,450, and this holds it
- * there with a small margin, so a change that adds to every shop page is a decision, not a drift.
+ * the submission (value rules, post, outcome) and the challenges in lazy chunks the bundle is
+ * about 12,680, and this holds it there with a small margin, so a change that adds to every shop
+ * page is a decision, not a drift.
  */
-const BUDGET_BYTES = 13_600
+const BUDGET_BYTES = 12_750
 
 let outDir: string
 let files: string[]
