@@ -165,7 +165,8 @@ export class SignupForm extends Component<SignupFormProps, SignupFormState> {
         })
       : { ...EMPTY, heading: t('alert.heading'), alert: t('alert.failed') }
     this.inFlight = false
-    if (outcome) {
+    // Null, or unmounted meanwhile (a single-page shop moved on): the page is no longer ours to change.
+    if (outcome && !this.gone) {
       this.focusNext = true
       this.setState({ sending: false, outcome })
       if (outcome.redirect) {
