@@ -18,7 +18,7 @@ import { LAZY_CHUNKS } from '../vite.config'
 const root = process.cwd()
 const gz = (text: string): number => gzipSync(text, { level: 9 }).byteLength
 /** As test/widget/bundle-size.test.ts asserts it. */
-const BUDGET = 13_600
+const BUDGET = 12_750
 
 /** Each module's rendered code in the main bundle, by path, in bundle order (the lazy chunks are built apart). */
 async function moduleCodes(): Promise<[string, string][]> {

@@ -191,9 +191,9 @@ describe('challenges in real Chromium', () => {
     const { page, responses } = await open('/plain', 'plain', strictCsp(proxy.url))
     try {
       expect(await signUp(page, 'plain@example.com')).toMatchObject({ status: expect.stringMatching(/thanks/i) })
-      // Only the value rules, once the person focused the form; no challenge code.
+      // Only the submission chunk (value rules, post), once the person focused the form; no challenge code.
       expect(responses.map((r) => r.url()).filter((url) => url.includes('flowform-'))).toEqual([
-        `${proxy.url}/flowform-rules.js`,
+        `${proxy.url}/flowform-submit.js`,
       ])
       expect(provider.requests.length).toBe(scripts)
     } finally {

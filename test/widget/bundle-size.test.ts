@@ -18,10 +18,11 @@ import { LAZY_CHUNKS } from '../../vite.config'
 
 /**
  * Bytes of gzip (level 9). The issue's budget is 15,000 and its target 13,000; with the popup,
- * the value rules and the challenges in lazy chunks the bundle is about 13,450, and this holds it
- * there with a small margin, so a change that adds to every shop page is a decision, not a drift.
+ * the submission (value rules, post, outcome) and the challenges in lazy chunks the bundle is
+ * about 12,680, and this holds it there with a small margin, so a change that adds to every shop
+ * page is a decision, not a drift.
  */
-const BUDGET_BYTES = 13_600
+const BUDGET_BYTES = 12_750
 
 let outDir: string
 let files: string[]
@@ -64,8 +65,9 @@ describe('dist/flowform.js', () => {
     expect(files.filter((f) => f.endsWith('.css'))).toEqual([])
   })
 
-  it('leaves the lazy parts out of the main bundle: the challenge solver, the dialog controller and its styles', () => {
-    for (const part of ['PBKDF2', 'grecaptcha', 'showModal', 'dialog::backdrop']) {
+  it('leaves the lazy parts out of the main bundle: the challenge solver, the dialog controller and its styles, the submission', () => {
+    // `/submissions` and the value rules' texts are the submission chunk's alone.
+    for (const part of ['PBKDF2', 'grecaptcha', 'showModal', 'dialog::backdrop', '/submissions', 'error.required']) {
       expect(code).not.toContain(part)
     }
     expect(chunks['flowform-challenge.js']).toContain('PBKDF2')
@@ -74,6 +76,9 @@ describe('dist/flowform.js', () => {
     // Importable by URL: ES modules with the exports the main bundle calls.
     expect(chunks['flowform-challenge.js']).toMatch(/export\s*\{[^}]*\bcreateSolver\b/)
     expect(chunks['flowform-dialog.js']).toMatch(/export\s*\{[^}]*\bcreateDialog\b[^}]*\}/)
+    expect(chunks['flowform-submit.js']).toContain('/submissions')
+    expect(chunks['flowform-submit.js']).toMatch(/export\s*\{[^}]*\bsubmit\b[^}]*\}/)
+    expect(chunks['flowform-submit.js']).toMatch(/export\s*\{[^}]*\brecheck\b[^}]*\}/)
   })
 
   it(`stays within ${BUDGET_BYTES} bytes of gzip`, () => {

@@ -9,7 +9,7 @@ vi.mock('../../widget/lazy/chunk', async () => {
   const chunks = {
     challenge: await import('../../widget/challenge/index'),
     dialog: await import('../../widget/dialog/index'),
-    rules: await import('../../widget/form/rules'),
+    submit: await import('../../widget/form/submit'),
   }
   return { loadChunk: (name: keyof typeof chunks) => Promise.resolve(chunks[name]) }
 })

@@ -2,6 +2,7 @@ import { fireEvent, render, screen, waitFor } from '@testing-library/preact'
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import type { PublicForm } from '../../contract/definition'
 import { App } from '../../widget/form/app'
+import * as lazy from '../../widget/lazy/chunk'
 import { PAGE } from './support'
 import type { FetchRoutes } from './support'
 import {
@@ -257,6 +258,29 @@ describe('submitting', () => {
       expect(screen.getByRole('alert').textContent).toBe('Please check the highlighted fields. Unknown source.'),
     )
     await waitFor(() => expect(document.activeElement).toBe(screen.getByRole('alert')))
+  })
+
+  it('the submission chunk does not load: the same calm alert, nothing sent, and the next press tries again', async () => {
+    const load = lazy.loadChunk
+    const chunkFails = vi
+      .spyOn(lazy, 'loadChunk')
+      .mockImplementation((name, endpoint) =>
+        name === 'submit' ? Promise.reject(new TypeError('Failed to fetch')) : load(name, endpoint),
+      )
+    const fetchMock = await setup()
+    fillValid()
+    submit()
+    await waitFor(() =>
+      expect(screen.getByRole('alert').textContent).toBe(
+        "That didn't workSomething went wrong on our side. Please try again later.",
+      ),
+    )
+    expect(document.activeElement).toBe(screen.getByRole('alert'))
+    expect(callsTo(fetchMock, '/submissions')).toHaveLength(0)
+    chunkFails.mockRestore()
+    submit()
+    await waitFor(() => expect(screen.getByRole('status').textContent).toBe('Thanks for signing up!'))
+    expect(callsTo(fetchMock, '/submissions')).toHaveLength(1)
   })
 
   it('network failure: the same calm alert, and a retry can succeed', async () => {

@@ -3,22 +3,17 @@
 /** @jsx h */
 import type { JSX, RefObject } from 'preact'
 import { Component, createRef, h } from 'preact'
-import type { SubmitResult } from '../net/api'
-import { formUrl, submitValues } from '../net/api'
+import { formUrl } from '../net/api'
 import type * as ChallengeChunk from '../challenge/index'
 import type { Solver } from '../challenge/index'
 import { loadChunk } from '../lazy/chunk'
-import type * as RulesChunk from './rules'
-import { submissionContext } from '../page/context'
+import type * as SubmitChunk from './submit'
 import { whenVisible } from '../page/count-view'
 import type { FieldType, PublicField, PublicForm } from '../../contract/definition'
-import { isContentField } from '../../contract/definition'
 import type { Translate } from '../../contract/texts'
 import type { Emit } from '../page/events'
 import { Field } from './field'
-import { readValue, readValues } from './read-values'
 import type { Outcome } from './submit-outcome'
-import { describeOutcome } from './submit-outcome'
 
 interface SignupFormProps {
   form: PublicForm
@@ -48,7 +43,7 @@ interface SignupFormState {
 
 const EMPTY: Outcome = { done: false, status: '', alert: '', errors: {} }
 
-type Rules = typeof RulesChunk
+type Submit = typeof SubmitChunk
 
 /*
  * A class rather than hooks: preact/hooks would cost about 1 KB of the 15 KB budget, and this is
@@ -66,10 +61,10 @@ export class SignupForm extends Component<SignupFormProps, SignupFormState> {
   declare private stopCounting: () => void
   /** The form's challenge (lazy chunk), when its definition names one; null when it could not load. */
   declare private solver?: Promise<Solver | null>
-  /** The value rules (lazy chunk): null when they could not load (the proxy checks anyway). */
-  declare private rules?: Promise<Rules | null> | undefined
+  /** What a submission needs (lazy chunk: the value rules, the post, the outcome); null when it could not load. */
+  declare private chunk?: Promise<Submit | null> | undefined
   /** The same once loaded, for the checks as the person types. */
-  declare private loaded?: Rules | null
+  declare private loaded?: Submit | null
 
   constructor(props: SignupFormProps) {
     super(props)
@@ -133,19 +128,14 @@ export class SignupForm extends Component<SignupFormProps, SignupFormState> {
     }
   }
 
-  private show(outcome: Outcome): void {
-    this.focusNext = true
-    this.setState({ outcome })
-  }
-
-  /** The first focus in the form: what a submission needs starts loading (rules, a proof of work). */
-  private warm(): Promise<Rules | null> {
+  /** The first focus in the form: what a submission needs starts loading (its chunk, a proof of work). */
+  private warm(): Promise<Submit | null> {
     void this.solver?.then((solver) => solver?.warm())
-    return (this.rules ??= loadChunk<Rules>('rules', this.props.endpoint).then(
-      (rules) => (this.loaded = rules),
+    return (this.chunk ??= loadChunk<Submit>('submit', this.props.endpoint).then(
+      (chunk) => (this.loaded = chunk),
       () => {
         // A later focus or submit tries again: the network may be back.
-        this.rules = undefined
+        this.chunk = undefined
         return null
       },
     ))
@@ -153,72 +143,43 @@ export class SignupForm extends Component<SignupFormProps, SignupFormState> {
 
   private async submit(event: Event): Promise<void> {
     event.preventDefault()
-    const { form, fields, formId, endpoint, t, emit, locale } = this.props
     const element = this.formRef.current
     if (this.inFlight || !element) {
       return
     }
     this.inFlight = true
-    const rules = await this.warm()
-    const values = readValues(element, fields)
-    const errors: Record<string, string> = {}
-    for (const field of fields) {
-      // Content fields have no value, and no rule to break (even when upstream marks them required).
-      const rule = rules && !isContentField(field) && rules.check(element, field, values[field.name])
-      if (rule) {
-        errors[field.name] = rules.errorText(field, rule, t)
-      }
+    const { t, emit } = this.props
+    const chunk = await this.warm()
+    if (!chunk) {
+      // Nothing can be checked or sent without it (the network is down, most likely): a calm
+      // failure, and the next press tries again.
+      emit('error', { code: 'network' })
     }
-    if (Object.keys(errors).length > 0) {
-      this.inFlight = false
-      this.show({ ...EMPTY, errors })
-      return
-    }
-    this.setState({ sending: true, outcome: EMPTY })
-    emit('submit')
-    // A form with a challenge sends its answer; without one (the chunk or the provider did not
-    // load, nothing solved in time) the proxy would refuse it, so it is not sent.
-    const solver = form.challenge && (await this.solver)
-    const challenge = solver === undefined ? undefined : ((await solver?.answer().catch(() => '')) ?? '')
-    // Bot defense: the token goes back as issued, the honeypot's value as found (empty from a person).
-    const result: SubmitResult =
-      challenge === ''
-        ? { kind: 'failed', code: 'challenge_unavailable' }
-        : await submitValues(endpoint, formId, {
-            values,
-            context: submissionContext(locale),
-            token: form.token,
-            honeypot: form.honeypot && (element.elements.namedItem(form.honeypot) as HTMLInputElement).value,
-            challenge,
-          })
-    // Spent, whatever the answer: the next attempt needs a new one.
-    solver?.used()
+    const outcome = chunk
+      ? await chunk.submit({
+          ...this.props,
+          element,
+          solver: this.solver,
+          sending: () => this.setState({ sending: true, outcome: EMPTY }),
+          gone: () => this.gone,
+        })
+      : { ...EMPTY, heading: t('alert.heading'), alert: t('alert.failed') }
     this.inFlight = false
-    if (result.kind === 'accepted') {
-      emit('success', { status: result.status })
-    } else {
-      emit('error', { code: result.code })
-    }
-    // Unmounted meanwhile (a single-page shop moved on): the page is no longer ours to change.
-    if (this.gone) {
-      return
-    }
-    this.setState({ sending: false })
-    const outcome = describeOutcome(result, fields, t, form.afterSubmit)
-    this.show(outcome)
-    if (outcome.redirect) {
-      window.location.assign(outcome.redirect)
+    // Null, or unmounted meanwhile (a single-page shop moved on): the page is no longer ours to change.
+    if (outcome && !this.gone) {
+      this.focusNext = true
+      this.setState({ sending: false, outcome })
+      if (outcome.redirect) {
+        window.location.assign(outcome.redirect)
+      }
     }
   }
 
   /*
    * A field with a message (from the last attempt, ours or the server's) is checked again as its
-   * value changes; a field without one waits for the next attempt. A message appearing when the
-   * person leaves a field would push everything under it down at the mousedown that left it, and
-   * the click aimed at the next field (the consent box) would miss. While typing, a message may
-   * only go away (once the value is valid, or no longer empty for "fill in this field"), never
-   * appear or change: fixing a field should feel rewarded. When the person leaves the field
-   * (`change`), the message is brought up to date.
+   * value changes (the chunk's recheck says how); a field without one waits for the next attempt.
+   * A message appearing when the person leaves a field would push everything under it down at the
+   * mousedown that left it, and the click aimed at the next field (the consent box) would miss.
    */
   private recheck(event: Event, typing: boolean): void {
     const { fields, t } = this.props
@@ -227,19 +188,18 @@ export class SignupForm extends Component<SignupFormProps, SignupFormState> {
     const element = this.formRef.current
     const errors = { ...this.state.outcome.errors }
     const shown = field && errors[field.name]
-    const rules = this.loaded
-    if (!shown || !element || !rules) {
+    if (!shown || !element || !this.loaded) {
       return
     }
-    const rule = rules.check(element, field, readValue(element, field))
-    if (rule && !typing) {
-      errors[field.name] = rules.errorText(field, rule, t)
-    } else if (!rule || (rule !== 'required' && shown === rules.errorText(field, 'required', t))) {
-      delete errors[field.name]
-    } else {
-      return
+    const message = this.loaded.recheck(element, field, shown, typing, t)
+    if (message !== shown) {
+      if (message) {
+        errors[field.name] = message
+      } else {
+        delete errors[field.name]
+      }
+      this.setState({ outcome: { ...this.state.outcome, errors } })
     }
-    this.setState({ outcome: { ...this.state.outcome, errors } })
   }
 
   override render({ form, fields, uid, t }: SignupFormProps, { outcome, sending }: SignupFormState): JSX.Element {

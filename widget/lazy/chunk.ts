@@ -5,7 +5,7 @@
  */
 
 /** The lazy chunks by name (vite.config.ts LAZY_CHUNKS); each caller names the module type it expects. */
-export type ChunkName = 'challenge' | 'dialog' | 'rules'
+export type ChunkName = 'challenge' | 'dialog' | 'submit'
 
 /**
  * Where this copy of the bundle was loaded from, read while it first runs (currentScript is ours
