@@ -76,6 +76,11 @@ export class Outbox implements DeliveryQueue {
   /** Runs `work` in one transaction (one commit, one fsync); `add`s in it become savepoints (group-commit.ts). */
   readonly atomically = (work: () => void): void => inTransaction(this.#db, work)
 
+  /** Whether a transaction is open (settle-batch.ts: SQLite may roll one back on its own). */
+  get inTransaction(): boolean {
+    return this.#db.inTransaction
+  }
+
   /** Settles (complete … fail) in one transaction, unsynced like each alone (settle-batch.ts). */
   readonly settleTogether = (work: () => void): void => withoutOwnSync(this.#db, () => inTransaction(this.#db, work))
 

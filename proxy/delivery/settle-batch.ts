@@ -31,6 +31,12 @@ export function batchSettles(outbox: Outbox): DeliveryQueue {
           try {
             results.push({ applied: run() })
           } catch (error) {
+            if (!outbox.inTransaction) {
+              // SQLite rolled the whole transaction back (disk full, I/O error): what follows
+              // would commit one by one. Abort the group: none of it is recorded, all are told.
+              throw error
+            }
+            // One statement failed and SQLite undid only it: the others stand.
             results.push({ error })
           }
         }

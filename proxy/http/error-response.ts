@@ -46,6 +46,13 @@ function body(code: string, message: string): ErrorBody {
 export function onError(log: Logger): ErrorHandler {
   return function onError(error, c) {
     const response = errorResponse(error, log)
+    // What the middleware set before the failure (RateLimit-*, CORS, Vary) belongs on the error
+    // answer too: hono keeps those headers for the answer the context builds, not for this one.
+    c.res.headers.forEach((value, name) => {
+      if (name !== 'content-type' && name !== 'content-length' && !response.headers.has(name)) {
+        response.headers.set(name, value)
+      }
+    })
     // A shop whose origin is refused, or that names a form that does not exist, must be able to
     // read why: the answer carries no data, only the error, so it is readable from any origin.
     const origin = c.req.header('origin')

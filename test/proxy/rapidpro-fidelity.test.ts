@@ -313,5 +313,14 @@ describe('RapidPro tokens and throttling', () => {
     t += 20_000
     await expect(client.getContact({ urn: 'tel:+41793026727' })).resolves.toBeNull()
     expect(fake.requests).toHaveLength(3)
+    // A Retry-After far beyond RapidPro's hour-long window holds the scope for an hour at most.
+    fake.failNext(
+      { method: 'GET', path: '/api/v2/fields.json' },
+      { status: 429, headers: { 'retry-after': String(30 * 86_400) }, body: { detail: 'Request was throttled.' } },
+    )
+    await expect(client.listFields()).rejects.toMatchObject({ status: 429 })
+    await expect(client.listFields()).rejects.toBeInstanceOf(RapidproThrottledError)
+    t += 3_600_001
+    await expect(client.listFields()).resolves.toBeDefined()
   })
 })

@@ -72,4 +72,20 @@ describe('batchSettles', () => {
     // Everything else passes through, bound to the outbox.
     expect(queue.counts()).toMatchObject({ done: 1, pending: 1 })
   })
+
+  it('a failure that rolled the whole transaction back aborts the group: every caller hears it', async () => {
+    const store = outbox()
+    const [a, b] = ['a', 'b'].map((name) => store.add(name, 'f', [legacy(`${name}@x.ch`)])[0]?.id ?? 0)
+    const queue = batchSettles(store)
+    let rolledBack = false
+    const realGet = Object.getOwnPropertyDescriptor(Outbox.prototype, 'inTransaction')?.get
+    vi.spyOn(store, 'inTransaction', 'get').mockImplementation(() => !rolledBack && (realGet?.call(store) as boolean))
+    vi.spyOn(store, 'fail').mockImplementationOnce(() => {
+      rolledBack = true
+      throw new Error('database or disk is full')
+    })
+    const results = await Promise.allSettled([queue.fail(a ?? 0, 'refused'), queue.complete(b ?? 0, 'enrolled')])
+    expect(results.map((r) => r.status)).toEqual(['rejected', 'rejected'])
+    expect(store.counts()).toMatchObject({ pending: 2, done: 0 })
+  })
 })

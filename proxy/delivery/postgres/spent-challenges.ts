@@ -24,10 +24,13 @@ export class PgSpentChallenges {
     )
     if (Date.now() - this.#lastSweep > 60_000) {
       this.#lastSweep = Date.now()
-      await this.#pool.query(
-        `DELETE FROM flowform_spent_challenges WHERE spent_at < clock_timestamp() - make_interval(mins => $1)`,
-        [this.#keepMinutes],
-      )
+      // Not awaited: the signup does not wait for the sweep, nor fail with it (the next sweep, a
+      // minute later, deletes what this one did not).
+      this.#pool
+        .query(`DELETE FROM flowform_spent_challenges WHERE spent_at < clock_timestamp() - make_interval(mins => $1)`, [
+          this.#keepMinutes,
+        ])
+        .catch(() => {})
     }
     return inserted.rowCount === 1
   }

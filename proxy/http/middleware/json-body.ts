@@ -23,8 +23,12 @@ export function jsonBodyLimit(options: { maxBytes: number; message: string }): M
   })
   return async function jsonBodyLimit(c, next) {
     const stated = c.req.header('content-length')
-    if (stated === undefined || !/^\d+$/.test(stated)) {
+    if (stated === undefined || c.req.header('transfer-encoding') !== undefined) {
       return streamed(c, next)
+    }
+    if (!/^\d+$/.test(stated)) {
+      // Node's parser refuses it first; another runtime's Request might not.
+      throw new BadRequestError('The Content-Length header is not a number.')
     }
     if (Number(stated) > options.maxBytes) {
       throw new PayloadTooLargeError(options.message)

@@ -176,7 +176,13 @@ export class BotGate {
     }
     if (challenge.provider === 'altcha') {
       const signature = await verifyAltcha(this.#altchaKey, formId, response)
-      if (!(await this.#spent.spend(signature))) {
+      const first = await this.#spent.spend(signature).catch((error: unknown) => {
+        // The shared store (PostgreSQL) did not answer: the solution cannot be checked for reuse.
+        throw new ChallengeUnavailableError(
+          `spent challenges: ${error instanceof Error ? error.message : String(error)}`,
+        )
+      })
+      if (!first) {
         throw new ChallengeError('challenge_failed')
       }
       return

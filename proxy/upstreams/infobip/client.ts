@@ -194,17 +194,20 @@ export class InfobipClient {
     try {
       return await this.#http(path, { ...options, method, headers })
     } catch (error) {
+      const retryAfter =
+        error instanceof HTTPError ? parseRetryAfter(error.response.headers.get('retry-after')) : undefined
+      const refused = error instanceof HTTPError && error.response.status === 429
+      const pauseMs = retryAfter === undefined ? rateLimitBackoffMs(rateLimited) : retryAfter * 1000
+      if (refused) {
+        // Paused before the slot is released, so that releasing it cannot hand a turn to a waiter.
+        this.#limiter?.pause(Math.min(pauseMs, MAX_INLINE_PAUSE_MS))
+      }
       // Settled: the upstream saw the call, if ever, by now. Released before a retry asks again.
       release?.()
       if (error instanceof HTTPError) {
-        const retryAfter = parseRetryAfter(error.response.headers.get('retry-after'))
-        if (error.response.status === 429 && this.#limiter) {
-          const pauseMs = retryAfter === undefined ? rateLimitBackoffMs(rateLimited) : retryAfter * 1000
-          this.#limiter.pause(Math.min(pauseMs, MAX_INLINE_PAUSE_MS))
-          if (rateLimited < this.#rateLimitRetries && pauseMs <= MAX_INLINE_PAUSE_MS) {
-            await error.response.body?.cancel().catch(() => {})
-            return this.#send(method, path, options, afterRefusal, rateLimited + 1)
-          }
+        if (refused && this.#limiter && rateLimited < this.#rateLimitRetries && pauseMs <= MAX_INLINE_PAUSE_MS) {
+          await error.response.body?.cancel().catch(() => {})
+          return this.#send(method, path, options, afterRefusal, rateLimited + 1)
         }
         // A 401 means the call was not carried out, so one retry with a renewed session or token
         // is safe even for a POST to a flow; static credentials are not retried.

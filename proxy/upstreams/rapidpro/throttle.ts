@@ -91,7 +91,9 @@ export class RapidproThrottle {
    */
   pause(workspace: string, scope: RapidproScope, waitMs: number): void {
     const budget = this.#workspace(workspace).budgets[scope]
-    budget.pausedUntil = Math.max(budget.pausedUntil, this.#now() + waitMs)
+    // At most RapidPro's own window: a Retry-After far beyond it (a proxy in front, a date in the
+    // far future) must not stop the workspace's deliveries until a restart.
+    budget.pausedUntil = Math.max(budget.pausedUntil, this.#now() + Math.min(waitMs, HOUR_MS))
   }
 
   /**

@@ -167,4 +167,21 @@ describe('botDefense: false and the opt-in checks', () => {
     expect((await proxy.submit('pow', { email: 'f@example.com' }, { challenge: payload })).status).toBe(403)
     expect((await proxy.request('/v1/forms/sms/challenge')).status).toBe(404)
   })
+
+  it('should answer 503 challenge_unavailable, not a bare 500, when spent solutions cannot be checked', async () => {
+    proxy = await createTestProxy({
+      config: { forms: [form('pow', { challenge: { provider: 'altcha', cost: 10 } })] },
+      runtime: { bots: { spent: { spend: () => Promise.reject(new Error('connect ECONNREFUSED 127.0.0.1:5432')) } } },
+    })
+    const challenge = (await (await proxy.request('/v1/forms/pow/challenge')).json()) as Parameters<
+      typeof solveChallenge
+    >[0]['challenge']
+    const solution = await solveChallenge({ challenge, deriveKey })
+    const payload = Buffer.from(JSON.stringify({ challenge, solution })).toString('base64')
+    const res = await proxy.submit('pow', { email: 'e@example.com' }, { challenge: payload })
+    expect(res.status).toBe(503)
+    const body = await res.text()
+    expect(JSON.parse(body)).toMatchObject({ error: { code: 'challenge_unavailable' } })
+    expect(body).not.toContain('5432')
+  })
 })

@@ -61,6 +61,16 @@ describe('jsonBody', () => {
     expect(await error(await app()(small, 'application/json', { 'content-length': '65' }))).toEqual([413, 'Too large.'])
   })
 
+  it('refuses a Content-Length that is not a number, and counts the body when a Transfer-Encoding is named', async () => {
+    expect(await error(await app()('{"name":"Ada"}', 'application/json', { 'content-length': '1e2' }))).toEqual([
+      400,
+      'The Content-Length header is not a number.',
+    ])
+    const big = `{"name":"${'x'.repeat(100)}"}`
+    const res = await app()(big, 'application/json', { 'content-length': '10', 'transfer-encoding': 'chunked' })
+    expect(await error(res)).toEqual([413, 'Too large.'])
+  })
+
   it('counts a streamed body without a Content-Length as it is read', async () => {
     const hono = new Hono()
     hono.onError(onError(createMemoryLogger().log))

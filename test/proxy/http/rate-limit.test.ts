@@ -23,6 +23,9 @@ describe('rateLimit', () => {
     const third = await send('welcome', '192.0.2.1')
     expect(third.status).toBe(429)
     expect(third.headers.get('retry-after')).toBe('60')
+    // The limit's own headers on the refusal too (set before the error, kept by onError).
+    expect(third.headers.get('ratelimit-limit')).toBe('2')
+    expect(third.headers.get('ratelimit-remaining')).toBe('0')
     expect(await third.json()).toEqual({
       error: { code: 'rate_limited', message: 'Too many requests, please try again in a moment.' },
     })
