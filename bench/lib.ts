@@ -1,7 +1,6 @@
 // What several benchmarks share: the shop's origin, a temporary directory, the one-form config
 // they write into it, a free port and an environment without the caller's own Flowform settings.
 import { mkdtempSync, writeFileSync } from 'node:fs'
-import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 
@@ -26,17 +25,8 @@ export function writeSignupConfig(dir: string, form: Record<string, unknown>): s
   return configPath
 }
 
-/** A port free on 127.0.0.1 right now. */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer()
-    server.once('error', reject)
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number }
-      server.close(() => resolve(port))
-    })
-  })
-}
+/** A port free on 127.0.0.1 right now (the tests' helper). */
+export { freePort } from '../test/helpers/waiting'
 
 /** This process's environment without INFOBIP_, RAPIDPRO_, FLOWFORM_ and npm_ settings. */
 export function cleanEnv(): Record<string, string> {

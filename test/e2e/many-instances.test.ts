@@ -13,6 +13,7 @@ import { freshDatabase } from '../helpers/postgres'
 import { maxInRollingWindow } from '../helpers/rate-window'
 import { type RecordingServer, startRecordingServer } from '../helpers/recording-server'
 import { tempDir } from '../helpers/temp-dir'
+import { until } from '../helpers/waiting'
 
 const SHOP = 'https://shop.example.com'
 const CAMPAIGN = '200000000000001'
@@ -81,18 +82,19 @@ async function killWhileHolding(instance: Instance | undefined): Promise<number[
   const client = new pg.Client({ connectionString: databaseUrl })
   await client.connect()
   try {
-    const until = Date.now() + 10_000
-    for (;;) {
+    let held: number[] = []
+    const holding = async () => {
       const { rows } = await client.query<{ id: number }>(
         `SELECT d.id::int AS id FROM flowform_deliveries d JOIN flowform_owners o ON o.id = d.claimed_by WHERE o.pid = $1`,
         [instance?.child.pid],
       )
-      if (rows.length > 0 || Date.now() > until) {
-        instance?.child.kill('SIGKILL')
-        return rows.map((row) => row.id)
-      }
-      await new Promise((resolve) => setTimeout(resolve, 10))
+      held = rows.map((row) => row.id)
+      return held.length > 0
     }
+    // Asked every 10 ms, to kill it while the claims are held; killed anyway after 10 s.
+    await until(holding, 10_000, 'the instance to hold claims', 10).catch(() => {})
+    instance?.child.kill('SIGKILL')
+    return held
   } finally {
     await client.end()
   }
@@ -133,18 +135,15 @@ describe('three instances on one PostgreSQL database', () => {
     await client.connect()
     try {
       const loadDone = Date.now()
-      const until = loadDone + 40_000
       let open = -1
-      while (Date.now() < until) {
+      const drained = async () => {
         const { rows } = await client.query<{ n: number }>(
           `SELECT COUNT(*)::int AS n FROM flowform_deliveries WHERE status IN ('pending', 'awaiting')`,
         )
         open = rows[0]?.n ?? -1
-        if (open === 0) {
-          break
-        }
-        await new Promise((resolve) => setTimeout(resolve, 250))
+        return open === 0
       }
+      await until(drained, 40_000, 'every delivery to finish', 250).catch(() => {})
       expect(open).toBe(0)
       // Issue 12: the killed instance's claims go to the others within seconds, not a lease.
       drainedMs = Date.now() - loadDone

@@ -6,7 +6,6 @@
 // first successful probe wakes everything waiting.
 import { type ChildProcess, spawn } from 'node:child_process'
 import { writeFileSync } from 'node:fs'
-import { createServer } from 'node:net'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { afterEach, describe, expect, it } from 'vitest'
@@ -14,6 +13,7 @@ import { SANDBOX_SEED } from '../../fakes/infobip-fake'
 import { type Outage, type OutageInfobip, startOutageInfobip } from '../helpers/outage-infobip'
 import { freshDatabase } from '../helpers/postgres'
 import { tempDir } from '../helpers/temp-dir'
+import { freePort, until } from '../helpers/waiting'
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '../..')
 const SHOP = 'https://shop.example.com'
@@ -32,27 +32,6 @@ afterEach(async () => {
   await upstream?.close()
   upstream = undefined
 })
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer()
-    server.once('error', reject)
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number }
-      server.close(() => resolve(port))
-    })
-  })
-}
-
-async function until(check: () => boolean | Promise<boolean>, timeoutMs: number, what: string): Promise<void> {
-  const deadline = Date.now() + timeoutMs
-  while (!(await check())) {
-    if (Date.now() > deadline) {
-      throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`)
-    }
-    await new Promise((resolve) => setTimeout(resolve, 50))
-  }
-}
 
 /**
  * The store holds nothing pending or awaiting (GET /metrics, flowform_queue_depth read from the

@@ -2,8 +2,11 @@
 // serve` runs), for the many-instances test and benchmark: each on a free loopback port, killed at
 // the end of the file if still running.
 import { type ChildProcess, spawn } from 'node:child_process'
-import { createServer } from 'node:net'
 import { fileURLToPath } from 'node:url'
+
+import { freePort, until } from './waiting'
+
+export { freePort }
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url))
 
@@ -13,17 +16,6 @@ export interface Instance {
   output: () => string
   /** Peak resident set size reported by /proc while it ran (Linux), in bytes. */
   peakRss: () => number
-}
-
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer()
-    server.once('error', reject)
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address()
-      server.close(() => resolve(typeof address === 'object' && address ? address.port : 0))
-    })
-  })
 }
 
 /** Starts one instance with `env` and waits (bounded) until it answers /healthz. */
@@ -54,24 +46,19 @@ export async function startInstance(
   }, 200)
   child.once('exit', () => clearInterval(sample))
   const url = `http://127.0.0.1:${port}`
-  const until = Date.now() + timeoutMs
-  for (;;) {
+  const answers = async (): Promise<boolean> => {
     if (child.exitCode !== null) {
       throw new Error(`instance exited with ${child.exitCode}:\n${text}`)
     }
-    try {
-      if ((await fetch(`${url}/healthz`)).ok) {
-        break
-      }
-    } catch {
-      // not yet listening
-    }
-    if (Date.now() > until) {
-      child.kill('SIGKILL')
-      throw new Error(`instance did not answer within ${timeoutMs} ms:\n${text}`)
-    }
-    await new Promise((resolve) => setTimeout(resolve, 100))
+    return fetch(`${url}/healthz`).then(
+      (res) => res.ok,
+      () => false, // not yet listening
+    )
   }
+  await until(answers, timeoutMs, 'the instance to answer /healthz', 100).catch((error: unknown) => {
+    child.kill('SIGKILL')
+    throw new Error(`${error instanceof Error ? error.message : String(error)}:\n${text}`)
+  })
   return { url, child, output: () => text, peakRss: () => peak }
 }
 

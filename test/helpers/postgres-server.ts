@@ -8,10 +8,10 @@
 // Used by test/helpers/postgres-global.ts (vitest globalSetup) and by the benchmarks.
 import { execFileSync, spawnSync } from 'node:child_process'
 import { chmodSync, existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs'
-import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import pg from 'pg'
+import { freePort } from './waiting'
 
 export interface PostgresServer {
   /** postgres://postgres@host:port/postgres: the maintenance database, for CREATE DATABASE. */
@@ -60,17 +60,6 @@ function binDir(): string | null {
     }
   }
   return null
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer()
-    server.once('error', reject)
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address()
-      server.close(() => resolve(typeof address === 'object' && address ? address.port : 0))
-    })
-  })
 }
 
 export async function startThrowaway(): Promise<PostgresServer> {

@@ -4,7 +4,6 @@
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process'
 import { EventEmitter } from 'node:events'
 import { existsSync } from 'node:fs'
-import { createServer } from 'node:net'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { afterEach, beforeAll, describe, expect, it } from 'vitest'
@@ -15,6 +14,7 @@ import { buildServer } from '../../scripts/build-server'
 import { type RecordingServer, startRecordingServer } from '../helpers/recording-server'
 import { startProxy } from '../helpers/start-proxy'
 import { tempDir } from '../helpers/temp-dir'
+import { freePort, until } from '../helpers/waiting'
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url))
 
@@ -31,17 +31,6 @@ afterEach(async () => {
   child = undefined
   below = []
 })
-
-/** Resolves when `check` holds, polling every 50 ms; rejects after `timeoutMs`. */
-async function until(check: () => boolean | Promise<boolean>, timeoutMs: number, what: string): Promise<void> {
-  const deadline = Date.now() + timeoutMs
-  while (!(await check())) {
-    if (Date.now() > deadline) {
-      throw new Error(`timed out waiting for ${what}`)
-    }
-    await new Promise((resolve) => setTimeout(resolve, 50))
-  }
-}
 
 async function answers(url: string): Promise<boolean> {
   try {
@@ -88,15 +77,6 @@ describe('SIGTERM to the server process', () => {
     expect(text()).toContain('"msg":"stopped"')
   }, 30_000)
 })
-
-/** A port nothing listens on right now (PORT=0 would pick one, but the test must know it). */
-async function freePort(): Promise<number> {
-  const probe = createServer()
-  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve))
-  const { port } = probe.address() as { port: number }
-  await new Promise((resolve) => probe.close(resolve))
-  return port
-}
 
 /** Every process below `pid`, from ps. */
 function descendants(pid: number): number[] {

@@ -86,19 +86,16 @@ export function originPolicy(deps: { forms: OriginLookup; log: Logger; now?: () 
         // a full web Response that is copied once more (a third of a signup's HTTP cost, measured
         // with bench/ingestion.ts). Set through `c.header`, they go into the answer as it is built.
         const origin = c.req.header('origin')
-        if (origin !== undefined && allows(c.req.param('id'), origin)) {
-          c.header('Access-Control-Allow-Origin', origin)
+        const allowed = origin !== undefined && allows(c.req.param('id'), origin) ? origin : null
+        if (allowed) {
+          c.header('Access-Control-Allow-Origin', allowed)
         }
         c.header('Vary', 'Origin', { append: true })
         await next()
         // A route that returns a ready-made Response (not built through the context) did not get
         // them: add them to it.
-        if (
-          origin !== undefined &&
-          !c.res.headers.has('access-control-allow-origin') &&
-          allows(c.req.param('id'), origin)
-        ) {
-          c.res.headers.set('Access-Control-Allow-Origin', origin)
+        if (allowed && !c.res.headers.has('access-control-allow-origin')) {
+          c.res.headers.set('Access-Control-Allow-Origin', allowed)
         }
         if (!/\borigin\b/i.test(c.res.headers.get('vary') ?? '')) {
           c.res.headers.append('Vary', 'Origin')
