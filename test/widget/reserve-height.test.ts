@@ -115,6 +115,26 @@ describe('reserveHeight / rememberHeight', () => {
     // Once the person starts (an error line, a success state), what it becomes is not remembered.
     form.dispatchEvent(new FocusEvent('focusin'))
     expect(watching).toBe(false)
+    height = 400
+    dispatchEvent(new Event('pagehide'))
+    expect(localStorage.getItem(KEY)).toBe('260')
+  })
+
+  it('measures once more as the page goes, for growth the observer had not reported yet', () => {
+    vi.stubGlobal(
+      'ResizeObserver',
+      class {
+        observe() {}
+        disconnect() {}
+      },
+    )
+    let height = 240
+    const form = document.createElement('div')
+    form.getBoundingClientRect = () => ({ height }) as DOMRect
+    rememberHeight(form, 'welcome', 'en')
+    height = 262
+    dispatchEvent(new Event('pagehide'))
+    expect(localStorage.getItem(KEY)).toBe('262')
   })
 
   it('with storage blocked, neither throws and nothing is reserved', () => {

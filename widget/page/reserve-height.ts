@@ -40,5 +40,16 @@ export function rememberHeight(form: Element, formId: string, locale: string): v
   save()
   const growth = new ResizeObserver(save)
   growth.observe(form)
-  form.addEventListener('focusin', () => growth.disconnect(), { once: true })
+  // Leaving the page before the observer reported the last growth (a busy machine, a quick
+  // click away) must not leave a short height: measured once more as the page goes.
+  const leaving = (): void => save()
+  addEventListener('pagehide', leaving, { once: true })
+  form.addEventListener(
+    'focusin',
+    () => {
+      growth.disconnect()
+      removeEventListener('pagehide', leaving)
+    },
+    { once: true },
+  )
 }
